@@ -1,0 +1,77 @@
+// The one normalized event every importer produces.
+//
+// Timestamps are integer nanoseconds parsed from the printed digits (never via a
+// float), so events from ftrace, trace-cmd, perf and the kernel log compare exactly.
+
+/** Where an event (or a diagnostic) came from, so every verdict can cite it. */
+export interface SourceRef {
+  /** The input as the user named it (never used to build other paths). */
+  file: string;
+  /** 1-based line number in the (decompressed) text. */
+  line: number;
+  /** Byte offset of the line's first byte in the (decompressed) text. */
+  offset: number;
+}
+
+/** A decoded field value: numbers that fit, bigints for 64-bit counters, hex addresses as strings. */
+export type FieldValue = string | number | bigint | boolean | null;
+
+export type Fields = Record<string, FieldValue>;
+
+export interface TraceEvent {
+  /** Integer nanoseconds on the trace clock. */
+  ts: bigint;
+  /** CPU the event was recorded on; -1 when the format does not say (kernel log). */
+  cpu: number;
+  /** Context task id (the thread that was running), as the recorder printed it. */
+  pid: number;
+  /** Thread-group id when the recorder printed it (record-tgid, perf pid/tid), else undefined. */
+  tgid?: number;
+  /** Context task name; attacker-controlled text. */
+  comm: string;
+  /** `system:name`, e.g. `oom:mark_victim`, `mn:mn_inv_start`; `?:name` when the system is unknown. */
+  name: string;
+  /** Event text after `name: ` exactly as printed (continuation lines joined with `\n`). */
+  text: string;
+  /** Typed fields for events with a decoder; undefined until decoded (see normalize/decode.ts). */
+  fields?: Fields;
+  /** Latency/irq flags column when printed (`d..1.`); never used for inference. */
+  flags?: string;
+  src: SourceRef;
+}
+
+/** A place in the trace where events were lost; every verdict whose window covers it is weakened. */
+export interface DataLoss {
+  kind: 'lost_events' | 'buffer_started' | 'overrun' | 'events_dropped';
+  cpu: number;
+  /** Time of the first event after the loss on that CPU, when known. */
+  ts?: bigint;
+  /** Number of events lost, when the recorder said. */
+  count?: number;
+  src: SourceRef;
+}
+
+export type FormatName =
+  | 'ftrace'
+  | 'trace-cmd-report'
+  | 'perf-script'
+  | 'kernel-log'
+  | 'csv'
+  | 'kprobe-events';
+
+/** What an input says about itself, beside its events. */
+export interface StreamMeta {
+  file: string;
+  format: FormatName;
+  kernelRelease?: string;
+  traceClock?: string;
+  cpus?: number;
+  /** `entries-in-buffer/entries-written` of a tracefs `trace` header (written > inBuffer: ring overran). */
+  entries?: { inBuffer: number; written: number };
+  losses: DataLoss[];
+  /** Number of concatenated traces seen (a second header in the middle starts a new segment). */
+  segments: number;
+  /** Bytes of decompressed text read. */
+  bytes: number;
+  lines: number;
+}
