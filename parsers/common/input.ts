@@ -31,9 +31,12 @@ function rawStream(file: string): Readable {
 }
 
 /** Raw bytes of `file`, as read (compressed or not). */
-async function* rawChunks(file: string): AsyncGenerator<Buffer> {
+async function* rawChunks(file: string, onRaw?: (bytes: number) => void): AsyncGenerator<Buffer> {
   try {
-    for await (const chunk of rawStream(file)) yield chunk as Buffer;
+    for await (const chunk of rawStream(file)) {
+      onRaw?.((chunk as Buffer).length);
+      yield chunk as Buffer;
+    }
   } catch (e) {
     throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
   }
@@ -83,9 +86,17 @@ async function* unzstd(file: string, first: Buffer, rest: AsyncGenerator<Buffer>
   if (!ended) throw new InputError(file, 'zstd data is truncated', 'bad_compression');
 }
 
-/** Decompressed chunks of `file`; `compression` reports what was detected once the first chunk is read. */
-export async function* openInput(file: string, onCompression?: (c: Compression) => void): AsyncGenerator<Buffer> {
-  const raw = rawChunks(file);
+export interface OpenOptions {
+  /** Told what was detected once the first bytes are read. */
+  onCompression?: (c: Compression) => void;
+  /** Told the size of every raw (still compressed) chunk read, for progress. */
+  onRaw?: (bytes: number) => void;
+}
+
+/** Decompressed chunks of `file` (`-` is stdin). */
+export async function* openInput(file: string, opts: OpenOptions = {}): AsyncGenerator<Buffer> {
+  const { onCompression, onRaw } = opts;
+  const raw = rawChunks(file, onRaw);
   const firstRes = await raw.next();
   if (firstRes.done) {
     onCompression?.('none');

@@ -1,0 +1,36 @@
+// Header and loss lines of the tracefs `trace` file and `trace_pipe`.
+import type { SourceRef } from '../../src/types/event.ts';
+import type { TextTraceReader } from '../common/text-trace-reader.ts';
+
+// # entries-in-buffer/entries-written: 12124/12124   #P:2
+const ENTRIES_RE = /^# entries-in-buffer\/entries-written: (\d+)\/(\d+)\s+#P:(\d+)/;
+// CPU:1 [LOST 2231 EVENTS]      CPU:1 [LOST EVENTS]
+const LOST_RE = /^CPU:(\d+) \[LOST (?:(\d+) )?EVENTS\]/;
+// ##### CPU 3 buffer started ####
+const STARTED_RE = /^##### CPU (\d+) buffer started ####/;
+
+export function ftraceOther(line: string, src: SourceRef, r: TextTraceReader): boolean {
+  if (line.startsWith('#')) {
+    const started = STARTED_RE.exec(line);
+    if (started) {
+      r.loss('buffer_started', Number(started[1]), src);
+      return true;
+    }
+    if (line.startsWith('# tracer:') && r.eventsSeen > 0) r.newSegment(src);
+    const m = ENTRIES_RE.exec(line);
+    if (m) {
+      const inBuffer = Number(m[1]);
+      const written = Number(m[2]);
+      r.meta.entries = { inBuffer, written };
+      r.meta.cpus = Number(m[3]);
+      if (written > inBuffer) r.overrun(src, written - inBuffer);
+    }
+    return true;
+  }
+  const lost = LOST_RE.exec(line);
+  if (lost) {
+    r.loss('lost_events', Number(lost[1]), src, lost[2] !== undefined ? Number(lost[2]) : undefined);
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { traceCmdReportImporter } from './index.ts';
+import { sniffTraceCmd } from './sniff.ts';
+import { diagCounts, feed } from '../../src/testing/feed.ts';
+import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures } from '../../src/testing/captures.ts';
+
+const EVENT_LINE = /^\s*.*?-\d+\s+\[\d{3}\]\s+(?:\S{4,5}\s+)?\d+\.\d+: [\w.-]+:/;
+
+describe('trace-cmd report on the real captures', () => {
+  for (const c of [...bundledCaptures(), ...(HAVE_SHARED ? sharedCaptures() : [])]) {
+    it(`${c.bundled ? 'samples' : 'shared'} ${c.id}`, () => {
+      const data = gunzipSync(readFileSync(captureFile(c, 'trace-cmd-report.txt')!));
+      expect(sniffTraceCmd(data.subarray(0, 65536).toString('latin1'))).toBe(1);
+      const { events, meta, ctx } = feed(traceCmdReportImporter, data);
+      const expected = data.toString('latin1').split('\n').filter((l) => EVENT_LINE.test(l)).length;
+      expect(events.length).toBe(expected);
+      expect(ctx.diag.bySeverity('error') + ctx.diag.bySeverity('warning')).toBe(0);
+      expect(meta.cpus).toBe(2);
+    });
+  }
+});
+
+describe('trace-cmd report layouts', () => {
+  it('text starts 22 columns after the name, keeping the text’s own leading space', () => {
+    const text = [
+      'cpus=2',
+      '          victim-385   [001]    12.500071: console:               <TASK>',
+      '      oom_reaper-31    [001]    14.545117: __oom_reap_task_mm_ret: (ffffffffb3c88830 <- ffffffffb3c88f95) ret=0',
+      '           sleep-374   [000]    11.923140: rss_stat:             mm_id=691861125 curr=1 type=MM_FILEPAGES size=4096B',
+      '          victim-385   [001]    14.600000: console:              ',
+    ].join('\n');
+    const { events, ctx } = feed(traceCmdReportImporter, text + '\n');
+    expect(diagCounts(ctx)).toEqual({});
+    expect(events.map((e) => e.text)).toEqual([
+      ' <TASK>',
+      '(ffffffffb3c88830 <- ffffffffb3c88f95) ret=0',
+      'mm_id=691861125 curr=1 type=MM_FILEPAGES size=4096B',
+      '',
+    ]);
+  });
+  it('trace-cmd >= 3.3 prints the latency column', () => {
+    const { events } = feed(traceCmdReportImporter, '          stress-4242  [003] ...1.  1234.567890: mark_victim:          pid=4242\n');
+    expect(events[0]).toMatchObject({ name: 'oom:mark_victim', flags: '...1.', pid: 4242, cpu: 3, text: 'pid=4242', ts: 1234567890000n });
+  });
+  it('EVENTS DROPPED lines are losses; a second cpus= starts a new trace', () => {
+    const text = [
+      'cpus=2',
+      '          stress-4242  [003]  1234.567890: mark_victim:          pid=4242',
+      'CPU:3 [120 EVENTS DROPPED]',
+      '          stress-4242  [003]  1234.667890: wake_reaper:          pid=4242',
+      'CPU:1 [EVENTS DROPPED]',
+      'cpus=4',
+      'CPU 2 is empty',
+      '          stress-4242  [003]  1.000000: wake_reaper:          pid=4242',
+    ].join('\n');
+    const { events, losses, meta, ctx } = feed(traceCmdReportImporter, text + '\n');
+    expect(events).toHaveLength(3);
+    expect(losses.map((l) => [l.kind, l.cpu, l.count, l.ts])).toEqual([
+      ['events_dropped', 3, 120, 1234667890000n],
+      ['events_dropped', 1, undefined, undefined],
+    ]);
+    expect(meta).toMatchObject({ cpus: 4, segments: 2 });
+    expect(diagCounts(ctx)).toEqual({ events_dropped: 2, second_header: 1 });
+  });
+});

@@ -1,0 +1,110 @@
+// Parse phase: inputs → sniffed importers → line readers → TraceEvents.
+// All inputs are sniffed before any is parsed, so a file that is not a trace stops
+// the run before output starts; kprobe definitions are read first because they
+// name the events of every other input.
+import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/event.ts';
+import type { FormatImporter, ParseContext } from '../../parsers/importer.ts';
+import { DiagnosticSink } from '../../parsers/common/diagnostics.ts';
+import { EventNames } from '../../parsers/common/event-names.ts';
+import { InputError, openInput } from '../../parsers/common/input.ts';
+import { DEFAULT_MAX_LINE, LineSplitter } from '../../parsers/common/line-splitter.ts';
+import { importerByName, sniffFormat } from '../../parsers/registry.ts';
+
+const SNIFF_BYTES = 64 * 1024;
+
+export interface ParseOptions {
+  /** Force one format for every input instead of sniffing. */
+  format?: FormatName;
+  /** `system:name` globs; only matching events are built and handed out. */
+  events?: readonly string[];
+  onEvent: (ev: TraceEvent, meta: StreamMeta) => void;
+  onLoss?: (loss: DataLoss, meta: StreamMeta) => void;
+  /** Raw (compressed) bytes read so far of `file`. */
+  onProgress?: (file: string, rawBytes: number) => void;
+  maxLine?: number;
+  /** Shared across calls when several parses must resolve names the same way. */
+  context?: ParseContext;
+}
+
+export interface ParseResult {
+  inputs: StreamMeta[];
+  ctx: ParseContext;
+}
+
+interface Opened {
+  file: string;
+  importer: FormatImporter;
+  head: Buffer[];
+  rest: AsyncGenerator<Buffer>;
+}
+
+async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
+  let raw = 0;
+  const gen = openInput(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)) });
+  const head: Buffer[] = [];
+  let size = 0;
+  while (size < SNIFF_BYTES) {
+    const r = await gen.next();
+    if (r.done) break;
+    head.push(r.value);
+    size += r.value.length;
+  }
+  if (size === 0) throw new InputError(file, 'file is empty: expected a kernel trace or kernel log', 'not_a_trace');
+  let importer: FormatImporter | undefined;
+  if (opts.format) {
+    importer = importerByName(opts.format);
+    if (!importer) throw new InputError(file, `unknown format '${opts.format}'`, 'not_a_trace');
+  } else {
+    importer = sniffFormat(Buffer.concat(head).subarray(0, SNIFF_BYTES).toString('latin1'));
+    if (!importer) {
+      throw new InputError(file, 'not a trace in any known format (tracefs text, trace-cmd report, perf script, kernel log, CSV, kprobe_events)', 'not_a_trace');
+    }
+  }
+  return { file, importer, head, rest: gen };
+}
+
+export function newContext(events?: readonly string[]): ParseContext {
+  return { names: new EventNames(events), diag: new DiagnosticSink() };
+}
+
+export async function parseInputs(files: readonly string[], opts: ParseOptions): Promise<ParseResult> {
+  const ctx = opts.context ?? newContext(opts.events);
+  const opened: Opened[] = [];
+  for (const f of files) opened.push(await openAndSniff(f, opts));
+  const ordered = [...opened].sort((a, b) => Number(b.importer.name === 'kprobe-events') - Number(a.importer.name === 'kprobe-events'));
+  const inputs: StreamMeta[] = [];
+  for (const o of ordered) inputs.push(await parseOne(o, ctx, opts));
+  return { inputs, ctx };
+}
+
+async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promise<StreamMeta> {
+  const meta: StreamMeta = { file: o.file, format: o.importer.name, losses: [], segments: 1, bytes: 0, lines: 0 };
+  const reader = o.importer.createReader(ctx, meta, {
+    event: (ev) => opts.onEvent(ev, meta),
+    loss: (l) => opts.onLoss?.(l, meta),
+  });
+  const splitter = new LineSplitter(
+    {
+      line: (buf, s, e, n, off, last) => reader.line(buf, s, e, n, off, last),
+      tooLong: (n, off, len) => ctx.diag.add('line_too_long', { file: o.file, line: n, offset: off }, `${len} bytes`),
+    },
+    opts.maxLine ?? DEFAULT_MAX_LINE,
+  );
+  const finish = (): void => {
+    splitter.end();
+    reader.end();
+    meta.bytes = splitter.bytes;
+    meta.lines = splitter.lines;
+  };
+  try {
+    for (const c of o.head) splitter.write(c);
+    for await (const c of o.rest) splitter.write(c);
+  } catch (e) {
+    // Keep what was parsed before the input broke; the caller reports the error.
+    finish();
+    if (e instanceof InputError) (e as InputError & { meta?: StreamMeta }).meta = meta;
+    throw e;
+  }
+  finish();
+  return meta;
+}

@@ -1,0 +1,41 @@
+// Where the real captures are: the ones bundled in samples/ (always there) and the
+// full set in ../shared/traces beside the repository (when that folder exists).
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../../', import.meta.url)));
+export const SAMPLES_DIR = join(REPO_ROOT, 'samples');
+export const SHARED_TRACES = resolve(REPO_ROOT, '../shared/traces');
+export const HAVE_SHARED = existsSync(SHARED_TRACES);
+
+export interface Capture {
+  /** `<kernel>/<scenario>` */
+  id: string;
+  dir: string;
+  bundled: boolean;
+}
+
+function list(root: string, bundled: boolean): Capture[] {
+  if (!existsSync(root)) return [];
+  const out: Capture[] = [];
+  for (const k of readdirSync(root, { withFileTypes: true })) {
+    if (!k.isDirectory() || !/^\d+\.\d+/.test(k.name)) continue;
+    for (const s of readdirSync(join(root, k.name), { withFileTypes: true })) {
+      const dir = join(root, k.name, s.name);
+      if (s.isDirectory() && existsSync(join(dir, 'truth.json'))) out.push({ id: `${k.name}/${s.name}`, dir, bundled });
+    }
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export const bundledCaptures = (): Capture[] => list(SAMPLES_DIR, true);
+
+/** Captures of ../shared/traces that have the text formats (the haystack has only a .zst). */
+export const sharedCaptures = (): Capture[] => list(SHARED_TRACES, false).filter((c) => existsSync(join(c.dir, 'ftrace.txt.gz')));
+
+/** A capture's file, plain or gzipped (`dmesg.txt` is bundled as `dmesg.txt.gz`). */
+export function captureFile(c: Capture, name: string): string | undefined {
+  for (const n of [name, `${name}.gz`]) if (existsSync(join(c.dir, n))) return join(c.dir, n);
+  return undefined;
+}
