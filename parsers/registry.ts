@@ -3,8 +3,15 @@ import type { FormatName } from '../src/types/event.ts';
 import type { FormatImporter } from './importer.ts';
 import { ftraceImporter } from './ftrace-text/index.ts';
 import { traceCmdReportImporter } from './trace-cmd-report/index.ts';
+import { kprobeEventsImporter } from './kprobe-events/index.ts';
+import { csvImporter } from './csv/index.ts';
 
-export const FORMATS: readonly FormatImporter[] = [ftraceImporter, traceCmdReportImporter];
+export const FORMATS: readonly FormatImporter[] = [
+  ftraceImporter,
+  traceCmdReportImporter,
+  kprobeEventsImporter,
+  csvImporter,
+];
 
 const BY_NAME = new Map<FormatName, FormatImporter>(FORMATS.map((f) => [f.name, f]));
 

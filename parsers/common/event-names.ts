@@ -4,6 +4,8 @@
 // as input, then from the table of known tracepoints; `?:name` when unknown.
 import type { KprobeDef } from '../../src/types/kprobe.ts';
 
+export const KPROBES_TOKEN = '@kprobes';
+
 export interface NameEntry {
   full: string;
   system: string;
@@ -48,9 +50,13 @@ export class EventNames {
   private readonly full = new Map<string, NameEntry>();
   private readonly kprobes = new Map<string, KprobeDef>();
   private readonly patterns: RegExp[] | undefined;
+  /** The filter token `@kprobes` selects every event a kprobe definition names, whatever its group. */
+  private readonly wantKprobes: boolean;
 
   constructor(filter?: readonly string[]) {
-    this.patterns = filter && filter.length ? filter.map(globToRegExp) : undefined;
+    const globs = filter?.filter((g) => g !== KPROBES_TOKEN);
+    this.wantKprobes = !filter || filter.length === 0 || filter.includes(KPROBES_TOKEN);
+    this.patterns = filter && filter.length ? (globs ?? []).map(globToRegExp) : undefined;
   }
 
   /** Register a kprobe definition; later lookups of its event name resolve to its group. */
@@ -69,8 +75,8 @@ export class EventNames {
     return this.kprobes.size > 0;
   }
 
-  wants(full: string): boolean {
-    return !this.patterns || this.patterns.some((p) => p.test(full));
+  wants(full: string, isKprobe = false): boolean {
+    return !this.patterns || (isKprobe && this.wantKprobes) || this.patterns.some((p) => p.test(full));
   }
 
   /** Entry for a name printed without its system (tracefs text, trace-cmd report). */
@@ -92,7 +98,7 @@ export class EventNames {
     const system = colon >= 0 ? full.slice(0, colon) : '?';
     const event = colon >= 0 ? full.slice(colon + 1) : full;
     e = { full: colon >= 0 ? full : `?:${full}`, system, event, wanted: false, count: 0, kprobe: this.kprobes.get(full) };
-    e.wanted = this.wants(e.full);
+    e.wanted = this.wants(e.full, e.kprobe !== undefined);
     this.full.set(full, e);
     return e;
   }

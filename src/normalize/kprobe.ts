@@ -101,5 +101,6 @@ export function decodeKprobe(text: string, def?: KprobeDef): Fields | undefined 
   f.is_return = site.isReturn;
   if (site.retSite !== undefined) f.ret_site = site.retSite;
   // Site fields win over an argument that happens to share a name.
-  return { ...args, ...f };
+  for (const [k, v] of Object.entries(args)) if (!Object.hasOwn(f, k)) f[k] = v;
+  return f;
 }
