@@ -1,0 +1,27 @@
+// perf script prints `system:event:` after the timestamp and no latency column;
+// tracefs text and trace-cmd report print `comm-pid` and the bare event name:
+//           victim   384 [001]    12.455582:           oom:mark_victim: pid=384     (perf script)
+//           victim-385     [001] .N.1.    12.512232: mark_victim: pid=385          (tracefs)
+const PERF_EVENT_RE = /^.{0,80}? -?\d+(?:\/-?\d+)? +\[-?\d+\] +\d+(?:\.\d+)?: +(?:[^\s:]+:[^\s:]+:(?: |$)|PERF_RECORD_)/;
+const SAMPLE_LINES = 200;
+
+/** Confidence that `head` is perf script output: the share of its first lines that are perf event lines. */
+export function sniffPerfScript(head: string): number {
+  if (/^# tracer: /m.test(head) || /^cpus=\d+\s*$/m.test(head.slice(0, 200))) return 0;
+  let perf = 0;
+  let other = 0;
+  let start = 0;
+  for (let n = 0; n < SAMPLE_LINES && start < head.length; n++) {
+    const nl = head.indexOf('\n', start);
+    // The head is cut at an arbitrary byte: its last, partial line says nothing.
+    if (nl < 0) break;
+    const line = head.slice(start, nl);
+    start = nl + 1;
+    if (line.trim() === '') continue;
+    if (PERF_EVENT_RE.test(line)) perf++;
+    else other++;
+  }
+  if (perf === 0) return 0;
+  // Continuation lines (a memcg statistics block) can outnumber events in a short head.
+  return perf >= other ? 0.95 : 0.6;
+}
