@@ -1,0 +1,205 @@
+import { describe, it, expect } from 'vitest';
+import { diagCounts, parseKernelLog, type Parsed } from './test-support.ts';
+
+/** Parse whole and in 1-, 7- and 4096-byte chunks; every run must give the same result. */
+function parseAll(input: Buffer | string, filter?: string[], maxLine?: number): Parsed {
+  const whole = parseKernelLog(input, { filter, maxLine });
+  for (const chunk of [1, 7, 4096]) {
+    const p = parseKernelLog(input, { chunk, filter, maxLine });
+    expect(p.events, `chunk ${chunk}`).toEqual(whole.events);
+    expect(p.meta, `chunk ${chunk}`).toEqual(whole.meta);
+    expect(diagCounts(p.diag), `chunk ${chunk}`).toEqual(diagCounts(whole.diag));
+  }
+  return whole;
+}
+
+/** ts, cpu, pid and text of each event. */
+function rows(p: Parsed): [bigint, number, number, string][] {
+  return p.events.map((e) => [e.ts, e.cpu, e.pid, e.text]);
+}
+
+const KILL = 'Out of memory: Killed process 42 (a b) total-vm:1kB, anon-rss:0kB, file-rss:0kB, shmem-rss:0kB';
+
+describe('kernel-log reader: prefix styles', () => {
+  it('dmesg with [%5lu.%06lu] prefix, long uptimes', () => {
+    const p = parseAll(`[    0.000000] Linux version 6.1.0-56-amd64 (x@y) #1 SMP\n[   12.495136] ${KILL}\n[1234567.000001] late\n`);
+    expect(rows(p)).toEqual([
+      [0n, -1, -1, 'Linux version 6.1.0-56-amd64 (x@y) #1 SMP'],
+      [12_495_136_000n, -1, -1, KILL],
+      [1_234_567_000_001_000n, -1, -1, 'late'],
+    ]);
+    expect(p.events[1]).toMatchObject({ name: 'printk:console', comm: '', src: { file: 'in', line: 2, offset: 57 } });
+    expect(p.meta).toMatchObject({ kernelRelease: '6.1.0-56-amd64', segments: 1, lines: 3 });
+    expect(p.diag.counts.size).toBe(0);
+  });
+
+  it('dmesg without times, -T, -e, -d, --time-format iso: untimed (-1n)', () => {
+    const p = parseAll([
+      'oom_reaper: unable to reap pid:1 (a)',
+      '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name',
+      '[Sat Nov 22 08:56:09 2025] wall',
+      '[Nov22 08:56] rel',
+      '[  +0.000123] delta',
+      '[<    0.000123>] delta only',
+      '2025-11-22T08:56:09,123456+00:00 iso',
+    ].join('\n'));
+    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
+      [-1n, 'oom_reaper: unable to reap pid:1 (a)'],
+      [-1n, '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name'],
+      [-1n, 'wall'], [-1n, 'rel'], [-1n, 'delta'], [-1n, 'delta only'], [-1n, 'iso'],
+    ]);
+  });
+
+  it('dmesg -d keeps the monotonic time', () => {
+    expect(rows(parseAll('[   12.000001 <    0.000100>] msg\n'))).toEqual([[12_000_001_000n, -1, -1, 'msg']]);
+  });
+
+  it('dmesg -x, <level> (dmesg -r, console), printk caller ids', () => {
+    const p = parseAll([
+      'kern  :info  : [    5.123456] x',
+      'kern  :warn  : untimed',
+      'user  :notice: [    6.000000] systemd[1]: y',
+      '<6>[    1.234567] raw',
+      '<14>plain',
+      '[    1.234567][  T123] caller',
+      '[    1.234567] [C1] in irq',
+      '[  T9] caller, no time',
+    ].join('\n'));
+    expect(rows(p)).toEqual([
+      [5_123_456_000n, -1, -1, 'x'],
+      [-1n, -1, -1, 'untimed'],
+      [6_000_000_000n, -1, -1, 'systemd[1]: y'],
+      [1_234_567_000n, -1, -1, 'raw'],
+      [-1n, -1, -1, 'plain'],
+      [1_234_567_000n, -1, 123, 'caller'],
+      [1_234_567_000n, 1, -1, 'in irq'],
+      [-1n, -1, 9, 'caller, no time'],
+    ]);
+  });
+
+  it('/dev/kmsg records: µs time, caller, escapes, dictionary lines', () => {
+    const p = parseAll([
+      '6,1234,5123456,-;oom_reaper: reaped process 7 (a\\x5cb), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB',
+      ' SUBSYSTEM=memory',
+      ' DEVICE=+memory:x',
+      '4,1235,5123457,c,caller=T385;anon 1\\x0afile 0',
+      '12,1236,18446744073709,-;na\\xc3\\xafve',
+    ].join('\n'));
+    expect(rows(p)).toEqual([
+      [5_123_456_000n, -1, -1, 'oom_reaper: reaped process 7 (a\\b), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB'],
+      [5_123_457_000n, -1, 385, 'anon 1\nfile 0'],
+      [18_446_744_073_709_000n, -1, -1, 'naïve'],
+    ]);
+  });
+
+  it('journalctl -k -o short-monotonic; other programs\' lines are not kernel messages', () => {
+    const p = parseAll([
+      '-- Logs begin at Sat 2025-11-22 08:00:01 UTC, end at Sat 2025-11-22 09:00:01 UTC. --',
+      '[    0.000000] vm kernel: Linux version 6.1.0-56-amd64 (x@y) #1 SMP',
+      '[    5.123456] vm kernel: usb 1-1: new device',
+      '[    5.200000] vm systemd[1]: Started foo.',
+      '[    5.300000] vm kernel: ' + KILL,
+    ].join('\n'));
+    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
+      [0n, 'Linux version 6.1.0-56-amd64 (x@y) #1 SMP'],
+      [5_123_456_000n, 'usb 1-1: new device'],
+      [5_300_000_000n, KILL],
+    ]);
+  });
+
+  it('a dmesg whose first line looks like `host ident: ` keeps it as the message', () => {
+    const p = parseAll('[    1.000000] usb 1-1: new high-speed USB device\n[    2.000000] input input5: x\n');
+    expect(p.events.map((e) => e.text)).toEqual(['usb 1-1: new high-speed USB device', 'input input5: x']);
+  });
+
+  it('journalctl -k short and short-iso (untimed), syslog files with the kernel stamp', () => {
+    const p = parseAll([
+      'Nov 22 08:56:09 host kernel: victim invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
+      'Nov 22 08:56:09 host systemd[1]: not kernel',
+      '2025-11-22T08:56:09+0000 host kernel: iso',
+      'Nov  2 08:56:09 host kernel: [   12.000001] rsyslog usb 1-1: x',
+      'Nov 22 08:56:09.123456 host kernel: precise',
+      'Sat 2025-11-22 08:56:09 UTC host kernel: full',
+      '1763801769.123456 host kernel: unix',
+    ].join('\n'));
+    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
+      [-1n, 'victim invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0'],
+      [-1n, 'iso'],
+      [12_000_001_000n, 'rsyslog usb 1-1: x'],
+      [-1n, 'precise'],
+      [-1n, 'full'],
+      [-1n, 'unix'],
+    ]);
+  });
+});
+
+describe('kernel-log reader: release and segments', () => {
+  it('kernel release from uname -a, /proc/version and dump headers', () => {
+    expect(parseAll('Linux (none) 6.1.0-56-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16) x86_64 GNU/Linux\n').meta.kernelRelease).toBe('6.1.0-56-amd64');
+    expect(parseAll('Linux version 5.10.0-32-amd64 (debian-kernel@lists.debian.org) (gcc-10) #1 SMP Debian 5.10.223-1\n').meta.kernelRelease).toBe('5.10.0-32-amd64');
+    expect(parseAll('[ 1.000000] CPU: 1 PID: 385 Comm: victim Not tainted 4.19.0 #1\n').meta.kernelRelease).toBe('4.19.0');
+    expect(parseAll('[ 1.000000] CPU: 0 UID: 0 PID: 1 Comm: x Tainted: G W 6.12.95-amd64 #1 Debian\n').meta.kernelRelease).toBe('6.12.95-amd64');
+  });
+
+  it('a second boot (banner or journal boot line) starts a new segment', () => {
+    const p = parseAll([
+      '-- Boot 0123abcd --',
+      '[    0.000000] h kernel: Linux version 5.10.0-32-amd64 (x) #1',
+      '[    9.000000] h kernel: a',
+      '-- Boot 4567ef01 --',
+      '[    0.000000] h kernel: Linux version 6.1.0-56-amd64 (x) #1',
+      '[    1.000000] h kernel: b',
+    ].join('\n'));
+    expect(p.meta).toMatchObject({ segments: 2, kernelRelease: '5.10.0-32-amd64' });
+    expect(diagCounts(p.diag)).toEqual({ second_header: 1 });
+    expect(p.events).toHaveLength(4);
+    expect(parseAll('[ 0.000000] Linux version 6.1 (x) #1\n[ 1.000000] a\n[ 0.000000] Linux version 6.1 (x) #1\n').meta.segments).toBe(2);
+  });
+
+  it('the --events filter leaves out the events but still reads the release', () => {
+    const p = parseAll('[ 0.000000] Linux version 6.1.0 (x) #1\n[ 1.000000] a\n', ['oom:*']);
+    expect(p.events).toHaveLength(0);
+    expect(p.meta.kernelRelease).toBe('6.1.0');
+  });
+});
+
+describe('kernel-log reader: broken input', () => {
+  it('binary bytes: that line is reported and skipped, the stream goes on', () => {
+    const input = Buffer.concat([Buffer.from('[ 1.000000] a\n[ 2.000000] b\0\x01\x02c\n'), Buffer.alloc(40), Buffer.from('\n[ 3.000000] d\n')]);
+    const p = parseAll(input);
+    expect(p.events.map((e) => e.text)).toEqual(['a', 'd']);
+    expect(diagCounts(p.diag)).toEqual({ binary_data: 2 });
+    expect(p.diag.bySeverity('error')).toBe(2);
+    expect(p.diag.kept[0]!.src).toEqual({ file: 'in', line: 2, offset: 14 });
+  });
+
+  it('CRLF and \\r\\r\\n line ends, blank lines', () => {
+    const p = parseAll('[ 1.000000] a\r\n\r\n[ 2.000000] b\r\r\n\n');
+    expect(rows(p)).toEqual([[1_000_000_000n, -1, -1, 'a'], [2_000_000_000n, -1, -1, 'b']]);
+    expect(p.diag.counts.size).toBe(0);
+  });
+
+  it('a last line without newline is read; one cut inside its time prefix is reported', () => {
+    expect(rows(parseAll('[ 1.000000] a\n[ 2.000000] b'))).toEqual([[1_000_000_000n, -1, -1, 'a'], [2_000_000_000n, -1, -1, 'b']]);
+    const cut = parseAll('[ 1.000000] a\n[    2.00');
+    expect(cut.events).toHaveLength(1);
+    expect(diagCounts(cut.diag)).toEqual({ truncated_line: 1 });
+  });
+
+  it('invalid UTF-8 is replaced and noted; valid UTF-8 comms are kept', () => {
+    const p = parseAll(Buffer.concat([Buffer.from('[ 1.000000] oom_reaper: unable to reap pid:1 (\xff)\n', 'latin1'), Buffer.from('[ 2.000000] oom_reaper: unable to reap pid:2 (процесс)\n')]));
+    expect(p.events.map((e) => e.text)).toEqual(['oom_reaper: unable to reap pid:1 (\ufffd)', 'oom_reaper: unable to reap pid:2 (процесс)']);
+    expect(diagCounts(p.diag)).toEqual({ invalid_utf8: 1 });
+  });
+
+  it('colour escapes of dmesg --color=always are removed', () => {
+    const p = parseAll('\x1b[32m[    1.000000] \x1b[0m\x1b[33mkvm: \x1b[0mNested Virtualization enabled\n');
+    expect(rows(p)).toEqual([[1_000_000_000n, -1, -1, 'kvm: Nested Virtualization enabled']]);
+  });
+
+  it('an over-long line is reported by the splitter and skipped', () => {
+    const p = parseAll(`[ 1.000000] ${'x'.repeat(100)}\n[ 2.000000] b\n`, undefined, 64);
+    expect(p.events.map((e) => e.text)).toEqual(['b']);
+    expect(diagCounts(p.diag)).toEqual({ line_too_long: 1 });
+  });
+});

@@ -1,0 +1,23 @@
+// The kernel release a log names: the boot banner (also /proc/version), a `uname -a`
+// line, or the header of a stack dump.
+import { decodePrintk } from '../../src/normalize/printk.ts';
+
+// Linux (none) 6.1.0-56-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16) x86_64 GNU/Linux
+const UNAME = /^Linux \S+ (\d\S*) #\d/;
+
+/** The release named by a message, or undefined; cheap for the lines that name none. */
+export function kernelReleaseOf(text: string): string | undefined {
+  if (text.startsWith('Linux ')) {
+    const u = UNAME.exec(text);
+    if (u) return u[1];
+  } else if (!text.startsWith('CPU: ')) {
+    return undefined;
+  }
+  const f = decodePrintk(text);
+  return f?.kind === 'kernel_version' ? String(f.release) : undefined;
+}
+
+/** True for the boot banner, which starts the log of a new boot. */
+export function isBootBanner(text: string): boolean {
+  return text.startsWith('Linux version ');
+}
