@@ -5,10 +5,14 @@ import { ftraceImporter } from './ftrace-text/index.ts';
 import { traceCmdReportImporter } from './trace-cmd-report/index.ts';
 import { kprobeEventsImporter } from './kprobe-events/index.ts';
 import { csvImporter } from './csv/index.ts';
+import { perfScriptImporter } from './perf-script/index.ts';
+import { kernelLogImporter } from './kernel-log/index.ts';
 
 export const FORMATS: readonly FormatImporter[] = [
   ftraceImporter,
   traceCmdReportImporter,
+  perfScriptImporter,
+  kernelLogImporter,
   kprobeEventsImporter,
   csvImporter,
 ];
