@@ -1,0 +1,69 @@
+// Large benchmark inputs, made on demand under .bench/ and never committed.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { openInput } from '../../parsers/common/input.ts';
+import { LineSplitter } from '../../parsers/common/line-splitter.ts';
+
+async function write(out: WriteStream, buf: Buffer): Promise<void> {
+  if (!out.write(buf)) await once(out, 'drain');
+}
+
+async function close(out: WriteStream): Promise<void> {
+  out.end();
+  await once(out, 'finish');
+}
+
+/** Decompress any input reaplay reads (gzip, zstd, plain) into a plain file. */
+export async function decompressTo(src: string, dst: string): Promise<void> {
+  const out = createWriteStream(dst);
+  for await (const chunk of openInput(src)) await write(out, chunk);
+  await close(out);
+}
+
+// `   <idle>-0   [001] ..s1.    14.533834: wake_reaper: pid=385`: the seconds before the stamp's dot.
+const TS_RE = /^(.*?\[\d{3}\]\s+(?:\S{4,5}\s+)?)(\d+)(\.\d+: )/;
+
+/**
+ * Write `seed`'s lines again and again, each round's timestamps shifted 1000 s
+ * further, until `minBytes` are written: a long trace made only of real lines.
+ * Header lines are written once so the result reads as one trace.
+ */
+export async function generateRepeated(seed: string, dst: string, minBytes: number): Promise<void> {
+  const out = createWriteStream(dst);
+  let written = 0;
+  for (let round = 0; written < minBytes; round++) {
+    const shift = round * 1000;
+    let batch: string[] = [];
+    let batchBytes = 0;
+    const pending: Promise<void>[] = [];
+    const flush = (): void => {
+      const bytes = Buffer.from(batch.join(''), 'latin1');
+      batch = [];
+      batchBytes = 0;
+      pending.push(write(out, bytes));
+    };
+    const splitter = new LineSplitter({
+      line(buf, s, e) {
+        let line = buf.toString('latin1', s, e);
+        if (line.startsWith('#')) {
+          if (round > 0) return;
+        } else if (shift > 0) {
+          line = line.replace(TS_RE, (_m, pre: string, secs: string, post: string) => `${pre}${Number(secs) + shift}${post}`);
+        }
+        batch.push(line, '\n');
+        batchBytes += line.length + 1;
+        if (batchBytes > 8 << 20) flush();
+      },
+      tooLong() {},
+    });
+    for await (const chunk of openInput(seed)) {
+      splitter.write(chunk);
+      if (pending.length) await Promise.all(pending.splice(0));
+    }
+    splitter.end();
+    flush();
+    await Promise.all(pending.splice(0));
+    written = out.bytesWritten + out.writableLength;
+  }
+  await close(out);
+}
