@@ -5,7 +5,6 @@
 import { statSync } from 'node:fs';
 import type { TraceEvent } from '../types/event.ts';
 import { newContext, parseInputs } from '../ingest/parse-inputs.ts';
-import { normalizeEvent } from '../ingest/normalize-event.ts';
 import { MODEL_EVENTS } from '../ingest/model-events.ts';
 
 const args = process.argv.slice(2);
@@ -23,7 +22,6 @@ const t0 = process.hrtime.bigint();
 const r = await parseInputs(defs ? [defs, file] : [file], {
   context: ctx,
   onEvent: (ev) => {
-    normalizeEvent(ev, ctx);
     events++;
     if (retain) kept.push(ev);
   },

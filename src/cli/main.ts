@@ -11,10 +11,14 @@ import { parseCommand } from './commands/parse.ts';
 const list = (v: string | string[] | undefined): string[] | undefined =>
   v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
 
+// yargs drops a lone `-`; carry it through as a token no file name can hold.
+const STDIN_TOKEN = '\u0000stdin';
+const files = (v: unknown): string[] => (v as string[]).map((f) => (f === STDIN_TOKEN ? '-' : f));
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let code = 0;
   let usage: string | undefined;
-  const parser = yargs(argv)
+  const parser = yargs(argv.map((a) => (a === '-' ? STDIN_TOKEN : a)))
     .scriptName('reaplay')
     .strict()
     .help()
@@ -30,12 +34,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         y
           .positional('files', { type: 'string', array: true, demandOption: true, describe: 'inputs (gzip/zstd ok; - for stdin)' })
           .option('format', { type: 'string', choices: FORMAT_NAMES, describe: 'skip sniffing: every input is this format' })
-          .option('events', { type: 'string', array: true, describe: 'only these events: system:name globs, comma separated (oom:*,*:mn_*)' })
+          .option('events', { type: 'string', describe: 'only these events: system:name globs, comma separated (oom:*,*:mn_*)' })
           .option('out', { type: 'string', describe: 'write events to FILE.jsonl or FILE.csv instead of JSONL on stdout' })
           .option('stats', { type: 'boolean', default: false, describe: 'print counts per event, data loss and diagnostics' }),
       async (a) => {
         code = await parseCommand(
-          { files: a.files as string[], format: a.format as FormatName | undefined, events: list(a.events), out: a.out, stats: a.stats },
+          { files: files(a.files), format: a.format as FormatName | undefined, events: list(a.events), out: a.out, stats: a.stats },
           io,
         );
       },

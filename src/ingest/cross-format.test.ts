@@ -12,7 +12,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Fields, TraceEvent } from '../types/event.ts';
 import { newContext, parseInputs } from './parse-inputs.ts';
-import { normalizeEvent } from './normalize-event.ts';
 import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../testing/captures.ts';
 
 const RECORDERS = ['ftrace.txt', 'trace-cmd-report.txt', 'perf-script.txt', 'perf-script-fields.txt'] as const;
@@ -49,7 +48,7 @@ async function read(c: Capture, recorder: string): Promise<TraceEvent[]> {
   const events: TraceEvent[] = [];
   await parseInputs([captureFile(c, 'kprobe_events.txt')!, captureFile(c, recorder)!], {
     context: ctx,
-    onEvent: (ev) => events.push(normalizeEvent(ev, ctx)),
+    onEvent: (ev) => events.push(ev),
   });
   expect(ctx.diag.bySeverity('error'), `${c.id} ${recorder}`).toBe(0);
   expect(ctx.diag.count('field_decode_failed'), `${c.id} ${recorder}`).toBe(0);

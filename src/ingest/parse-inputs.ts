@@ -9,6 +9,7 @@ import { EventNames } from '../../parsers/common/event-names.ts';
 import { InputError, openInput } from '../../parsers/common/input.ts';
 import { DEFAULT_MAX_LINE, LineSplitter } from '../../parsers/common/line-splitter.ts';
 import { importerByName, sniffFormat } from '../../parsers/registry.ts';
+import { normalizeEvent } from './normalize-event.ts';
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -22,6 +23,8 @@ export interface ParseOptions {
   /** Raw (compressed) bytes read so far of `file`. */
   onProgress?: (file: string, rawBytes: number) => void;
   maxLine?: number;
+  /** Decode typed fields of every selected event (default true). */
+  decode?: boolean;
   /** Shared across calls when several parses must resolve names the same way. */
   context?: ParseContext;
 }
@@ -79,8 +82,16 @@ export async function parseInputs(files: readonly string[], opts: ParseOptions):
 
 async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promise<StreamMeta> {
   const meta: StreamMeta = { file: o.file, format: o.importer.name, losses: [], segments: 1, bytes: 0, lines: 0 };
+  const decode = opts.decode !== false;
   const reader = o.importer.createReader(ctx, meta, {
-    event: (ev) => opts.onEvent(ev, meta),
+    event: (ev) => {
+      if (decode) normalizeEvent(ev, ctx, meta);
+      if (ev.ts >= 0n) {
+        if (meta.firstTs === undefined || ev.ts < meta.firstTs) meta.firstTs = ev.ts;
+        if (meta.lastTs === undefined || ev.ts > meta.lastTs) meta.lastTs = ev.ts;
+      }
+      opts.onEvent(ev, meta);
+    },
     loss: (l) => opts.onLoss?.(l, meta),
   });
   const splitter = new LineSplitter(

@@ -19,11 +19,11 @@ export type FieldValue = string | number | bigint | boolean | null;
 export type Fields = Record<string, FieldValue>;
 
 export interface TraceEvent {
-  /** Integer nanoseconds on the trace clock. */
+  /** Integer nanoseconds on the trace clock; -1n for kernel log lines printed without a time. */
   ts: bigint;
   /** CPU the event was recorded on; -1 when the format does not say (kernel log). */
   cpu: number;
-  /** Context task id (the thread that was running), as the recorder printed it. */
+  /** Context task id (the thread that was running), as the recorder printed it; -1 when unknown. */
   pid: number;
   /** Thread-group id when the recorder printed it (record-tgid, perf pid/tid), else undefined. */
   tgid?: number;
@@ -71,6 +71,9 @@ export interface StreamMeta {
   losses: DataLoss[];
   /** Number of concatenated traces seen (a second header in the middle starts a new segment). */
   segments: number;
+  /** Earliest and latest timestamp of the selected events (untimed log lines aside). */
+  firstTs?: bigint;
+  lastTs?: bigint;
   /** Bytes of decompressed text read. */
   bytes: number;
   lines: number;

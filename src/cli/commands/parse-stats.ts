@@ -13,6 +13,7 @@ export function formatStats(inputs: readonly StreamMeta[], ctx: ParseContext, em
     if (m.traceClock) bits.push(`clock ${m.traceClock}`);
     if (m.entries) bits.push(`entries ${m.entries.inBuffer}/${m.entries.written}`);
     if (m.segments > 1) bits.push(`${m.segments} concatenated traces`);
+    if (m.firstTs !== undefined && m.lastTs !== undefined) bits.push(`${formatNs(m.firstTs)} .. ${formatNs(m.lastTs)} s`);
     out.push(`input ${m.file}: ${bits.join(', ')}`);
   }
   const names = ctx.names.entries().sort((a, b) => b.count - a.count || a.full.localeCompare(b.full));

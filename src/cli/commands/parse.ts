@@ -4,7 +4,6 @@
 import { createWriteStream } from 'node:fs';
 import type { FormatName, TraceEvent } from '../../types/event.ts';
 import { newContext, parseInputs } from '../../ingest/parse-inputs.ts';
-import { normalizeEvent } from '../../ingest/normalize-event.ts';
 import { createCsvWriter } from '../../export/csv.ts';
 import { createJsonlWriter } from '../../export/jsonl.ts';
 import { formatDiagnostic } from '../../../parsers/common/diagnostics.ts';
@@ -45,7 +44,6 @@ export async function parseCommand(args: ParseArgs, io: CliIO): Promise<number> 
       context: ctx,
       onProgress: (f, n) => progress.update(f, n),
       onEvent: (ev: TraceEvent) => {
-        normalizeEvent(ev, ctx);
         emitted++;
         writer?.write(ev);
       },
