@@ -59,7 +59,8 @@ export class CsvReader implements LineReader {
       this.ctx.diag.add('bad_csv_row', src, row);
       return;
     }
-    const entry = this.ctx.names.byFull(row.name);
+    // A name without its system (`mark_victim`) is resolved like tracefs text prints it.
+    const entry = row.name.includes(':') ? this.ctx.names.byFull(row.name) : this.ctx.names.byShort(row.name);
     entry.count++;
     if (!entry.wanted) return;
     this.sink.event({

@@ -4,7 +4,7 @@ import { stringify } from 'csv-stringify';
 import type { TraceEvent } from '../types/event.ts';
 import { EVENT_COLUMNS, TEXT_COLUMNS, eventRow, type EventColumn, type EventRow } from './columns.ts';
 import { guardCell } from './formula-guard.ts';
-import { finished, type EventWriter } from './writer.ts';
+import { finished, whenDrained, type EventWriter } from './writer.ts';
 
 function cell(row: EventRow, column: EventColumn): string {
   const v = row[column];
@@ -23,6 +23,7 @@ export function createCsvWriter(out: NodeJS.WritableStream): EventWriter {
       const row = eventRow(ev);
       csv.write(EVENT_COLUMNS.map((c) => cell(row, c)));
     },
+    drained: () => whenDrained(csv) ?? whenDrained(out),
     end(): Promise<void> {
       csv.end();
       return done;

@@ -2,7 +2,7 @@
 // ts_ns and bigint field values are strings of digits, so no precision is lost.
 import type { TraceEvent } from '../types/event.ts';
 import { eventRow } from './columns.ts';
-import { finished, type EventWriter } from './writer.ts';
+import { finished, whenDrained, type EventWriter } from './writer.ts';
 
 function bigintAsString(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
@@ -17,6 +17,7 @@ export function createJsonlWriter(out: NodeJS.WritableStream): EventWriter {
       const obj = ev.fields === undefined ? row : { ...row, fields: ev.fields };
       out.write(`${JSON.stringify(obj, bigintAsString)}\n`);
     },
+    drained: () => whenDrained(out),
     end(): Promise<void> {
       out.end();
       return done;

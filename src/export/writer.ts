@@ -3,8 +3,27 @@ import type { TraceEvent } from '../types/event.ts';
 
 export interface EventWriter {
   write(ev: TraceEvent): void;
+  /** A promise to await before writing more when the output is behind, so memory stays flat. */
+  drained(): Promise<void> | undefined;
   /** Ends the output; resolves once everything is flushed, rejects on a write error. */
   end(): Promise<void>;
+}
+
+/** Resolves on `drain` when `stream` has more buffered than it wants, else undefined. */
+export function whenDrained(stream: NodeJS.WritableStream): Promise<void> | undefined {
+  const w = stream as NodeJS.WritableStream & { writableNeedDrain?: boolean };
+  if (!w.writableNeedDrain) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      w.off('drain', done);
+      w.off('close', done);
+      w.off('error', done);
+      resolve();
+    };
+    w.on('drain', done);
+    w.on('close', done);
+    w.on('error', done);
+  });
 }
 
 /**

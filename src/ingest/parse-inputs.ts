@@ -20,6 +20,8 @@ export interface ParseOptions {
   events?: readonly string[];
   onEvent: (ev: TraceEvent, meta: StreamMeta) => void;
   onLoss?: (loss: DataLoss, meta: StreamMeta) => void;
+  /** Awaited after every input chunk when it returns a promise: lets a slow consumer hold the parse back. */
+  pace?: () => Promise<void> | undefined;
   /** Raw (compressed) bytes read so far of `file`. */
   onProgress?: (file: string, rawBytes: number) => void;
   maxLine?: number;
@@ -109,7 +111,11 @@ async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promi
   };
   try {
     for (const c of o.head) splitter.write(c);
-    for await (const c of o.rest) splitter.write(c);
+    for await (const c of o.rest) {
+      splitter.write(c);
+      const wait = opts.pace?.();
+      if (wait) await wait;
+    }
   } catch (e) {
     // Keep what was parsed before the input broke; the caller reports the error.
     finish();

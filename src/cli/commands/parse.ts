@@ -6,6 +6,7 @@ import type { FormatName, TraceEvent } from '../../types/event.ts';
 import { newContext, parseInputs } from '../../ingest/parse-inputs.ts';
 import { createCsvWriter } from '../../export/csv.ts';
 import { createJsonlWriter } from '../../export/jsonl.ts';
+import type { EventWriter } from '../../export/writer.ts';
 import { formatDiagnostic } from '../../../parsers/common/diagnostics.ts';
 import type { CliIO } from '../io.ts';
 import { UserError } from '../io.ts';
@@ -18,11 +19,6 @@ export interface ParseArgs {
   events?: string[];
   out?: string;
   stats: boolean;
-}
-
-interface EventWriter {
-  write(ev: TraceEvent): void;
-  end(): Promise<void>;
 }
 
 function openWriter(args: ParseArgs, io: CliIO): EventWriter | undefined {
@@ -42,6 +38,7 @@ export async function parseCommand(args: ParseArgs, io: CliIO): Promise<number> 
     result = await parseInputs(args.files, {
       format: args.format,
       context: ctx,
+      pace: () => writer?.drained(),
       onProgress: (f, n) => progress.update(f, n),
       onEvent: (ev: TraceEvent) => {
         emitted++;

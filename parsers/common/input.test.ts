@@ -1,0 +1,55 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { InputError, compressionOf, openInput, type Compression } from './input.ts';
+import { SAMPLES_DIR } from '../../src/testing/captures.ts';
+
+const ZST = join(SAMPLES_DIR, 'excerpts/haystack-6.1-oom.txt.zst');
+const tmp = mkdtempSync(join(tmpdir(), 'reaplay-input-'));
+
+async function readAll(file: string): Promise<{ text: Buffer; compression?: Compression }> {
+  let compression: Compression | undefined;
+  const parts: Buffer[] = [];
+  for await (const c of openInput(file, { onCompression: (c) => (compression = c) })) parts.push(c);
+  return { text: Buffer.concat(parts), compression };
+}
+
+describe('openInput', () => {
+  it('decompresses zstd (a real excerpt) and gzip to the same text, and passes plain text through', async () => {
+    const z = await readAll(ZST);
+    expect(z.compression).toBe('zstd');
+    expect(z.text.toString('latin1').split('\n')).toHaveLength(5002);
+    expect(z.text.toString('latin1')).toMatch(/mark_victim: pid=2754 comm=victim/);
+    const gz = join(tmp, 'x.txt.gz');
+    writeFileSync(gz, gzipSync(z.text));
+    const plain = join(tmp, 'x.txt');
+    writeFileSync(plain, z.text);
+    expect(await readAll(gz)).toEqual({ text: z.text, compression: 'gzip' });
+    expect(await readAll(plain)).toEqual({ text: z.text, compression: 'none' });
+  });
+
+  it('a truncated zstd stream is an error naming the file, after the text before the cut', async () => {
+    const cut = join(tmp, 'cut.txt.zst');
+    const whole = readFileSync(ZST);
+    writeFileSync(cut, whole.subarray(0, whole.length - 100));
+    const parts: Buffer[] = [];
+    const err = await (async () => {
+      try {
+        for await (const c of openInput(cut)) parts.push(c);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toMatch(/cut\.txt\.zst: zstd data is (corrupt|truncated)/);
+    expect((err as InputError).code).toBe('bad_compression');
+  });
+
+  it('tells compression by magic bytes, not by name', () => {
+    expect(compressionOf(Buffer.from([0x1f, 0x8b, 8]))).toBe('gzip');
+    expect(compressionOf(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))).toBe('zstd');
+    expect(compressionOf(Buffer.from('# tracer: nop'))).toBe('none');
+  });
+});
