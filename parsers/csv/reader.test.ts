@@ -87,7 +87,7 @@ describe('csv import of hand-written tables', () => {
     expect(diag.kept.map((d) => [d.code, d.src?.line])).toEqual([['bad_csv_row', 4]]);
     expect(events).toEqual([
       { ts: 123_456_789_123_456_789n, cpu: -1, pid: -1, comm: '', name: 'oom:wake_reaper', text: 'x', src: { file: 'table.csv', line: 2, offset: 26 } },
-      { ts: 12_500_000_000n, cpu: -1, pid: -1, comm: '', name: '?:mark_victim', text: 'y', src: { file: 'table.csv', line: 3, offset: 65 } },
+      { ts: 12_500_000_000n, cpu: -1, pid: -1, comm: '', name: 'oom:mark_victim', text: 'y', src: { file: 'table.csv', line: 3, offset: 65 } },
     ]);
   });
 

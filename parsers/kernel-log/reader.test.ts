@@ -1,20 +1,22 @@
 import { describe, it, expect } from 'vitest';
-import { diagCounts, parseKernelLog, type Parsed } from './test-support.ts';
+import { diagCounts, feed, type Fed } from '../../src/testing/feed.ts';
+import { kernelLogImporter } from './index.ts';
 
 /** Parse whole and in 1-, 7- and 4096-byte chunks; every run must give the same result. */
-function parseAll(input: Buffer | string, filter?: string[], maxLine?: number): Parsed {
-  const whole = parseKernelLog(input, { filter, maxLine });
+function parseAll(input: Buffer | string, filter?: string[], maxLine?: number): Fed {
+  const opts = { file: 'in', events: filter, maxLine };
+  const whole = feed(kernelLogImporter, input, opts);
   for (const chunk of [1, 7, 4096]) {
-    const p = parseKernelLog(input, { chunk, filter, maxLine });
+    const p = feed(kernelLogImporter, input, { ...opts, chunk });
     expect(p.events, `chunk ${chunk}`).toEqual(whole.events);
     expect(p.meta, `chunk ${chunk}`).toEqual(whole.meta);
-    expect(diagCounts(p.diag), `chunk ${chunk}`).toEqual(diagCounts(whole.diag));
+    expect(diagCounts(p.ctx), `chunk ${chunk}`).toEqual(diagCounts(whole.ctx));
   }
   return whole;
 }
 
 /** ts, cpu, pid and text of each event. */
-function rows(p: Parsed): [bigint, number, number, string][] {
+function rows(p: Fed): [bigint, number, number, string][] {
   return p.events.map((e) => [e.ts, e.cpu, e.pid, e.text]);
 }
 
@@ -30,7 +32,7 @@ describe('kernel-log reader: prefix styles', () => {
     ]);
     expect(p.events[1]).toMatchObject({ name: 'printk:console', comm: '', src: { file: 'in', line: 2, offset: 57 } });
     expect(p.meta).toMatchObject({ kernelRelease: '6.1.0-56-amd64', segments: 1, lines: 3 });
-    expect(p.diag.counts.size).toBe(0);
+    expect(p.ctx.diag.counts.size).toBe(0);
   });
 
   it('dmesg without times, -T, -e, -d, --time-format iso: untimed (-1n)', () => {
@@ -151,7 +153,7 @@ describe('kernel-log reader: release and segments', () => {
       '[    1.000000] h kernel: b',
     ].join('\n'));
     expect(p.meta).toMatchObject({ segments: 2, kernelRelease: '5.10.0-32-amd64' });
-    expect(diagCounts(p.diag)).toEqual({ second_header: 1 });
+    expect(diagCounts(p.ctx)).toEqual({ second_header: 1 });
     expect(p.events).toHaveLength(4);
     expect(parseAll('[ 0.000000] Linux version 6.1 (x) #1\n[ 1.000000] a\n[ 0.000000] Linux version 6.1 (x) #1\n').meta.segments).toBe(2);
   });
@@ -168,28 +170,28 @@ describe('kernel-log reader: broken input', () => {
     const input = Buffer.concat([Buffer.from('[ 1.000000] a\n[ 2.000000] b\0\x01\x02c\n'), Buffer.alloc(40), Buffer.from('\n[ 3.000000] d\n')]);
     const p = parseAll(input);
     expect(p.events.map((e) => e.text)).toEqual(['a', 'd']);
-    expect(diagCounts(p.diag)).toEqual({ binary_data: 2 });
-    expect(p.diag.bySeverity('error')).toBe(2);
-    expect(p.diag.kept[0]!.src).toEqual({ file: 'in', line: 2, offset: 14 });
+    expect(diagCounts(p.ctx)).toEqual({ binary_data: 2 });
+    expect(p.ctx.diag.bySeverity('error')).toBe(2);
+    expect(p.ctx.diag.kept[0]!.src).toEqual({ file: 'in', line: 2, offset: 14 });
   });
 
   it('CRLF and \\r\\r\\n line ends, blank lines', () => {
     const p = parseAll('[ 1.000000] a\r\n\r\n[ 2.000000] b\r\r\n\n');
     expect(rows(p)).toEqual([[1_000_000_000n, -1, -1, 'a'], [2_000_000_000n, -1, -1, 'b']]);
-    expect(p.diag.counts.size).toBe(0);
+    expect(p.ctx.diag.counts.size).toBe(0);
   });
 
   it('a last line without newline is read; one cut inside its time prefix is reported', () => {
     expect(rows(parseAll('[ 1.000000] a\n[ 2.000000] b'))).toEqual([[1_000_000_000n, -1, -1, 'a'], [2_000_000_000n, -1, -1, 'b']]);
     const cut = parseAll('[ 1.000000] a\n[    2.00');
     expect(cut.events).toHaveLength(1);
-    expect(diagCounts(cut.diag)).toEqual({ truncated_line: 1 });
+    expect(diagCounts(cut.ctx)).toEqual({ truncated_line: 1 });
   });
 
   it('invalid UTF-8 is replaced and noted; valid UTF-8 comms are kept', () => {
     const p = parseAll(Buffer.concat([Buffer.from('[ 1.000000] oom_reaper: unable to reap pid:1 (\xff)\n', 'latin1'), Buffer.from('[ 2.000000] oom_reaper: unable to reap pid:2 (процесс)\n')]));
     expect(p.events.map((e) => e.text)).toEqual(['oom_reaper: unable to reap pid:1 (\ufffd)', 'oom_reaper: unable to reap pid:2 (процесс)']);
-    expect(diagCounts(p.diag)).toEqual({ invalid_utf8: 1 });
+    expect(diagCounts(p.ctx)).toEqual({ invalid_utf8: 1 });
   });
 
   it('colour escapes of dmesg --color=always are removed', () => {
@@ -200,6 +202,6 @@ describe('kernel-log reader: broken input', () => {
   it('an over-long line is reported by the splitter and skipped', () => {
     const p = parseAll(`[ 1.000000] ${'x'.repeat(100)}\n[ 2.000000] b\n`, undefined, 64);
     expect(p.events.map((e) => e.text)).toEqual(['b']);
-    expect(diagCounts(p.diag)).toEqual({ line_too_long: 1 });
+    expect(diagCounts(p.ctx)).toEqual({ line_too_long: 1 });
   });
 });

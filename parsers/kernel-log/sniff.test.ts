@@ -1,10 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
+import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../../src/testing/captures.ts';
 import { sniffKernelLog } from './sniff.ts';
 
-const TRACES = fileURLToPath(new URL('../../../shared/traces', import.meta.url));
 const head = (s: string): string => Buffer.from(s).subarray(0, 64 * 1024).toString('latin1');
 
 describe('sniffKernelLog: inline samples', () => {
@@ -48,20 +47,35 @@ describe('sniffKernelLog: inline samples', () => {
   });
 });
 
-describe.skipIf(!existsSync(TRACES))('sniffKernelLog: real captures', () => {
-  const dir = `${TRACES}/6.1/kvm_mn_eagain`;
-  const text = (f: string): string => {
-    const b = readFileSync(`${dir}/${f}`);
-    return (f.endsWith('.gz') ? gunzipSync(b) : b).subarray(0, 64 * 1024).toString('latin1');
+/** The bundled samples always, every shared capture too when ../shared/traces is there. */
+const captures = [...bundledCaptures(), ...(HAVE_SHARED ? sharedCaptures() : [])];
+const label = (c: Capture): string => `${c.bundled ? 'samples' : 'shared'} ${c.id}`;
+
+describe('sniffKernelLog: real captures', () => {
+  it('has the bundled samples at least', () => {
+    expect(captures.filter((c) => c.bundled).length).toBeGreaterThan(0);
+  });
+
+  /** The first 64 KiB of a capture's file (plain or gzipped), as the sniffer gets it. */
+  const head64 = (path: string): string => {
+    const b = readFileSync(path);
+    return (path.endsWith('.gz') ? gunzipSync(b) : b).subarray(0, 64 * 1024).toString('latin1');
   };
+  const LOGS = ['dmesg.txt', 'uname.txt', 'proc-version.txt'];
+  const OTHERS = ['ftrace.txt', 'trace-cmd-report.txt', 'perf-script.txt', 'perf-script-fields.txt', 'kprobe_events.txt', 'truth.json'];
 
-  it('dmesg.txt, uname.txt and proc-version.txt are kernel logs', () => {
-    for (const f of ['dmesg.txt', 'uname.txt', 'proc-version.txt']) expect(sniffKernelLog(text(f)), f).toBeGreaterThanOrEqual(0.9);
-  });
-
-  it('the recorders\' outputs are not', () => {
-    for (const f of ['ftrace.txt.gz', 'trace-cmd-report.txt.gz', 'perf-script.txt.gz', 'perf-script-fields.txt.gz', 'kprobe_events.txt', 'truth.json']) {
-      expect(sniffKernelLog(text(f)), f).toBeLessThan(0.5);
+  for (const c of captures) {
+    for (const f of LOGS) {
+      const path = captureFile(c, f);
+      (path ? it : it.skip)(`${label(c)}: ${f} is a kernel log`, () => {
+        expect(sniffKernelLog(head64(path!)), f).toBeGreaterThanOrEqual(0.9);
+      });
     }
-  });
+    for (const f of OTHERS) {
+      const path = captureFile(c, f);
+      (path ? it : it.skip)(`${label(c)}: ${f} (a recorder's output) is not`, () => {
+        expect(sniffKernelLog(head64(path!)), f).toBeLessThan(0.5);
+      });
+    }
+  }
 });

@@ -1,25 +1,23 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DiagnosticSink } from '../common/diagnostics.ts';
-import { EventNames } from '../common/event-names.ts';
-import { LineSplitter } from '../common/line-splitter.ts';
-import type { StreamMeta } from '../../src/types/event.ts';
+import { bundledCaptures, captureFile, HAVE_SHARED, SHARED_TRACES, sharedCaptures, type Capture } from '../../src/testing/captures.ts';
+import { feed } from '../../src/testing/feed.ts';
+import type { DiagnosticSink } from '../common/diagnostics.ts';
+import type { EventNames } from '../common/event-names.ts';
 import type { KprobeDef } from '../../src/types/kprobe.ts';
 import { kprobeEventsImporter } from './index.ts';
 
 function load(text: string, chunk = 4096): { names: EventNames; diag: DiagnosticSink } {
-  const names = new EventNames();
-  const diag = new DiagnosticSink();
-  const meta: StreamMeta = { file: 'k.txt', format: 'kprobe-events', losses: [], segments: 1, bytes: 0, lines: 0 };
-  const reader = kprobeEventsImporter.createReader({ names, diag }, meta, { event: () => {}, loss: () => {} });
-  const split = new LineSplitter({ line: (...a) => reader.line(...a), tooLong: () => {} });
-  const buf = Buffer.from(text);
-  for (let i = 0; i < buf.length; i += chunk) split.write(buf.subarray(i, i + chunk));
-  split.end();
-  reader.end();
-  return { names, diag };
+  const { ctx } = feed(kprobeEventsImporter, text, { chunk, file: 'k.txt' });
+  return ctx;
+}
+
+/** A capture's text file, plain or gzipped. */
+function readText(path: string): string {
+  const raw = readFileSync(path);
+  return (path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
 }
 
 describe('kprobeEventsImporter', () => {
@@ -53,13 +51,16 @@ describe('kprobeEventsImporter', () => {
 
 // Real captures: the definitions read back from tracefs describe exactly the kprobe events
 // whose format files were saved beside them.
-const TRACES = fileURLToPath(new URL('../../../shared/traces', import.meta.url));
-const dirs = (p: string): string[] =>
-  readdirSync(p, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-const captures = existsSync(TRACES)
-  ? dirs(TRACES).flatMap((k) => dirs(join(TRACES, k)).map((s) => join(k, s)))
-    .filter((c) => existsSync(join(TRACES, c, 'kprobe_events.txt'))).sort()
-  : [];
+// The bundled samples always, every shared capture too when ../shared/traces is there;
+// sharedCaptures() leaves out the haystack (no text trace formats), but it has
+// kprobe_events.txt and formats/ like the others.
+const haystack: Capture = { id: '6.1/haystack', dir: join(SHARED_TRACES, '6.1/haystack'), bundled: false };
+const captures: Capture[] = [
+  ...bundledCaptures(),
+  ...(HAVE_SHARED ? sharedCaptures() : []),
+  ...(HAVE_SHARED && existsSync(join(haystack.dir, 'truth.json')) ? [haystack] : []),
+];
+const label = (c: Capture): string => `${c.bundled ? 'samples' : 'shared'} ${c.id}`;
 
 /** The printf conversion the kernel uses for a fetch type (trace_probe.c). */
 const PRINT: Record<string, string> = {
@@ -72,24 +73,31 @@ function expectedPrintFmt(def: KprobeDef): string {
   return site + def.args.map((a) => ` ${a.name}=${PRINT[a.type ?? 'x64']}`).join('');
 }
 
-describe.skipIf(captures.length === 0)('real kprobe_events.txt', () => {
-  it.each(captures)('%s matches formats/mn_*.format', (capture) => {
-    const { names, diag } = load(readFileSync(join(TRACES, capture, 'kprobe_events.txt'), 'utf8'));
-    expect(diag.count('bad_definition')).toBe(0);
-    const formats = readdirSync(join(TRACES, capture, 'formats')).filter((f) => /^mn_.*\.format$/.test(f));
-    expect(formats.length).toBeGreaterThan(0);
-    const seen = new Set<string>();
-    for (const file of formats) {
-      const format = readFileSync(join(TRACES, capture, 'formats', file), 'utf8');
-      const event = /^name: (\S+)$/m.exec(format)![1]!;
-      const def = names.kprobe(`mn:${event}`);
-      expect(def, file).toBeDefined();
-      expect(`${def!.group}_${def!.event}.format`).toBe(file);
-      expect(/^print fmt: "([^"]*)"/m.exec(format)![1], file).toBe(expectedPrintFmt(def!));
-      expect(format.includes('__probe_ret_ip'), file).toBe(def!.isReturn);
-      seen.add(event);
-    }
-    const defined = readFileSync(join(TRACES, capture, 'kprobe_events.txt'), 'utf8').split('\n').filter((l) => l.trim()).length;
-    expect(seen.size).toBe(defined);
+describe('real kprobe_events.txt', () => {
+  it('has the bundled samples at least', () => {
+    expect(captures.filter((c) => c.bundled && captureFile(c, 'kprobe_events.txt')).length).toBeGreaterThan(0);
   });
+
+  for (const c of captures) {
+    const path = captureFile(c, 'kprobe_events.txt');
+    (path ? it : it.skip)(`${label(c)} matches formats/mn_*.format`, () => {
+      const { names, diag } = load(readText(path!));
+      expect(diag.count('bad_definition')).toBe(0);
+      const formats = readdirSync(join(c.dir, 'formats')).filter((f) => /^mn_.*\.format$/.test(f));
+      expect(formats.length).toBeGreaterThan(0);
+      const seen = new Set<string>();
+      for (const file of formats) {
+        const format = readFileSync(join(c.dir, 'formats', file), 'utf8');
+        const event = /^name: (\S+)$/m.exec(format)![1]!;
+        const def = names.kprobe(`mn:${event}`);
+        expect(def, file).toBeDefined();
+        expect(`${def!.group}_${def!.event}.format`).toBe(file);
+        expect(/^print fmt: "([^"]*)"/m.exec(format)![1], file).toBe(expectedPrintFmt(def!));
+        expect(format.includes('__probe_ret_ip'), file).toBe(def!.isReturn);
+        seen.add(event);
+      }
+      const defined = readText(path!).split('\n').filter((l) => l.trim()).length;
+      expect(seen.size).toBe(defined);
+    });
+  }
 });

@@ -1,30 +1,30 @@
 // The reader on every real capture: both perf script layouts parse without errors,
 // agree with each other, and agree with a plain regex reading of the same text.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/types/event.ts';
-import { parsePerfScript } from './test-support.ts';
+import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../../src/testing/captures.ts';
+import { feed, type Fed } from '../../src/testing/feed.ts';
+import { perfScriptImporter } from './index.ts';
 import { sniffPerfScript } from './sniff.ts';
 
-const TRACES = fileURLToPath(new URL('../../../shared/traces', import.meta.url));
-const FILES = ['perf-script.txt.gz', 'perf-script-fields.txt.gz'] as const;
+const FILES = ['perf-script.txt', 'perf-script-fields.txt'] as const;
 
-function captures(): string[] {
-  if (!existsSync(TRACES)) return [];
-  const dirs: string[] = [];
-  for (const kernel of readdirSync(TRACES, { withFileTypes: true })) {
-    if (!kernel.isDirectory()) continue;
-    for (const scenario of readdirSync(`${TRACES}/${kernel.name}`, { withFileTypes: true })) {
-      const dir = `${kernel.name}/${scenario.name}`;
-      if (scenario.isDirectory() && FILES.every((f) => existsSync(`${TRACES}/${dir}/${f}`))) dirs.push(dir);
-    }
-  }
-  return dirs.sort();
+/** The bundled samples always, every shared capture too when ../shared/traces is there. */
+const captures = [...bundledCaptures(), ...(HAVE_SHARED ? sharedCaptures() : [])];
+const label = (c: Capture): string => `${c.bundled ? 'samples' : 'shared'} ${c.id}`;
+const has = (c: Capture, file: string): boolean => captureFile(c, file) !== undefined;
+
+/** A capture's file, decompressed when gzipped. */
+function read(c: Capture, file: string): Buffer {
+  const path = captureFile(c, file)!;
+  const raw = readFileSync(path);
+  return path.endsWith('.gz') ? gunzipSync(raw) : raw;
 }
 
-const read = (dir: string, file: string): Buffer => gunzipSync(readFileSync(`${TRACES}/${dir}/${file}`));
+const parsePerfScript = (input: Buffer, opts: { chunk?: number; events?: string[]; file?: string } = {}): Fed =>
+  feed(perfScriptImporter, input, { file: 'input.txt', ...opts });
 
 interface Plain {
   ts: bigint; cpu: number; pid: number; tgid?: number; comm: string; name: string; text: string; line: number; offset: number;
@@ -70,32 +70,39 @@ function regexRead(input: Buffer): Plain[] {
   return out;
 }
 
-const dirs = captures();
+const runnable = captures.filter((c) => FILES.every((f) => has(c, f)));
+const lacking = captures.filter((c) => !runnable.includes(c));
 
-describe.skipIf(dirs.length === 0)('perf script captures', () => {
-  describe.each(dirs)('%s', (dir) => {
-    const parsed = FILES.map((f) => parsePerfScript(read(dir, f), { file: f }));
+describe('perf script captures', () => {
+  it('has the bundled samples at least', () => {
+    expect(runnable.filter((c) => c.bundled).length).toBeGreaterThan(0);
+  });
+
+  for (const c of lacking) it.skip(`${label(c)}: no perf script text (${FILES.filter((f) => !has(c, f)).join(', ')})`, () => {});
+
+  describe.each(runnable.map((c) => [label(c), c] as const))('%s', (_, c) => {
+    const parsed = FILES.map((f) => parsePerfScript(read(c, f), { file: f }));
 
     it.each(FILES.map((f, i) => [f, i] as const))('%s: sniffed, no error diagnostics, agrees with a regex reading', (file, i) => {
-      const input = read(dir, file);
+      const input = read(c, file);
       const p = parsed[i]!;
       expect(sniffPerfScript(input.subarray(0, 65536).toString('latin1'))).toBeGreaterThanOrEqual(0.9);
-      expect(p.diag.bySeverity('error')).toBe(0);
-      expect(p.diag.count('time_backwards')).toBe(0);
+      expect(p.ctx.diag.bySeverity('error')).toBe(0);
+      expect(p.ctx.diag.count('time_backwards')).toBe(0);
       expect(p.events.length).toBeGreaterThan(0);
       expect(p.events.map(plain)).toEqual(regexRead(input));
       expect(p.events.every((e) => e.src.file === file)).toBe(true);
       // tgid is printed only in the `pid/tid` layout.
       expect(p.events.every((e) => (e.tgid !== undefined) === (i === 1))).toBe(true);
       // Every event line was counted under its name, wanted or not.
-      const counted = p.names.entries().reduce((n, e) => n + e.count, 0);
+      const counted = p.ctx.names.entries().reduce((n, e) => n + e.count, 0);
       expect(counted).toBe(p.events.length);
     });
 
     it('tracefs text and trace-cmd report of the same run are not taken for perf script', () => {
-      for (const other of ['ftrace.txt.gz', 'trace-cmd-report.txt.gz']) {
-        if (!existsSync(`${TRACES}/${dir}/${other}`)) continue;
-        expect(sniffPerfScript(read(dir, other).subarray(0, 65536).toString('latin1')), other).toBeLessThan(0.5);
+      for (const other of ['ftrace.txt', 'trace-cmd-report.txt']) {
+        if (!has(c, other)) continue;
+        expect(sniffPerfScript(read(c, other).subarray(0, 65536).toString('latin1')), other).toBeLessThan(0.5);
       }
     });
 
@@ -115,15 +122,16 @@ describe.skipIf(dirs.length === 0)('perf script captures', () => {
     });
   });
 
+  // The first two captures: bundled ones, so these run on a fresh clone too.
   it('same result fed whole and in 1-, 7- and 4096-byte chunks', () => {
-    for (const dir of dirs.slice(0, 2)) {
+    for (const c of runnable.slice(0, 2)) {
       for (const file of FILES) {
-        const input = read(dir, file);
+        const input = read(c, file);
         const whole = parsePerfScript(input);
         for (const chunk of [1, 7, 4096]) {
           const p = parsePerfScript(input, { chunk });
           expect(p.events).toEqual(whole.events);
-          expect(p.diag.kept).toEqual(whole.diag.kept);
+          expect(p.ctx.diag.kept).toEqual(whole.ctx.diag.kept);
           expect(p.meta.lines).toBe(whole.meta.lines);
         }
       }
@@ -131,11 +139,11 @@ describe.skipIf(dirs.length === 0)('perf script captures', () => {
   });
 
   it('with an --events filter, only wanted events are built and all are counted', () => {
-    const dir = dirs[0]!;
-    const all = parsePerfScript(read(dir, FILES[0]));
-    const p = parsePerfScript(read(dir, FILES[0]), { events: ['oom:*'] });
+    const c = runnable[0]!;
+    const all = parsePerfScript(read(c, FILES[0]));
+    const p = parsePerfScript(read(c, FILES[0]), { events: ['oom:*'] });
     expect(p.events).toEqual(all.events.filter((e) => e.name.startsWith('oom:')));
-    const counts = (ps: typeof p) => Object.fromEntries(ps.names.entries().map((e) => [e.full, e.count]));
+    const counts = (ps: Fed) => Object.fromEntries(ps.ctx.names.entries().map((e) => [e.full, e.count]));
     expect(counts(p)).toEqual(counts(all));
   });
 });

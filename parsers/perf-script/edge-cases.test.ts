@@ -1,7 +1,8 @@
 // Hand-written inputs: each damage or oddity gives its diagnostic, and nothing
 // before or after it is lost, whatever the chunking.
 import { describe, expect, it } from 'vitest';
-import { diagCodes, parsePerfScript, type PerfParse } from './test-support.ts';
+import { feed, type Fed } from '../../src/testing/feed.ts';
+import { perfScriptImporter } from './index.ts';
 
 const A = '          stress  4242 [003]  1234.567890:         oom:mark_victim: pid=4242';
 const B = '      oom_reaper    61 [005]  1236.601234:  oom:start_task_reaping: pid=4242';
@@ -10,18 +11,20 @@ const C = '          stress  4242 [003]  1236.700000:  sched:sched_process_exit:
 const text = (...lines: string[]): Buffer => Buffer.from(lines.map((l) => `${l}\n`).join(''), 'utf8');
 
 /** Parses whole and in 1-, 7- and 4096-byte chunks; all must agree. */
-function parse(input: Buffer, events?: string[]): PerfParse {
-  const whole = parsePerfScript(input, { events });
+function parse(input: Buffer, events?: string[]): Fed {
+  const whole = feed(perfScriptImporter, input, { events, file: 'input.txt' });
   for (const chunk of [1, 7, 4096]) {
-    const p = parsePerfScript(input, { chunk, events });
+    const p = feed(perfScriptImporter, input, { chunk, events, file: 'input.txt' });
     expect(p.events).toEqual(whole.events);
     expect(p.losses).toEqual(whole.losses);
-    expect(p.diag.kept).toEqual(whole.diag.kept);
+    expect(p.ctx.diag.kept).toEqual(whole.ctx.diag.kept);
   }
   return whole;
 }
 
-const names = (p: PerfParse) => p.events.map((e) => e.name);
+const names = (p: Fed) => p.events.map((e) => e.name);
+/** Diagnostics as `code@line` strings, for compact assertions. */
+const diagCodes = (p: Fed) => p.ctx.diag.kept.map((d) => `${d.code}@${d.src?.line ?? '-'}`);
 
 describe('perf script reader: fields', () => {
   it('reads the default layout exactly', () => {
@@ -91,7 +94,7 @@ describe('perf script reader: damage and diagnostics', () => {
     const p = parse(Buffer.concat([text(A), garbage, text(B)]));
     expect(names(p)).toEqual(['oom:mark_victim', 'oom:start_task_reaping']);
     expect(diagCodes(p)).toEqual(['binary_data@2']);
-    expect(p.diag.bySeverity('error')).toBe(1);
+    expect(p.ctx.diag.bySeverity('error')).toBe(1);
   });
 
   it('skips an event line that holds a NUL byte', () => {
@@ -117,7 +120,7 @@ describe('perf script reader: damage and diagnostics', () => {
     const p = parse(Buffer.concat([text(A, B), Buffer.from('          stress  4242 [003]  12')]));
     expect(names(p)).toEqual(['oom:mark_victim', 'oom:start_task_reaping']);
     expect(diagCodes(p)).toEqual(['truncated_line@3']);
-    expect(p.diag.bySeverity('error')).toBe(0);
+    expect(p.ctx.diag.bySeverity('error')).toBe(0);
   });
 
   it('does not take a truncated last line for a continuation', () => {
@@ -136,7 +139,7 @@ describe('perf script reader: damage and diagnostics', () => {
     ));
     expect(p.events).toHaveLength(4);
     expect(diagCodes(p)).toEqual(['time_backwards@2']);
-    expect(p.diag.kept[0]!.message).toContain('CPU 3');
+    expect(p.ctx.diag.kept[0]!.message).toContain('CPU 3');
   });
 
   it('joins continuation lines to printk:console, keeps inner blank lines, ignores trailing ones', () => {
@@ -161,14 +164,14 @@ describe('perf script reader: damage and diagnostics', () => {
     ]);
     expect(p.events[1]!.src.line).toBe(2);
     expect(diagCodes(p)).toEqual(['continuation_line@3', 'continuation_line@5']);
-    expect(p.diag.kept[0]!.severity).toBe('info');
+    expect(p.ctx.diag.kept[0]!.severity).toBe('info');
   });
 
   it('drops the continuation of a filtered-out printk:console without touching other events', () => {
     const p = parse(text(A, '          victim   384 [001]    12.450675:            printk:console: anon 1', 'file 0', B), ['oom:*']);
     expect(p.events.map((e) => e.text)).toEqual(['pid=4242', 'pid=4242']);
     expect(diagCodes(p)).toEqual(['continuation_line@3']);
-    expect(p.names.entries().map((e) => [e.full, e.wanted, e.count])).toEqual([
+    expect(p.ctx.names.entries().map((e) => [e.full, e.wanted, e.count])).toEqual([
       ['oom:mark_victim', true, 1], ['printk:console', false, 1], ['oom:start_task_reaping', true, 1],
     ]);
   });
@@ -177,8 +180,8 @@ describe('perf script reader: damage and diagnostics', () => {
     const p = parse(text(A, 'this is not perf output', B, '    x 12 [001] 1.5 oom:mark_victim: pid=1', C));
     expect(names(p)).toEqual(['oom:mark_victim', 'oom:start_task_reaping', 'sched:sched_process_exit']);
     expect(diagCodes(p)).toEqual(['malformed_line@2', 'malformed_line@4']);
-    expect(p.diag.kept[0]!.src).toEqual({ file: 'input.txt', line: 2, offset: A.length + 1 });
-    expect(p.diag.kept[0]!.message).toContain('"this is not perf output"');
+    expect(p.ctx.diag.kept[0]!.src).toEqual({ file: 'input.txt', line: 2, offset: A.length + 1 });
+    expect(p.ctx.diag.kept[0]!.message).toContain('"this is not perf output"');
   });
 
   it('turns PERF_RECORD_LOST into a DataLoss timed by the next event on its CPU', () => {

@@ -6,6 +6,9 @@
 //           victim   384/384   [001]    12.455582315:           oom:mark_victim: pid=384
 import { scanTimestamp, type TsScan } from '../common/timestamp.ts';
 
+// Binary-data test shared with the tracefs readers (same rule: any C0 byte but TAB, or DEL).
+export { hasControlBytes } from '../common/tracefs-line.ts';
+
 /** What `scanPerfLine` found. */
 export const LineKind = {
   None: 0,
@@ -151,13 +154,4 @@ export function scanPerfLine(buf: Buffer, start: number, end: number, h: PerfLin
     }
   }
   return LineKind.None;
-}
-
-/** True when the bytes hold NUL or other control characters (binary data, not text). */
-export function hasControlBytes(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = buf[i]!;
-    if ((c < 32 && c !== 9) || c === 127) return true;
-  }
-  return false;
 }

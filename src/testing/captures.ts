@@ -31,8 +31,14 @@ function list(root: string, bundled: boolean): Capture[] {
 
 export const bundledCaptures = (): Capture[] => list(SAMPLES_DIR, true);
 
-/** Captures of ../shared/traces that have the text formats (the haystack has only a .zst). */
-export const sharedCaptures = (): Capture[] => list(SHARED_TRACES, false).filter((c) => existsSync(join(c.dir, 'ftrace.txt.gz')));
+/**
+ * Captures of ../shared/traces that have the text formats (the haystack has only a
+ * .zst), less the ones bundled in samples/ (the same bytes, tested there already).
+ */
+export function sharedCaptures(): Capture[] {
+  const bundled = new Set(bundledCaptures().map((c) => c.id));
+  return list(SHARED_TRACES, false).filter((c) => !bundled.has(c.id) && existsSync(join(c.dir, 'ftrace.txt.gz')));
+}
 
 /** A capture's file, plain or gzipped (`dmesg.txt` is bundled as `dmesg.txt.gz`). */
 export function captureFile(c: Capture, name: string): string | undefined {

@@ -16,13 +16,16 @@ export interface FeedOptions {
   /** Chunk size in bytes; whole input when absent. */
   chunk?: number;
   file?: string;
+  /** Shared context; a fresh one when absent. */
   ctx?: ParseContext;
   maxLine?: number;
+  /** `--events` globs for the fresh context (ignored when `ctx` is given). */
+  events?: readonly string[];
 }
 
 export function feed(importer: FormatImporter, data: Buffer | string, opts: FeedOptions = {}): Fed {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  const ctx = opts.ctx ?? newContext();
+  const ctx = opts.ctx ?? newContext(opts.events);
   const file = opts.file ?? 'input';
   const meta: StreamMeta = { file, format: importer.name, losses: [], segments: 1, bytes: 0, lines: 0 };
   const events: TraceEvent[] = [];
