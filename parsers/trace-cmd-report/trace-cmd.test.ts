@@ -65,3 +65,16 @@ describe('trace-cmd report layouts', () => {
     expect(diagCounts(ctx)).toEqual({ events_dropped: 2, second_header: 1 });
   });
 });
+
+describe('chunk boundaries do not matter', () => {
+  const c = bundledCaptures().find((x) => x.id === '6.1/kvm_mn_eagain')!;
+  const data = gunzipSync(readFileSync(captureFile(c, 'trace-cmd-report.txt')!)).subarray(0, 200_000);
+  const whole = feed(traceCmdReportImporter, data);
+  for (const chunk of [1, 7, 4096]) {
+    it(`${chunk}-byte chunks give the same events and diagnostics`, () => {
+      const parts = feed(traceCmdReportImporter, data, { chunk });
+      expect(parts.events).toEqual(whole.events);
+      expect(diagCounts(parts.ctx)).toEqual(diagCounts(whole.ctx));
+    });
+  }
+});
