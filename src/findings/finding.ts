@@ -1,0 +1,51 @@
+// A verdict and what it rests on. Every finding names the rule of the reference
+// model (kernel-model.md §4) it applies, its evidence level, whether the model
+// says the behaviour is expected on this kernel, and the lines that prove it.
+import type { SourceRef } from '../types/event.ts';
+
+export type Level = 'proven' | 'suggested' | 'inconclusive';
+
+export type FindingKind =
+  | 'unpaired_invalidate'
+  | 'premature_victim'
+  | 'gate_breach'
+  | 'gate_bypass'
+  | 'unnotified_reap'
+  | 'itree_leak_risk';
+
+export interface Evidence {
+  src: SourceRef;
+  ts?: bigint;
+  /** What this line shows, in a few words. */
+  what: string;
+}
+
+export interface Finding {
+  kind: FindingKind;
+  rule: string;
+  level: Level;
+  /** Behaviour the model predicts on this kernel (by design, or the known bug of its family). */
+  expected: boolean;
+  victim?: { pid: number; mm?: string };
+  /** Notifier instance (module or callback symbol) when the finding is about one. */
+  notifier?: string;
+  /** How many occurrences the finding stands for (e.g. unpaired calls). */
+  count?: number;
+  message: string;
+  /** Why the level is not higher (lost events, a missing event type, no probes). */
+  why?: string;
+  evidence: Evidence[];
+}
+
+/** Evidence lists stay readable: the first few, and the last, of many. */
+export function sampleEvidence(all: Evidence[], keep = 6): Evidence[] {
+  if (all.length <= keep) return all;
+  return [...all.slice(0, keep - 1), all[all.length - 1]!];
+}
+
+const RANK: Record<Level, number> = { inconclusive: 0, suggested: 1, proven: 2 };
+
+/** The weaker of two levels. */
+export function weaker(a: Level, b: Level): Level {
+  return RANK[a] <= RANK[b] ? a : b;
+}

@@ -1,0 +1,38 @@
+// How complete the trace is where a verdict looks: data-loss markers in a time
+// window lower every verdict they touch to inconclusive (kernel-model.md §4).
+import type { DataLoss } from '../types/event.ts';
+import type { Finding } from '../findings/finding.ts';
+
+export interface Coverage {
+  losses: DataLoss[];
+  /** Earliest event per CPU: before the latest of these, an overrun may have eaten events. */
+  firstTsByCpu: Map<number, bigint>;
+  firstTs?: bigint;
+  lastTs?: bigint;
+  /** `system:name` of every event type the inputs hold. */
+  present: Set<string>;
+}
+
+export function lossesIn(c: Coverage, from: bigint, to: bigint): DataLoss[] {
+  const latestFirst = [...c.firstTsByCpu.values()].reduce<bigint | undefined>((m, t) => (m === undefined || t > m ? t : m), undefined);
+  return c.losses.filter((l) => {
+    if (l.kind === 'overrun') return latestFirst === undefined || from <= latestFirst;
+    // A loss with no later event on its CPU: it may lie anywhere after its line.
+    if (l.ts === undefined) return true;
+    return l.ts >= from && l.ts <= to;
+  });
+}
+
+/** Lower `f` to inconclusive when events were lost in [from, to]. */
+export function applyLosses(f: Finding, c: Coverage, from: bigint, to: bigint): Finding {
+  const lost = lossesIn(c, from, to);
+  if (lost.length === 0) return f;
+  const l = lost[0]!;
+  const where = `${l.kind}${l.cpu >= 0 ? ` on CPU ${l.cpu}` : ''} at ${l.src.file}:${l.src.line}`;
+  return {
+    ...f,
+    level: 'inconclusive',
+    why: `${lost.length} data-loss marker(s) in the window (${where})${f.why ? `; ${f.why}` : ''}`,
+    evidence: [...f.evidence, ...lost.slice(0, 3).map((x) => ({ src: x.src, ts: x.ts, what: `data loss: ${x.kind}` }))],
+  };
+}

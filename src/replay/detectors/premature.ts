@@ -1,0 +1,85 @@
+// Premature victim selection (kernel-model.md §4.2): a new victim chosen in a
+// domain while an earlier victim's memory was still there, because a give-up path
+// set MMF_OOM_SKIP rather than a real release.
+import type { Evidence, Finding } from '../../findings/finding.ts';
+import type { TraceEvent } from '../../types/event.ts';
+import type { ModelState, Selection, VictimState } from '../state.ts';
+import { applyLosses, type Coverage } from '../coverage.ts';
+import { formatNs } from '../../../parsers/common/timestamp.ts';
+
+const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
+const secs = (ns: bigint): string => `${formatNs(ns).slice(0, -6)} s`;
+
+function sameDomain(a: VictimState, b: VictimState): boolean {
+  return a.domain === 'unknown' || b.domain === 'unknown' || a.domain === b.domain || a.domain === 'memcg:?' || b.domain === 'memcg:?';
+}
+
+/** Positive evidence that v1's memory was still there after t2 (never inferred from silence). */
+function heldAfter(v1: VictimState, t2: bigint): Evidence | undefined {
+  if (v1.release && v1.release.ts > t2 && v1.release.how !== 'task_exit') return ev(v1.release.ev, `memory of ${v1.pid} released only now (${v1.release.how})`);
+  const h = v1.heldAfter.find((x) => x.ts > t2);
+  return h ? ev(h.ev, `${v1.pid}'s mm still has ${Math.round(h.bytes / 1024)} kB anon`) : undefined;
+}
+
+function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, markTraced: boolean): Finding | undefined {
+  const v2 = sel.victim;
+  const t2 = sel.ts;
+  if (!sameDomain(v1, v2)) return undefined;
+  if (v1.release && v1.release.ts <= t2) return undefined;
+  const base = { victim: { pid: v2.pid, mm: v2.mmPtr }, evidence: [] as Evidence[] };
+  const bypass = s.bypasses.find((b) => b.ts <= t2 && t2 - b.ts < 5_000_000_000n);
+  if (bypass) {
+    return { ...base, kind: 'gate_bypass', rule: 'PVS-BYPASS', level: 'proven', expected: true,
+      message: `${v2.pid} was chosen by a forced OOM, which ignores the pending victim ${v1.pid}`,
+      evidence: [ev(bypass, 'forced OOM'), ev(v2.mark, `${v2.pid} selected`)] };
+  }
+  const skip = v1.oomSkip;
+  if (!skip || skip.ts > t2) {
+    const f: Finding = { ...base, kind: 'gate_breach', rule: 'PVS-GATE', level: 'suggested', expected: false,
+      message: `${v2.pid} was selected at ${secs(t2)} while ${v1.pid} (selected at ${secs(v1.mark.ts)}) had neither MMF_OOM_SKIP nor released memory as far as the trace shows`,
+      why: 'the kernel never selects past a pending victim: missing events, a wrong OOM domain or pid binding are likelier',
+      evidence: [ev(v1.mark, `${v1.pid} selected`), ev(v2.mark, `${v2.pid} selected`)] };
+    return applyLosses(f, cov, v1.mark.ts, t2);
+  }
+  if (skip.cause !== 'REAP_GAVE_UP' && skip.cause !== 'NOTIFIER_GIVE_UP' && skip.cause !== 'PINNED') return undefined;
+  const evidence: Evidence[] = [ev(v1.mark, `${v1.pid} selected`), ev(skip.ev, `MMF_OOM_SKIP set on ${v1.pid}'s mm (${skip.cause})`), ev(v2.mark, `${v2.pid} selected`)];
+  if (v1.unableLog) evidence.splice(2, 0, ev(v1.unableLog, 'reaper gave up'));
+  const held = heldAfter(v1, t2);
+  if (held) evidence.push(held);
+  const why: string[] = [];
+  if (!markTraced) why.push('oom tracepoints not captured (oom:mark_victim missing)');
+  const failed = v1.attempts.filter((a) => a.result === 'failed' || a.result === 'lock_busy').length;
+  if (skip.cause === 'REAP_GAVE_UP' && failed < s.caps.maxReapRetries && !v1.unableLog) why.push(`give-up inferred from ${failed} failed attempts without "unable to reap"`);
+  const releaseTraced = ['kmem:rss_stat', 'mmap:exit_mmap', 'sched:sched_process_exit'].some((n) => cov.present.has(n));
+  if (!held) {
+    why.push(releaseTraced
+      ? `no event shows ${v1.pid}'s memory still there after ${v2.pid} was selected`
+      : `release evidence not captured (kmem:rss_stat, mmap:exit_mmap, sched:sched_process_exit): whether ${v1.pid}'s memory was gone cannot be told`);
+  }
+  if (cov.firstTs !== undefined && cov.firstTs > v1.mark.ts) why.push('tracing started after the first selection');
+  const pinned = skip.cause === 'PINNED';
+  const f: Finding = {
+    ...base,
+    kind: 'premature_victim',
+    rule: pinned ? 'PVS-PINNED' : 'PVS-PREMATURE',
+    level: why.length ? 'suggested' : 'proven',
+    expected: pinned,
+    message: pinned
+      ? `${v2.pid} was selected while ${v1.pid}'s mm, pinned by another process, kept its memory (by design)`
+      : `${v2.pid} was selected at ${secs(t2)} while ${v1.pid} still held its memory: the reaper gave up at ${secs(skip.ts)} and hid it (MMF_OOM_SKIP); its memory went only at ${v1.release ? secs(v1.release.ts) : 'an unknown time after the trace'}`,
+    evidence,
+  };
+  if (why.length) f.why = why.join('; ');
+  return applyLosses(f, cov, v1.mark.ts, held?.ts ?? t2);
+}
+
+export function detectPremature(s: ModelState, cov: Coverage, markTraced: boolean): Finding[] {
+  const out: Finding[] = [];
+  for (const sel of s.selections) {
+    for (const v1 of sel.earlier) {
+      const f = judge(s, sel, v1, cov, markTraced);
+      if (f) out.push(f);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,142 @@
+// Unpaired invalidates (kernel-model.md §4.1), at the core-call level and per
+// notifier instance, judged from kprobe data when the capture has it and from the
+// kernel log otherwise.
+import type { Evidence, Finding } from '../../findings/finding.ts';
+import { sampleEvidence } from '../../findings/finding.ts';
+import type { TraceEvent } from '../../types/event.ts';
+import type { CoreCall, ModelState } from '../state.ts';
+import { applyLosses, type Coverage } from '../coverage.ts';
+
+/** hlist notifiers known to implement invalidate_range_end (§2.3). */
+const KNOWN_END = new Set(['kvm', 'gru', 'sgi_gru']);
+
+const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
+
+interface Group {
+  key: string;
+  calls: CoreCall[];
+  evidence: Evidence[];
+}
+
+function group(map: Map<string, Group>, key: string): Group {
+  let g = map.get(key);
+  if (!g) map.set(key, (g = { key, calls: [], evidence: [] }));
+  return g;
+}
+
+const who = (s: ModelState, c: CoreCall) => {
+  const v = c.victimPid !== undefined ? s.byPid.get(c.victimPid) : s.victims.find((x) => x.mmPtr !== undefined && x.mmPtr === c.mm);
+  return v ? { pid: v.pid, mm: v.mmPtr ?? c.mm } : undefined;
+};
+
+function windowOf(calls: CoreCall[]): [bigint, bigint] {
+  return [calls[0]!.entry.ts, (calls[calls.length - 1]!.ret ?? calls[calls.length - 1]!.entry).ts];
+}
+
+export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
+  const out: Finding[] = [];
+  const failed = s.calls.filter((c) => c.retval !== undefined && c.retval < 0 && c.blockable !== true);
+  // Core level: a failed non-blocking start never gets its end from the caller.
+  const byMm = new Map<string, Group>();
+  for (const c of failed) {
+    const g = group(byMm, `${c.victimPid ?? ''}|${c.mm ?? ''}`);
+    g.calls.push(c);
+    g.evidence.push(ev(c.entry, 'non-blocking invalidate_range_start'), ev(c.ret!, `returned ${c.retval}`));
+  }
+  for (const g of byMm.values()) {
+    const [from, to] = windowOf(g.calls);
+    out.push(applyLosses({
+      kind: 'unpaired_invalidate',
+      rule: 'UPI-CORE-FAILED-START',
+      level: 'proven',
+      expected: s.caps.reaperNotifierPolicy === 'NONBLOCK',
+      victim: who(s, g.calls[0]!),
+      count: g.calls.length,
+      message: `${g.calls.length} non-blocking invalidate_range_start call(s) failed and got no invalidate_range_end: the caller skips the end of a failed start by design`,
+      evidence: sampleEvidence(g.evidence),
+    }, cov, from, to));
+  }
+  // Successful starts whose end never came.
+  const open = s.calls.filter((c) => c.retval === 0 && !c.endCall);
+  const openBy = new Map<string, Group>();
+  for (const c of open) {
+    const g = group(openBy, `${c.victimPid ?? ''}|${c.mm ?? ''}|${c.blockable}`);
+    g.calls.push(c);
+    g.evidence.push(ev(c.entry, 'invalidate_range_start'), ev(c.ret!, 'returned 0; no invalidate_range_end follows'));
+  }
+  for (const g of openBy.values()) {
+    out.push({
+      kind: 'unpaired_invalidate',
+      rule: g.calls[0]!.blockable ? 'UPI-BLOCK' : 'UPI-NONBLOCK-OPEN',
+      level: 'inconclusive',
+      expected: false,
+      victim: who(s, g.calls[0]!),
+      count: g.calls.length,
+      message: `${g.calls.length} invalidate_range_start call(s) returned 0 and no invalidate_range_end was seen`,
+      why: 'a successful start always gets its end in the same task: the end lies past the trace, or its events are missing',
+      evidence: sampleEvidence(g.evidence),
+    });
+  }
+  out.push(...detectInstances(s, cov, failed));
+  return out;
+}
+
+/** Per notifier instance, inside failed non-blocking calls (UPI-HLIST-LEAK / -PAIRED / MAYFAIL-END). */
+function detectInstances(s: ModelState, cov: Coverage, failed: CoreCall[]): Finding[] {
+  const seenEnd = new Set<string>();
+  for (const c of s.calls) for (const cb of c.callbacks) if (cb.phase === 'end') seenEnd.add(cb.instance);
+  for (const [key, inst] of s.instances) if (inst.implementsEnd) seenEnd.add(key.split('|')[1]!);
+  const groups = new Map<string, Group & { rule: string; instance: string }>();
+  const add = (rule: string, instance: string, c: CoreCall, e: Evidence[]) => {
+    const key = `${rule}|${instance}|${c.victimPid ?? c.mm}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { key, rule, instance, calls: [], evidence: [] }));
+    g.calls.push(c);
+    g.evidence.push(...e);
+  };
+  for (const c of failed) {
+    for (const cb of c.callbacks) {
+      if (cb.phase !== 'start' || cb.retval === undefined) continue;
+      const endInside = c.callbacks.find((e) => e.phase === 'end' && e.instance === cb.instance && e.entry.ts >= cb.entry.ts);
+      if (cb.retval < 0) {
+        if (endInside) add('UPI-MAYFAIL-END', cb.instance, c, [ev(cb.ret!, `${cb.instance} start returned ${cb.retval}`), ev(endInside.entry, `${cb.instance} end called inside the failed start`)]);
+        continue;
+      }
+      const implementsEnd = seenEnd.has(cb.instance) || KNOWN_END.has(cb.instance);
+      if (!implementsEnd) continue;
+      const paired = endInside !== undefined && s.caps.hlistEndOnFailure;
+      if (paired) continue;
+      const e = [ev(c.entry, 'non-blocking invalidate_range_start'), ev(cb.ret!, `${cb.instance} start returned 0`), ev(c.ret!, `core start returned ${c.retval}`)];
+      add(s.caps.hlistEndOnFailure ? 'UPI-HLIST-PAIRED' : 'UPI-HLIST-LEAK', cb.instance, c, e);
+    }
+  }
+  const out: Finding[] = [];
+  for (const g of groups.values()) {
+    const [from, to] = windowOf(g.calls);
+    const n = g.calls.length;
+    let f: Finding;
+    if (g.rule === 'UPI-HLIST-LEAK') {
+      f = {
+        kind: 'unpaired_invalidate', rule: g.rule, level: 'proven', expected: true, notifier: g.instance, count: n,
+        message: `${g.instance}: invalidate_range_start succeeded in ${n} failed non-blocking call(s) and its invalidate_range_end never comes: this kernel family does not end hlist notifiers when a start fails (the known bug; fixed by c2655835)`,
+        evidence: sampleEvidence(g.evidence),
+      };
+    } else if (g.rule === 'UPI-HLIST-PAIRED') {
+      f = {
+        kind: 'unpaired_invalidate', rule: g.rule, level: 'suggested', expected: false, notifier: g.instance, count: n,
+        message: `${g.instance}: invalidate_range_start succeeded in ${n} failed non-blocking call(s) and no invalidate_range_end came inside the call, although this kernel ends every hlist notifier when a start fails`,
+        why: 'contradicts the pairing fix this kernel has: missing or filtered probe events are likelier than a regression; check that the end probe fires',
+        evidence: sampleEvidence(g.evidence),
+      };
+    } else {
+      f = {
+        kind: 'unpaired_invalidate', rule: g.rule, level: 'proven', expected: false, notifier: g.instance, count: n,
+        message: `${g.instance}: its invalidate_range_start failed and it also got invalidate_range_end inside the same call (${n} time(s)): a notifier that can fail must not implement end (the kernel warns)`,
+        evidence: sampleEvidence(g.evidence),
+      };
+    }
+    f.victim = who(s, g.calls[0]!);
+    out.push(applyLosses(f, cov, from, to));
+  }
+  return out;
+}

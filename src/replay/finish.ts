@@ -1,0 +1,71 @@
+// What can only be judged once the trace is over: attempts no retry followed, each
+// victim's reaper outcome, when MMF_OOM_SKIP was set and why, and when the memory
+// went (kernel-model.md §4.2 skipTime / releasedTime).
+import type { Attempt, ModelState, VictimState } from './state.ts';
+
+function decideLast(v: VictimState, s: ModelState): void {
+  const max = s.caps.maxReapRetries;
+  const last = v.attempts[v.attempts.length - 1];
+  for (const a of v.attempts) {
+    if (a.result) continue;
+    if (a !== last) {
+      a.result = a.skip ? 'lock_busy' : 'failed';
+      a.decidedBy = 'another attempt followed';
+      continue;
+    }
+    if (a.skip) {
+      a.result = v.attempts.length >= max ? 'lock_busy' : 'already_skipped';
+      a.decidedBy = v.attempts.length >= max ? `attempt ${max} of ${max}` : 'no retry followed a skip';
+    } else if (!a.finish && !a.reapRet) {
+      a.decidedBy = 'trace ended inside the attempt';
+    } else if (v.reapedLog && (!a.start || v.reapedLog.ts >= a.start.ts)) {
+      a.result = 'ok';
+      a.decidedBy = '"oom_reaper: reaped process" line';
+    } else if (a.calls.some((c) => c.retval !== undefined && c.retval < 0)) {
+      a.result = 'failed';
+      a.decidedBy = 'an invalidate call in it failed';
+    } else if (v.attempts.length >= max || v.unableLog) {
+      a.result = 'failed';
+      a.decidedBy = v.unableLog ? '"unable to reap" line' : `attempt ${max} of ${max}`;
+    } else {
+      a.result = 'ok';
+      a.decidedBy = s.caps.finishOnFailure ? 'no retry followed' : 'finish_task_reaping (this family emits it only on success)';
+    }
+  }
+}
+
+const endOf = (a: Attempt) => a.finish ?? a.reapRet ?? a.skip ?? a.start;
+
+export function finish(s: ModelState): ModelState {
+  const max = s.caps.maxReapRetries;
+  for (const v of s.victims) {
+    v.open = undefined;
+    decideLast(v, s);
+    if (!v.release && v.lastExit) v.release = { ts: v.lastExit.ts, how: 'task_exit', ev: v.lastExit };
+    const ok = v.attempts.find((a) => a.result === 'ok');
+    const failed = v.attempts.filter((a) => a.result === 'failed' || a.result === 'lock_busy');
+    const last = v.attempts[v.attempts.length - 1];
+    if (ok) {
+      v.outcome = 'reaped';
+      const at = endOf(ok)!;
+      v.oomSkip ??= { ts: at.ts, cause: 'REAPED', ev: at };
+    } else if (failed.length >= max || (v.unableLog && failed.length > 0)) {
+      v.outcome = 'gave_up';
+      const at = failed.length >= max ? endOf(failed[max - 1]!)! : v.unableLog!;
+      v.oomSkip ??= { ts: at.ts, cause: 'REAP_GAVE_UP', ev: at };
+    } else if (v.unableLog) {
+      v.outcome = 'gave_up';
+      v.oomSkip ??= { ts: v.unableLog.ts, cause: 'REAP_GAVE_UP', ev: v.unableLog };
+    } else if (last?.result === 'already_skipped') {
+      v.outcome = 'not_run';
+      v.oomSkip ??= { ts: last.skip!.ts, cause: 'ALREADY', ev: last.skip! };
+    } else if (v.attempts.length === 0 && v.release) {
+      v.outcome = 'not_run';
+    } else if (v.reapedLog) {
+      v.outcome = 'reaped';
+      v.oomSkip ??= { ts: v.reapedLog.ts, cause: 'REAPED', ev: v.reapedLog };
+    }
+    if (!v.oomSkip && v.release) v.oomSkip = { ts: v.release.ts, cause: 'EXIT', ev: v.release.ev };
+  }
+  return s;
+}

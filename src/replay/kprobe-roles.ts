@@ -1,0 +1,70 @@
+// What a kprobe event means to the model, from the function it probes (resolved
+// through the kprobe definitions, so tracefs, trace-cmd and perf agree):
+//   __mmu_notifier_invalidate_range_start      the core start (entry / return)
+//   __mmu_notifier_invalidate_range_end        the core end
+//   <notifier>_invalidate_range_start / _end   one notifier's callback
+//   __mmu_notifier_release, <notifier>_release teardown of the mm's notifiers
+//   __oom_reap_task_mm                         the reap routine (entry / return: true = reaped)
+import type { TraceEvent } from '../types/event.ts';
+
+export type Role =
+  | 'core_start'
+  | 'core_start_ret'
+  | 'core_end'
+  | 'cb_start'
+  | 'cb_start_ret'
+  | 'cb_end'
+  | 'mm_release'
+  | 'cb_release'
+  | 'reap'
+  | 'reap_ret';
+
+export interface KprobeRole {
+  role: Role;
+  /** Notifier instance for callbacks: the module (`kvm`, `mntest`) or the callback's symbol. */
+  instance?: string;
+}
+
+const CB_START = /(?:^|_)invalidate_range_start$/;
+const CB_END = /(?:^|_)invalidate_range_end$/;
+const CB_RELEASE = /release$/;
+
+function instanceOf(fields: NonNullable<TraceEvent['fields']>, func: string): string {
+  const mod = fields.probe_module;
+  if (typeof mod === 'string' && mod) return mod;
+  return func.replace(/_(?:mmu_notifier_)?(?:invalidate_range_(?:start|end)|release)$/, '') || func;
+}
+
+export function kprobeRole(ev: TraceEvent): KprobeRole | undefined {
+  const f = ev.fields;
+  if (!f || typeof f.probe_func !== 'string') return undefined;
+  const func = f.probe_func;
+  const ret = f.is_return === true;
+  switch (func) {
+    case '__mmu_notifier_invalidate_range_start':
+      return { role: ret ? 'core_start_ret' : 'core_start' };
+    case '__mmu_notifier_invalidate_range_end':
+      return ret ? undefined : { role: 'core_end' };
+    case '__mmu_notifier_release':
+      return ret ? undefined : { role: 'mm_release' };
+    case '__oom_reap_task_mm':
+    case 'oom_reap_task_mm':
+      return { role: ret ? 'reap_ret' : 'reap' };
+  }
+  if (CB_START.test(func)) return { role: ret ? 'cb_start_ret' : 'cb_start', instance: instanceOf(f, func) };
+  if (CB_END.test(func) && !ret) return { role: 'cb_end', instance: instanceOf(f, func) };
+  if (CB_RELEASE.test(func) && !ret) return { role: 'cb_release', instance: instanceOf(f, func) };
+  return undefined;
+}
+
+/** The value a return probe reports (`ret=`), or undefined. */
+export function retval(ev: TraceEvent): number | undefined {
+  const r = ev.fields?.ret;
+  if (typeof r === 'number') return r;
+  if (typeof r === 'string' && /^0x[0-9a-f]+$/i.test(r)) {
+    // An untyped $retval prints as a hex word: -11 is 0xfffffff5.
+    const n = Number(BigInt(r) & 0xffffffffn);
+    return n >= 0x80000000 ? n - 0x100000000 : n;
+  }
+  return undefined;
+}

@@ -1,0 +1,152 @@
+// The reference model's state while a trace is replayed (kernel-model.md §6.2-6.4):
+// per victim (mark → queue → attempts → outcome, MMF_OOM_SKIP and release), per
+// task the invalidate calls in flight, per notifier instance its outstanding
+// starts, and the selections to be judged once the whole trace is known.
+import type { TraceEvent } from '../types/event.ts';
+import type { Capabilities } from './capabilities.ts';
+
+export type ReapOutcome = 'reaped' | 'gave_up' | 'not_run' | 'pending';
+export type SkipCause = 'REAPED' | 'REAP_GAVE_UP' | 'NOTIFIER_GIVE_UP' | 'PINNED' | 'EXIT' | 'ALREADY';
+
+export interface Callback {
+  instance: string;
+  phase: 'start' | 'end';
+  entry: TraceEvent;
+  ret?: TraceEvent;
+  retval?: number;
+}
+
+/** One top-level `__mmu_notifier_invalidate_range_start` and what happened inside and after it. */
+export interface CoreCall {
+  pid: number;
+  mm?: string;
+  range?: string;
+  start?: string;
+  end?: string;
+  blockable?: boolean;
+  entry: TraceEvent;
+  ret?: TraceEvent;
+  retval?: number;
+  callbacks: Callback[];
+  /** The matching `__mmu_notifier_invalidate_range_end`. */
+  endCall?: TraceEvent;
+  /** Victim whose reap attempt this call belongs to. */
+  victimPid?: number;
+}
+
+export interface Attempt {
+  index: number;
+  start?: TraceEvent;
+  finish?: TraceEvent;
+  /** skip_task_reaping: mmap lock busy (a retry follows) or MMF_OOM_SKIP already set. */
+  skip?: TraceEvent;
+  reapEntry?: TraceEvent;
+  reapRet?: TraceEvent;
+  calls: CoreCall[];
+  result?: 'ok' | 'failed' | 'lock_busy' | 'already_skipped';
+  /** What decided the result. */
+  decidedBy?: string;
+}
+
+export interface Release {
+  ts: bigint;
+  how: 'mm_release' | 'exit_mmap' | 'rss_zero' | 'reaper' | 'task_exit';
+  ev: TraceEvent;
+}
+
+export interface VictimState {
+  pid: number;
+  comm: string;
+  mark: TraceEvent;
+  /** Task that ran the OOM killer (the context of mark_victim). */
+  selector: number;
+  domain: string;
+  domainEv?: TraceEvent;
+  kill?: TraceEvent;
+  killLog?: TraceEvent;
+  wake?: TraceEvent;
+  attempts: Attempt[];
+  open?: Attempt;
+  mmPtr?: string;
+  mmId?: number;
+  /** Tasks known to share the victim's mm. */
+  tasks: Set<number>;
+  anonAtMark?: number;
+  /** Last anon size seen for the mm (bytes) and when. */
+  lastAnon?: { bytes: number; ev: TraceEvent };
+  reapedLog?: TraceEvent;
+  unableLog?: TraceEvent;
+  oomSkip?: { ts: bigint; cause: SkipCause; ev: TraceEvent };
+  release?: Release;
+  /** Evidence that the mm still held memory after some time: anon at least this high then. */
+  heldAfter: { ts: bigint; bytes: number; ev: TraceEvent }[];
+  outcome: ReapOutcome;
+  selfReaps: number;
+  /** Tasks of the victim seen exiting, and the exit of the last of them. */
+  exited?: Set<number>;
+  lastExit?: TraceEvent;
+}
+
+export interface Selection {
+  victim: VictimState;
+  ts: bigint;
+  /** Victims selected earlier, as they stood when this one was chosen. */
+  earlier: VictimState[];
+}
+
+export interface InstanceState {
+  /** Successful start callbacks not yet matched by an end callback. */
+  outstanding: Callback[];
+  /** An end callback was ever seen for this instance (so it implements end). */
+  implementsEnd: boolean;
+  released?: TraceEvent;
+}
+
+export interface ModelState {
+  caps: Capabilities;
+  victims: VictimState[];
+  byPid: Map<number, VictimState>;
+  selections: Selection[];
+  /** Per task: the core start in flight (entry seen, return not yet). */
+  openStart: Map<number, CoreCall>;
+  /** Per task: core calls that started successfully and wait for their end. */
+  awaitingEnd: Map<number, CoreCall[]>;
+  /** Per task: the core call whose end was entered last (its callbacks' ends follow). */
+  lastEnded: Map<number, CoreCall>;
+  calls: CoreCall[];
+  /** Per `mm|instance`. */
+  instances: Map<string, InstanceState>;
+  /** Task → rss mm_id it last reported as its own (curr=1). */
+  taskMm: Map<number, number>;
+  /** Lines about a pid seen before its mark_victim (SIGKILL, summary, kill line). */
+  pendingByPid: Map<number, TraceEvent[]>;
+  /** Per task: callback starts whose return probe has not come yet. */
+  openCallbacks: Map<number, Callback[]>;
+  /** `callback failed ... non-blockable` log lines (evidence without probes). */
+  failedLogs: TraceEvent[];
+  /** Lines announcing a forced OOM (sysrq), which ignores pending victims. */
+  bypasses: TraceEvent[];
+  /** Pid of the oom_reaper kthread, once seen. */
+  reaperPid?: number;
+  firstTs?: bigint;
+  lastTs?: bigint;
+}
+
+export function initialState(caps: Capabilities): ModelState {
+  return {
+    caps,
+    victims: [],
+    byPid: new Map(),
+    selections: [],
+    openStart: new Map(),
+    awaitingEnd: new Map(),
+    lastEnded: new Map(),
+    calls: [],
+    instances: new Map(),
+    taskMm: new Map(),
+    pendingByPid: new Map(),
+    openCallbacks: new Map(),
+    failedLogs: [],
+    bypasses: [],
+  };
+}

@@ -1,0 +1,60 @@
+// The model's step: one event in, the state moved on. It reads nothing but its
+// arguments (no clock, no I/O), so a replay of the same events under the same
+// capabilities always ends in the same state; what it cannot judge until later
+// events are known (a retry that never came, a release after a new selection) is
+// judged by finish.ts once the trace is over.
+import type { TraceEvent } from '../types/event.ts';
+import type { ModelState } from './state.ts';
+import { onFinishReaping, onMarkVictim, onSignal, onSkipReaping, onStartReaping, onWakeReaper } from './steps/oom.ts';
+import { onKprobe } from './steps/invalidate.ts';
+import { onExitMmap, onProcessExit, onRssStat } from './steps/memory.ts';
+import { onLog } from './steps/log.ts';
+
+export interface StepContext {
+  /** The inputs carry oom:mark_victim (else kill lines stand for selections). */
+  markVictimTraced: boolean;
+  /** Event names that are kprobes (by definition). */
+  isKprobe: (name: string) => boolean;
+}
+
+export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelState {
+  if (ev.ts >= 0n) {
+    s.firstTs ??= ev.ts;
+    s.lastTs = ev.ts;
+  }
+  switch (ev.name) {
+    case 'oom:mark_victim':
+      onMarkVictim(s, ev);
+      break;
+    case 'oom:wake_reaper':
+      onWakeReaper(s, ev);
+      break;
+    case 'oom:start_task_reaping':
+      onStartReaping(s, ev);
+      break;
+    case 'oom:finish_task_reaping':
+      onFinishReaping(s, ev);
+      break;
+    case 'oom:skip_task_reaping':
+      onSkipReaping(s, ev);
+      break;
+    case 'signal:signal_generate':
+      onSignal(s, ev);
+      break;
+    case 'kmem:rss_stat':
+      onRssStat(s, ev);
+      break;
+    case 'mmap:exit_mmap':
+      onExitMmap(s, ev);
+      break;
+    case 'sched:sched_process_exit':
+      onProcessExit(s, ev);
+      break;
+    case 'printk:console':
+      onLog(s, ev, ctx.markVictimTraced);
+      break;
+    default:
+      if (ctx.isKprobe(ev.name)) onKprobe(s, ev);
+  }
+  return s;
+}

@@ -1,0 +1,150 @@
+// kprobe events on the mmu_notifier core and its callbacks: invalidate calls, what
+// each notifier instance did inside them, and the reap routine's result
+// (kernel-model.md §6.3).
+import type { TraceEvent } from '../../types/event.ts';
+import { kprobeRole, retval } from '../kprobe-roles.ts';
+import type { Callback, CoreCall, InstanceState, ModelState } from '../state.ts';
+import { attemptOf } from './oom.ts';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+function instance(s: ModelState, mm: string | undefined, name: string): InstanceState {
+  const key = `${mm ?? '?'}|${name}`;
+  let i = s.instances.get(key);
+  if (!i) s.instances.set(key, (i = { outstanding: [], implementsEnd: false }));
+  return i;
+}
+
+function blockable(ev: TraceEvent): boolean | undefined {
+  const f = ev.fields!;
+  if (typeof f.blockable === 'number') return f.blockable !== 0;
+  const flags = f.flags;
+  if (typeof flags === 'string') return (BigInt(flags) & 1n) === 1n;
+  if (typeof flags === 'number') return (flags & 1) === 1;
+  return undefined;
+}
+
+/** An end callback pairs with the outstanding start of the same range, else the oldest. */
+function pairEnd(inst: InstanceState, ev: TraceEvent): void {
+  const start = str(ev.fields?.start);
+  const end = str(ev.fields?.end);
+  let i = inst.outstanding.findIndex((c) => str(c.entry.fields?.start) === start && str(c.entry.fields?.end) === end);
+  if (i < 0 && inst.outstanding.length) i = 0;
+  if (i >= 0) inst.outstanding.splice(i, 1);
+}
+
+export function onKprobe(s: ModelState, ev: TraceEvent): void {
+  const r = kprobeRole(ev);
+  if (!r) return;
+  const f = ev.fields!;
+  switch (r.role) {
+    case 'reap': {
+      const at = attemptOf(s, ev);
+      if (at) {
+        at.a.reapEntry ??= ev;
+        at.v.mmPtr ??= str(f.mm);
+      } else {
+        // exit_mmap reaping a victim's mm itself (4.17-6.0).
+        const v = s.victims.find((x) => x.mmPtr !== undefined && x.mmPtr === str(f.mm));
+        if (v) v.selfReaps++;
+      }
+      return;
+    }
+    case 'reap_ret': {
+      const at = attemptOf(s, ev);
+      if (at && !at.a.reapRet) {
+        at.a.reapRet = ev;
+        at.a.result = retval(ev) === 1 ? 'ok' : 'failed';
+        at.a.decidedBy = `__oom_reap_task_mm returned ${retval(ev)}`;
+      }
+      return;
+    }
+    case 'core_start': {
+      const at = attemptOf(s, ev);
+      const call: CoreCall = {
+        pid: ev.pid,
+        mm: str(f.mm),
+        range: str(f.range),
+        start: str(f.start),
+        end: str(f.end),
+        blockable: blockable(ev),
+        entry: ev,
+        callbacks: [],
+        victimPid: at?.v.pid,
+      };
+      if (at) {
+        at.a.calls.push(call);
+        at.v.mmPtr ??= call.mm;
+      }
+      s.openStart.set(ev.pid, call);
+      s.calls.push(call);
+      return;
+    }
+    case 'core_start_ret': {
+      const call = s.openStart.get(ev.pid);
+      if (!call) return;
+      s.openStart.delete(ev.pid);
+      call.ret = ev;
+      call.retval = retval(ev);
+      if (call.retval === 0) {
+        let l = s.awaitingEnd.get(ev.pid);
+        if (!l) s.awaitingEnd.set(ev.pid, (l = []));
+        l.push(call);
+      }
+      return;
+    }
+    case 'core_end': {
+      const l = s.awaitingEnd.get(ev.pid);
+      if (!l || l.length === 0) return;
+      const range = str(f.range);
+      let i = l.findIndex((c) => range !== undefined && c.range === range && c.start === str(f.start) && c.end === str(f.end));
+      if (i < 0) i = l.findIndex((c) => c.mm === str(f.mm) && c.start === str(f.start) && c.end === str(f.end));
+      if (i < 0) i = l.length - 1;
+      l[i]!.endCall = ev;
+      s.lastEnded.set(ev.pid, l[i]!);
+      l.splice(i, 1);
+      return;
+    }
+    case 'cb_start': {
+      const cb: Callback = { instance: r.instance!, phase: 'start', entry: ev };
+      s.openStart.get(ev.pid)?.callbacks.push(cb);
+      let l = s.openCallbacks.get(ev.pid);
+      if (!l) s.openCallbacks.set(ev.pid, (l = []));
+      l.push(cb);
+      return;
+    }
+    case 'cb_start_ret': {
+      const l = s.openCallbacks.get(ev.pid);
+      if (!l) return;
+      let i = -1;
+      for (let k = l.length - 1; k >= 0; k--) if (l[k]!.instance === r.instance) { i = k; break; }
+      if (i < 0) return;
+      const cb = l.splice(i, 1)[0]!;
+      cb.ret = ev;
+      cb.retval = retval(ev);
+      if (cb.retval === 0) instance(s, str(cb.entry.fields?.mm) ?? s.openStart.get(ev.pid)?.mm, cb.instance).outstanding.push(cb);
+      return;
+    }
+    case 'cb_end': {
+      const cb: Callback = { instance: r.instance!, phase: 'end', entry: ev };
+      // Inside a start (the end-on-failure of the pairing fix), else inside the task's last core end.
+      (s.openStart.get(ev.pid) ?? s.lastEnded.get(ev.pid))?.callbacks.push(cb);
+      const inst = instance(s, str(f.mm) ?? s.openStart.get(ev.pid)?.mm, r.instance!);
+      inst.implementsEnd = true;
+      pairEnd(inst, ev);
+      return;
+    }
+    case 'mm_release': {
+      const mm = str(f.mm);
+      for (const v of s.victims) {
+        if (v.mmPtr !== undefined && v.mmPtr === mm && !v.release) v.release = { ts: ev.ts, how: 'mm_release', ev };
+      }
+      for (const [key, inst] of s.instances) if (key.startsWith(`${mm}|`)) inst.released ??= ev;
+      return;
+    }
+    case 'cb_release': {
+      instance(s, str(f.mm), r.instance!).released ??= ev;
+      return;
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// Which tasks share a victim's address space and when its memory went away:
+// kmem:rss_stat (mm_id hash, curr=1 binds a task to it), mmap:exit_mmap, the last
+// thread's exit (kernel-model.md §3.4-3.5).
+import type { TraceEvent } from '../../types/event.ts';
+import type { ModelState, VictimState } from '../state.ts';
+import { attemptOf } from './oom.ts';
+
+/** Anon memory at or below this share of what the victim had when chosen counts as released. */
+const RELEASED_SHARE = 0.02;
+/** ... and at or above this share as still held. */
+const HELD_SHARE = 0.5;
+
+function isAnon(f: NonNullable<TraceEvent['fields']>): boolean {
+  return f.type === 'MM_ANONPAGES';
+}
+
+function victimOfMm(s: ModelState, mmId: number): VictimState | undefined {
+  for (let i = s.victims.length - 1; i >= 0; i--) if (s.victims[i]!.mmId === mmId) return s.victims[i];
+  return undefined;
+}
+
+export function onRssStat(s: ModelState, ev: TraceEvent): void {
+  const f = ev.fields;
+  if (!f || typeof f.mm_id !== 'number') return;
+  const mmId = f.mm_id;
+  if (f.curr === true && ev.pid > 0) {
+    s.taskMm.set(ev.pid, mmId);
+    const v = victimOfMm(s, mmId);
+    if (v) v.tasks.add(ev.pid);
+  }
+  // The reaper's own updates during an attempt are the victim's mm.
+  const at = attemptOf(s, ev);
+  if (at) at.v.mmId ??= mmId;
+  if (!isAnon(f) || typeof f.size !== 'number') return;
+  const v = victimOfMm(s, mmId);
+  if (!v || ev.ts < v.mark.ts) return;
+  const bytes = f.size;
+  v.lastAnon = { bytes, ev };
+  v.anonAtMark ??= bytes;
+  const ref = v.anonAtMark;
+  if (bytes >= ref * HELD_SHARE) v.heldAfter.push({ ts: ev.ts, bytes, ev });
+  else if (bytes <= ref * RELEASED_SHARE && !v.release) v.release = { ts: ev.ts, how: at?.v === v ? 'reaper' : 'rss_zero', ev };
+}
+
+export function onExitMmap(s: ModelState, ev: TraceEvent): void {
+  for (const v of s.victims) {
+    if (!v.release && ev.ts >= v.mark.ts && v.tasks.has(ev.pid) && s.taskMm.get(ev.pid) === v.mmId) {
+      v.release = { ts: ev.ts, how: 'exit_mmap', ev };
+    }
+  }
+}
+
+export function onProcessExit(s: ModelState, ev: TraceEvent): void {
+  const pid = typeof ev.fields?.pid === 'number' ? ev.fields.pid : ev.pid;
+  for (const v of s.victims) {
+    if (ev.ts < v.mark.ts || !v.tasks.has(pid)) continue;
+    v.exited ??= new Set();
+    v.exited.add(pid);
+    // Without exit_mmap or probes, the last thread's exit is the latest the memory can go.
+    if ([...v.tasks].every((t) => v.exited!.has(t))) v.lastExit = ev;
+  }
+}

@@ -1,0 +1,129 @@
+// oom:* tracepoints and the OOM kill's SIGKILL: victims, their queueing and the
+// reaper's attempts (kernel-model.md §6.2).
+import type { TraceEvent } from '../../types/event.ts';
+import type { Attempt, ModelState, VictimState } from '../state.ts';
+
+/** mark_victim events of one OOM invocation (group kill) come from one task within this long. */
+const SAME_SELECTION_NS = 10_000_000n;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+
+export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
+  const pid = num(ev.fields?.pid);
+  if (pid === undefined) return;
+  const existing = s.byPid.get(pid);
+  if (existing && existing.outcome === 'pending' && !existing.release) return;
+  const comm = typeof ev.fields?.comm === 'string' ? ev.fields.comm : ev.pid === pid ? ev.comm : '';
+  const anonKb = num(ev.fields?.anon_rss_kb);
+  const v: VictimState = {
+    pid,
+    comm,
+    mark: ev,
+    selector: ev.pid,
+    domain: 'unknown',
+    attempts: [],
+    tasks: new Set([pid]),
+    heldAfter: [],
+    outcome: 'pending',
+    selfReaps: 0,
+    mmId: s.taskMm.get(pid),
+    anonAtMark: anonKb !== undefined ? anonKb * 1024 : undefined,
+  };
+  for (const [task, mm] of s.taskMm) if (mm === v.mmId && v.mmId !== undefined) v.tasks.add(task);
+  const pending = s.pendingByPid.get(pid);
+  if (pending) {
+    for (const p of pending) applyEarly(v, p);
+    s.pendingByPid.delete(pid);
+  }
+  const earlier = s.victims.filter(
+    (o) => !(o.selector === v.selector && ev.ts - o.mark.ts < SAME_SELECTION_NS),
+  );
+  s.victims.push(v);
+  s.byPid.set(pid, v);
+  s.selections.push({ victim: v, ts: ev.ts, earlier });
+}
+
+/** Lines about a victim seen before its mark_victim (the summary, the SIGKILL). */
+function applyEarly(v: VictimState, ev: TraceEvent): void {
+  if (ev.name === 'signal:signal_generate') v.kill ??= ev;
+  else if (ev.fields?.kind === 'oom_summary') setDomain(v, ev);
+  else if (ev.fields?.kind === 'oom_kill') v.killLog ??= ev;
+}
+
+export function setDomain(v: VictimState, ev: TraceEvent): void {
+  const f = ev.fields!;
+  if (typeof f.oom_memcg === 'string' && f.oom_memcg) v.domain = `memcg:${f.oom_memcg}`;
+  else if (f.global_oom === true) v.domain = 'global';
+  else return;
+  v.domainEv = ev;
+}
+
+export function remember(s: ModelState, pid: number, ev: TraceEvent): void {
+  let l = s.pendingByPid.get(pid);
+  if (!l) s.pendingByPid.set(pid, (l = []));
+  l.push(ev);
+}
+
+export function onSignal(s: ModelState, ev: TraceEvent): void {
+  if (ev.fields?.sig !== 9) return;
+  const pid = num(ev.fields.pid);
+  if (pid === undefined) return;
+  const v = s.byPid.get(pid);
+  if (v && v.outcome === 'pending') v.kill ??= ev;
+  else remember(s, pid, ev);
+}
+
+export function onWakeReaper(s: ModelState, ev: TraceEvent): void {
+  const v = s.byPid.get(num(ev.fields?.pid) ?? -1);
+  if (v) v.wake ??= ev;
+}
+
+function closeOpen(v: VictimState): void {
+  if (v.open && !v.open.finish) v.open.result ??= 'failed';
+  v.open = undefined;
+}
+
+export function onStartReaping(s: ModelState, ev: TraceEvent): void {
+  const v = s.byPid.get(num(ev.fields?.pid) ?? -1);
+  if (!v) return;
+  s.reaperPid = ev.pid;
+  decidePrevious(v);
+  closeOpen(v);
+  const a: Attempt = { index: v.attempts.length + 1, start: ev, calls: [] };
+  v.attempts.push(a);
+  v.open = a;
+}
+
+export function onFinishReaping(s: ModelState, ev: TraceEvent): void {
+  const v = s.byPid.get(num(ev.fields?.pid) ?? -1);
+  if (!v || !v.open) return;
+  v.open.finish = ev;
+  v.open = undefined;
+}
+
+export function onSkipReaping(s: ModelState, ev: TraceEvent): void {
+  const v = s.byPid.get(num(ev.fields?.pid) ?? -1);
+  if (!v) return;
+  s.reaperPid = ev.pid;
+  decidePrevious(v);
+  closeOpen(v);
+  v.attempts.push({ index: v.attempts.length + 1, skip: ev, calls: [] });
+}
+
+/** A new attempt for the same victim means the previous one did not succeed. */
+function decidePrevious(v: VictimState): void {
+  const prev = v.attempts[v.attempts.length - 1];
+  if (!prev || prev.result) return;
+  prev.result = prev.skip ? 'lock_busy' : 'failed';
+  prev.decidedBy = 'another attempt followed';
+}
+
+/** The victim whose reap attempt is open in the reaper's context, if `ev` runs there. */
+export function attemptOf(s: ModelState, ev: TraceEvent): { v: VictimState; a: Attempt } | undefined {
+  if (s.reaperPid === undefined || ev.pid !== s.reaperPid) return undefined;
+  for (let i = s.victims.length - 1; i >= 0; i--) {
+    const v = s.victims[i]!;
+    if (v.open) return { v, a: v.open };
+  }
+  return undefined;
+}

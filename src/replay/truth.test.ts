@@ -1,0 +1,90 @@
+// check agrees with what the lab knows happened (truth.json, derived from the lab's
+// own records, never from a trace) on every capture, from each recorder's output
+// given with the kernel log and the kprobe definitions; and the kernel log alone
+// gives the weaker verdicts the model allows.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyze, type Analysis } from './analyze.ts';
+import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../testing/captures.ts';
+
+interface TruthVictim {
+  pid: number;
+  comm: string;
+  t_selected: number;
+  notifiers: { mntest: null | { mode: number; has_end_op: boolean; start_failed: number; end: number }; kvm: null | { start: number; start_failed: number; end_inside_core_start: number; unpaired: number } };
+  core: { start_nonblock_failed: number; start_blockable_failed: number; unpaired_starts: number };
+  reaper: { outcome: string; attempts: number };
+}
+interface Truth {
+  victims: TruthVictim[];
+  module_probes: Record<string, boolean>;
+  premature: { any: boolean; cases: { selected_pid: number; earlier_pid: number }[] };
+}
+
+const RECORDERS = ['ftrace.txt', 'trace-cmd-report.txt', 'perf-script.txt'];
+const captures = (): Capture[] => [...bundledCaptures(), ...(HAVE_SHARED ? sharedCaptures() : [])];
+const truthOf = (c: Capture): Truth => JSON.parse(readFileSync(join(c.dir, 'truth.json'), 'utf8'));
+
+function expectAgrees(a: Analysis, t: Truth, label: string): void {
+  const truthVictims = [...t.victims].sort((x, y) => x.t_selected - y.t_selected);
+  expect(a.victims.map((v) => v.pid), label).toEqual(truthVictims.map((v) => v.pid));
+  for (const tv of truthVictims) {
+    const v = a.victims.find((x) => x.pid === tv.pid)!;
+    const at = `${label} victim ${tv.pid}`;
+    expect(v.comm, at).toBe(tv.comm);
+    expect(v.reap, at).toBe(tv.reaper.outcome);
+    if (t.module_probes.__oom_reap_task_mm) expect(v.reapCalls, at).toBe(tv.reaper.attempts);
+    expect(v.core.unpaired, at).toBe(tv.core.unpaired_starts);
+    expect(v.core.failed, at).toBe(tv.core.start_nonblock_failed + tv.core.start_blockable_failed);
+    const kvm = tv.notifiers.kvm;
+    if (kvm) {
+      expect(v.notifiers.kvm?.startsOk ?? 0, at).toBe(kvm.start - kvm.start_failed);
+      expect(v.notifiers.kvm?.endsInsideFailedStart ?? 0, at).toBe(kvm.end_inside_core_start);
+    }
+    const mnt = tv.notifiers.mntest;
+    if (mnt) expect(v.notifiers.mntest?.startsFailed ?? 0, at).toBe(mnt.start_failed);
+    const mine = a.findings.filter((f) => f.victim?.pid === tv.pid);
+    const core = mine.filter((f) => f.rule === 'UPI-CORE-FAILED-START');
+    const failed = tv.core.start_nonblock_failed;
+    expect(core.map((f) => [f.count, f.level, f.expected]), at).toEqual(failed ? [[failed, 'proven', true]] : []);
+    // No notifier is left unpaired in any capture (the kernels have the pairing fix).
+    const leaks = mine.filter((f) => f.rule === 'UPI-HLIST-LEAK' || f.rule === 'UPI-HLIST-PAIRED');
+    expect(leaks.map((f) => f.message), at).toEqual([]);
+    const misuse = mine.filter((f) => f.rule === 'UPI-MAYFAIL-END');
+    const expectMisuse = mnt !== null && mnt.has_end_op && mnt.start_failed > 0;
+    expect(misuse.map((f) => [f.notifier, f.count, f.level]), at).toEqual(expectMisuse ? [['mntest', mnt!.start_failed, 'proven']] : []);
+  }
+  const premature = a.findings.filter((f) => f.kind === 'premature_victim');
+  expect(premature.map((f) => [f.victim?.pid, f.level]), label).toEqual(t.premature.cases.map((c) => [c.selected_pid, 'proven']));
+  expect(a.findings.filter((f) => f.kind === 'gate_breach'), label).toEqual([]);
+  expect(a.findings.filter((f) => f.level === 'inconclusive').map((f) => f.message), label).toEqual([]);
+}
+
+describe('check agrees with truth.json', () => {
+  for (const c of captures()) {
+    const t = truthOf(c);
+    for (const r of RECORDERS) {
+      it(`${c.bundled ? 'samples' : 'shared'} ${c.id} from ${r} + dmesg + kprobe_events`, async () => {
+        const a = await analyze([captureFile(c, r)!, captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!]);
+        expectAgrees(a, t, `${c.id} ${r}`);
+      });
+    }
+    it(`${c.bundled ? 'samples' : 'shared'} ${c.id} from dmesg alone: victims and what the log proves`, async () => {
+      const a = await analyze([captureFile(c, 'dmesg.txt')!]);
+      const truthVictims = [...t.victims].sort((x, y) => x.t_selected - y.t_selected);
+      expect(a.victims.map((v) => v.pid)).toEqual(truthVictims.map((v) => v.pid));
+      for (const tv of truthVictims) {
+        const v = a.victims.find((x) => x.pid === tv.pid)!;
+        // The log says "reaped" or "unable to reap"; a victim that exited first leaves no line.
+        if (tv.reaper.outcome !== 'not_run') expect(v.reap).toBe(tv.reaper.outcome);
+        else expect(v.reap).not.toBe('reaped');
+      }
+      // Without release evidence a selection after a give-up can only be suggested premature.
+      const premature = a.findings.filter((f) => f.kind === 'premature_victim');
+      expect(premature.filter((f) => f.level === 'proven')).toEqual([]);
+      for (const x of t.premature.cases) expect(premature.map((f) => f.victim?.pid)).toContain(x.selected_pid);
+      for (const f of premature) expect(f.why).toMatch(/release evidence not captured/);
+    });
+  }
+});

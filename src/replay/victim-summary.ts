@@ -1,0 +1,97 @@
+// One victim's replayed story as plain data: what `check --json` prints and what
+// the tests compare with the lab's truth.
+import type { SourceRef } from '../types/event.ts';
+import type { CoreCall, ModelState, ReapOutcome, SkipCause, VictimState } from './state.ts';
+
+export interface NotifierSummary {
+  starts: number;
+  startsOk: number;
+  startsFailed: number;
+  ends: number;
+  endsInsideFailedStart: number;
+}
+
+export interface VictimSummary {
+  pid: number;
+  comm: string;
+  mm?: string;
+  mmId?: number;
+  domain: string;
+  selectedAt: bigint;
+  selected: SourceRef;
+  killedAt?: bigint;
+  wokeReaperAt?: bigint;
+  reap: ReapOutcome;
+  /** Reaper attempts (start/finish pairs and skips). */
+  attempts: number;
+  /** Calls of the reap routine seen by probe in the reaper (the lab's "attempts"). */
+  reapCalls: number;
+  firstAttemptAt?: bigint;
+  lastAttemptAt?: bigint;
+  oomSkip?: { at: bigint; cause: SkipCause };
+  release?: { at: bigint; how: string };
+  core: { starts: number; startsNonblock: number; failed: number; ended: number; unpaired: number };
+  notifiers: Record<string, NotifierSummary>;
+}
+
+/** Teardown of an mm follows the release marker by well under this; later calls on the address are another mm's. */
+const TEARDOWN_NS = 1_000_000_000n;
+
+/** Invalidate calls on the victim's mm: its reap attempts, and calls on its mm pointer until it was torn down. */
+export function callsOf(s: ModelState, v: VictimState): CoreCall[] {
+  const until = (v.release?.ts ?? s.lastTs ?? v.mark.ts) + TEARDOWN_NS;
+  return s.calls.filter(
+    (c) => c.victimPid === v.pid || (v.mmPtr !== undefined && c.victimPid === undefined && c.mm === v.mmPtr && c.entry.ts >= v.mark.ts && c.entry.ts <= until),
+  );
+}
+
+function notifierSummary(calls: CoreCall[]): Record<string, NotifierSummary> {
+  const out: Record<string, NotifierSummary> = {};
+  for (const c of calls) {
+    const failedCall = c.retval !== undefined && c.retval < 0;
+    for (const cb of c.callbacks) {
+      const n = (out[cb.instance] ??= { starts: 0, startsOk: 0, startsFailed: 0, ends: 0, endsInsideFailedStart: 0 });
+      if (cb.phase === 'start') {
+        n.starts++;
+        if (cb.retval === 0) n.startsOk++;
+        else if (cb.retval !== undefined && cb.retval < 0) n.startsFailed++;
+      } else {
+        n.ends++;
+        if (failedCall) n.endsInsideFailedStart++;
+      }
+    }
+  }
+  return out;
+}
+
+export function summarize(s: ModelState, v: VictimState): VictimSummary {
+  const calls = callsOf(s, v);
+  const started = v.attempts.map((a) => a.start ?? a.skip).filter((e) => e !== undefined);
+  const sum: VictimSummary = {
+    pid: v.pid,
+    comm: v.comm,
+    mm: v.mmPtr,
+    mmId: v.mmId,
+    domain: v.domain,
+    selectedAt: v.mark.ts,
+    selected: v.mark.src,
+    killedAt: v.kill?.ts,
+    wokeReaperAt: v.wake?.ts,
+    reap: v.outcome,
+    attempts: v.attempts.length,
+    reapCalls: v.attempts.filter((a) => a.reapEntry).length,
+    firstAttemptAt: started[0]?.ts,
+    lastAttemptAt: started[started.length - 1]?.ts,
+    oomSkip: v.oomSkip ? { at: v.oomSkip.ts, cause: v.oomSkip.cause } : undefined,
+    release: v.release ? { at: v.release.ts, how: v.release.how } : undefined,
+    core: {
+      starts: calls.length,
+      startsNonblock: calls.filter((c) => c.blockable === false).length,
+      failed: calls.filter((c) => c.retval !== undefined && c.retval < 0).length,
+      ended: calls.filter((c) => c.endCall).length,
+      unpaired: calls.filter((c) => !c.endCall).length,
+    },
+    notifiers: notifierSummary(calls),
+  };
+  return sum;
+}
