@@ -7,6 +7,33 @@ import { FORMAT_NAMES } from '../../parsers/registry.ts';
 import type { CliIO } from './io.ts';
 import { UserError } from './io.ts';
 import { parseCommand } from './commands/parse.ts';
+import { checkCommand } from './commands/check.ts';
+import { timelineCommand } from './commands/timeline.ts';
+import { replayCommand } from './commands/replay.ts';
+import { parseCapability, type Capabilities } from '../replay/capabilities.ts';
+import type { Argv } from 'yargs';
+
+function capabilities(v: unknown): Partial<Capabilities> {
+  const specs = v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
+  const out: Partial<Capabilities> = {};
+  for (const spec of specs) {
+    try {
+      Object.assign(out, parseCapability(spec));
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+  }
+  return out;
+}
+
+/** Options every model command takes. */
+function modelOptions<T>(y: Argv<T>) {
+  return y
+    .positional('files', { type: 'string', array: true, demandOption: true, describe: 'one capture: a trace, plus its kernel log and kprobe_events if you have them' })
+    .option('kernel', { type: 'string', describe: 'the kernel that recorded the trace (e.g. 5.4 or 6.1.192), when the inputs do not say' })
+    .option('capability', { type: 'string', describe: 'override one capability of the kernel profile: NAME=VALUE (repeatable)' })
+    .option('format', { type: 'string', choices: FORMAT_NAMES, describe: 'skip sniffing: every input is this format' });
+}
 
 const list = (v: string | string[] | undefined): string[] | undefined =>
   v === undefined ? undefined : (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -44,11 +71,38 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         );
       },
     )
-    .demandCommand(1, 'name a command: parse');
+    .command(
+      'check <files..>',
+      'replay a capture through the kernel model: per victim what happened, unpaired invalidates, premature victim selection',
+      (y) => modelOptions(y).option('json', { type: 'boolean', default: false, describe: 'one JSON document: kernel, victims, findings' }),
+      async (a) => {
+        code = await checkCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, json: a.json }, io);
+      },
+    )
+    .command(
+      'timeline <files..>',
+      "print one victim address space's timeline",
+      (y) => modelOptions(y).option('pid', { type: 'number', describe: 'victim or task pid' }).option('mm', { type: 'string', describe: 'mm pointer (0xffff...) or rss_stat mm_id' }),
+      async (a) => {
+        code = await timelineCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, pid: a.pid, mm: a.mm }, io);
+      },
+    )
+    .command(
+      'replay <files..>',
+      'counterfactual: replay the observed sequence as another kernel family would have run it',
+      (y) =>
+        modelOptions(y)
+          .option('as-kernel', { type: 'string', demandOption: true, describe: 'the kernel family to replay as, e.g. 4.19 or 5.4' })
+          .option('json', { type: 'boolean', default: false }),
+      async (a) => {
+        code = await replayCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, asKernel: a.asKernel as string, json: a.json }, io);
+      },
+    )
+    .demandCommand(1, 'name a command: parse, check, timeline or replay');
   try {
     await parser.parseAsync();
   } catch (e) {
-    if (e instanceof InputError || e instanceof UserError) {
+    if (e instanceof InputError || e instanceof UserError || (e instanceof Error && /^kernel version '/.test(e.message))) {
       io.stderr.write(`reaplay: ${e.message}\n`);
       return 2;
     }

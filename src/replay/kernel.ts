@@ -31,7 +31,7 @@ export function parseVersion(text: string): KernelVersion | undefined {
 /** The upstream version printed by distribution kernels beside their ABI release. */
 export function upstreamFrom(text: string): KernelVersion | undefined {
   const m = DISTRO_UPSTREAM_RE.exec(text);
-  return m ? { major: Number(m[1]), minor: Number(m[2]), sublevel: Number(m[3]), text: m[0] } : undefined;
+  return m ? { major: Number(m[1]), minor: Number(m[2]), sublevel: Number(m[3]), text: `${m[1]}.${m[2]}.${m[3]}` } : undefined;
 }
 
 /** What the trace shows about the kernel's behaviour, whatever its version says. */

@@ -1,0 +1,24 @@
+// `reaplay check <trace...>`: per victim a short story with the lines that prove
+// it, then the findings. Exit 1 when a proven violation is found that the model
+// does not expect on this kernel, else 0.
+import type { AnalyzeOptions } from '../../replay/analyze.ts';
+import { analyze } from '../../replay/analyze.ts';
+import { storyText } from '../../report/story.ts';
+import { analysisJson, stringify } from '../../report/json.ts';
+import type { CliIO } from '../io.ts';
+
+export interface CheckArgs extends AnalyzeOptions {
+  files: string[];
+  json: boolean;
+}
+
+export async function checkCommand(args: CheckArgs, io: CliIO): Promise<number> {
+  const a = await analyze(args.files, args);
+  io.stdout.write(args.json ? stringify(analysisJson(a)) + '\n' : storyText(a));
+  const violations = a.findings.filter((f) => f.level === 'proven' && !f.expected);
+  if (!args.json) {
+    const expected = a.findings.filter((f) => f.expected).length;
+    io.stdout.write(`\n${violations.length} proven violation(s) the model does not expect on this kernel; ${expected} finding(s) of expected behaviour\n`);
+  }
+  return violations.length ? 1 : 0;
+}
