@@ -36,6 +36,18 @@ function decideLast(v: VictimState, s: ModelState): void {
 
 const endOf = (a: Attempt) => a.finish ?? a.reapRet ?? a.skip ?? a.start;
 
+/** 4.14-4.18: a reaper that meets an mm with notifiers sleeps HZ and gives up with no tracepoint. */
+const NOTIFIER_SKIP_NS = 1_000_000_000n;
+
+function notifierGiveUp(s: ModelState, v: VictimState): boolean {
+  const policy = s.caps.reaperNotifierPolicy;
+  if ((policy !== 'SKIP_ANY' && policy !== 'SKIP_BLOCKABLE') || !v.wake || v.attempts.length > 0) return false;
+  const at = v.wake.ts + NOTIFIER_SKIP_NS;
+  if (v.release && v.release.ts <= at) return false;
+  // The trace must reach past the give-up for the silence to mean anything.
+  return s.lastTs !== undefined && s.lastTs >= at;
+}
+
 export function finish(s: ModelState): ModelState {
   const max = s.caps.maxReapRetries;
   for (const v of s.victims) {
@@ -53,6 +65,9 @@ export function finish(s: ModelState): ModelState {
       v.outcome = 'gave_up';
       const at = failed.length >= max ? endOf(failed[max - 1]!)! : v.unableLog!;
       v.oomSkip ??= { ts: at.ts, cause: 'REAP_GAVE_UP', ev: at };
+    } else if (notifierGiveUp(s, v)) {
+      v.outcome = 'gave_up';
+      v.oomSkip ??= { ts: v.wake!.ts + NOTIFIER_SKIP_NS, cause: 'NOTIFIER_GIVE_UP', ev: v.wake! };
     } else if (v.unableLog) {
       v.outcome = 'gave_up';
       v.oomSkip ??= { ts: v.unableLog.ts, cause: 'REAP_GAVE_UP', ev: v.unableLog };

@@ -50,6 +50,11 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
   if (!markTraced) why.push('oom tracepoints not captured (oom:mark_victim missing)');
   const failed = v1.attempts.filter((a) => a.result === 'failed' || a.result === 'lock_busy').length;
   if (skip.cause === 'REAP_GAVE_UP' && failed < s.caps.maxReapRetries && !v1.unableLog) why.push(`give-up inferred from ${failed} failed attempts without "unable to reap"`);
+  if (skip.cause === 'NOTIFIER_GIVE_UP') {
+    const reaperAlive = s.victims.some((o) => o !== v1 && o.attempts.length > 0);
+    const notifiers = cov.present.has('kvm:kvm_age_hva') || cov.present.has('kvm:kvm_unmap_hva_range') || s.calls.some((c) => c.mm !== undefined && c.mm === v1.mmPtr);
+    why.push(`give-up inferred from the reaper's silence after the wake (this family skips an mm with notifiers without a tracepoint)${reaperAlive ? '' : '; the reaper is not seen working in this trace'}${notifiers ? '' : '; no event shows a notifier on this mm'}`);
+  }
   const releaseTraced = ['kmem:rss_stat', 'mmap:exit_mmap', 'sched:sched_process_exit'].some((n) => cov.present.has(n));
   if (!held) {
     why.push(releaseTraced
