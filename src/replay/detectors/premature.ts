@@ -53,7 +53,10 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
   if (skip.cause === 'NOTIFIER_GIVE_UP') {
     const reaperAlive = s.victims.some((o) => o !== v1 && o.attempts.length > 0);
     const notifiers = cov.present.has('kvm:kvm_age_hva') || cov.present.has('kvm:kvm_unmap_hva_range') || s.calls.some((c) => c.mm !== undefined && c.mm === v1.mmPtr);
-    why.push(`give-up inferred from the reaper's silence after the wake (this family skips an mm with notifiers without a tracepoint)${reaperAlive ? '' : '; the reaper is not seen working in this trace'}${notifiers ? '' : '; no event shows a notifier on this mm'}`);
+    // Proven only when both the notifier and a working reaper are shown (§4.2).
+    if (!reaperAlive || !notifiers) {
+      why.push(`give-up inferred from the reaper's silence after the wake${reaperAlive ? '' : '; the reaper is not seen working in this trace'}${notifiers ? '' : '; no event shows a notifier on this mm'}`);
+    }
   }
   const releaseTraced = ['kmem:rss_stat', 'mmap:exit_mmap', 'sched:sched_process_exit'].some((n) => cov.present.has(n));
   if (!held) {
