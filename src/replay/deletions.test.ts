@@ -1,0 +1,66 @@
+// Lines missing from a real capture (end events, the give-up, the release; or a
+// scatter of any model events) may weaken a verdict, never produce a false proof:
+// every `proven` finding on the cut trace must still be true of the lab's truth.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { analyze } from './analyze.ts';
+import type { Finding } from '../findings/finding.ts';
+import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../testing/captures.ts';
+
+interface Truth {
+  victims: { pid: number; core: { start_nonblock_failed: number }; notifiers: { mntest: null | { has_end_op: boolean; start_failed: number }; kvm: null | { unpaired: number } } }[];
+  premature: { cases: { selected_pid: number }[] };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'reaplay-cut-'));
+const text = (f: string): string => (f.endsWith('.gz') ? gunzipSync(readFileSync(f)) : readFileSync(f)).toString('latin1');
+
+/** Why a proven finding is false of the truth, or undefined when it holds. */
+function falseProof(f: Finding, t: Truth): string | undefined {
+  const v = t.victims.find((x) => x.pid === f.victim?.pid);
+  switch (f.rule) {
+    case 'UPI-CORE-FAILED-START': {
+      // Without its victim (mark_victim cut) the calls are judged on their mm alone.
+      const happened = v ? v.core.start_nonblock_failed : t.victims.reduce((n, x) => n + x.core.start_nonblock_failed, 0);
+      return (f.count ?? 0) <= happened ? undefined : 'more failed starts than happened';
+    }
+    case 'UPI-MAYFAIL-END':
+      return v?.notifiers.mntest?.has_end_op && v.notifiers.mntest.start_failed > 0 ? undefined : 'no notifier both failed and ended';
+    case 'PVS-PREMATURE':
+      return t.premature.cases.some((c) => c.selected_pid === f.victim?.pid) ? undefined : 'the selection was not premature';
+    default:
+      return `no ${f.rule} happened in this capture`;
+  }
+}
+
+const CUTS: Record<string, (line: string, i: number) => boolean> = {
+  'every invalidate_range_end': (l) => !/ (mn_inv_end|kvm_inv_end|mntest_inv_end): /.test(l),
+  'the give-up': (l) => !/unable to reap|callback failed/.test(l),
+  'the release': (l) => !/ (mn_release|kvm_release|mntest_release|exit_mmap|sched_process_exit): /.test(l) && !/rss_stat: .*curr=0/.test(l),
+  'every third model event': (l, i) => !(/ (mark_victim|wake_reaper|start_task_reaping|finish_task_reaping|skip_task_reaping|mn_\w+|kvm_\w+|mntest_\w+|__oom_reap_task_mm\w*|signal_generate|console): /.test(l) && i % 3 === 0),
+};
+
+function captures(): Capture[] {
+  return [...bundledCaptures(), ...(HAVE_SHARED ? sharedCaptures() : [])];
+}
+
+describe('deleting lines never gives a false proof', () => {
+  for (const c of captures()) {
+    const t: Truth = JSON.parse(readFileSync(join(c.dir, 'truth.json'), 'utf8'));
+    for (const [cut, keep] of Object.entries(CUTS)) {
+      it(`${c.bundled ? 'samples' : 'shared'} ${c.id} without ${cut}`, async () => {
+        const base = join(tmp, `${c.id.replace('/', '_')}-${cut.replace(/\W+/g, '_')}`);
+        const trace = text(captureFile(c, 'ftrace.txt')!).split('\n').filter(keep).join('\n');
+        const log = text(captureFile(c, 'dmesg.txt')!).split('\n').filter(keep).join('\n');
+        writeFileSync(`${base}.trace.txt`, trace);
+        writeFileSync(`${base}.dmesg.txt`, log);
+        const a = await analyze([`${base}.trace.txt`, `${base}.dmesg.txt`, captureFile(c, 'kprobe_events.txt')!]);
+        const wrong = a.findings.filter((f) => f.level === 'proven').map((f) => [f.rule, f.victim?.pid, falseProof(f, t)]).filter((x) => x[2]);
+        expect(wrong).toEqual([]);
+      });
+    }
+  }
+});
