@@ -2,11 +2,11 @@
 // own records, never from a trace) on every capture, from each recorder's output
 // given with the kernel log and the kprobe definitions; and the kernel log alone
 // gives the weaker verdicts the model allows.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from './analyze.ts';
-import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../testing/captures.ts';
+import { bundledCaptures, captureFile, HAVE_SHARED, SHARED_TRACES, sharedCaptures, type Capture } from '../testing/captures.ts';
 
 interface TruthVictim {
   pid: number;
@@ -87,4 +87,12 @@ describe('check agrees with truth.json', () => {
       for (const f of premature) expect(f.why).toMatch(/release evidence not captured/);
     });
   }
+});
+
+describe('check on the 1 GB haystack (a loaded machine, one OOM kill inside)', () => {
+  const dir = join(SHARED_TRACES, '6.1/haystack');
+  it.skipIf(!HAVE_SHARED || !existsSync(join(dir, 'ftrace.txt.zst')))('agrees with its truth.json', async () => {
+    const a = await analyze([join(dir, 'ftrace.txt.zst'), join(dir, 'dmesg.txt'), join(dir, 'kprobe_events.txt')]);
+    expectAgrees(a, truthOf({ id: '6.1/haystack', dir, bundled: false }), '6.1/haystack');
+  });
 });

@@ -30,6 +30,10 @@ export interface VictimSummary {
   lastAttemptAt?: bigint;
   oomSkip?: { at: bigint; cause: SkipCause };
   release?: { at: bigint; how: string };
+  /** Nanoseconds from the selection to each step, when the step was seen. */
+  latency: { kill?: bigint; wake?: bigint; firstAttempt?: bigint; oomSkip?: bigint; release?: bigint };
+  /** The next victim selected in the same OOM domain. */
+  next?: { pid: number; selectedAt: bigint };
   core: { starts: number; startsNonblock: number; failed: number; ended: number; unpaired: number };
   notifiers: Record<string, NotifierSummary>;
 }
@@ -64,6 +68,11 @@ function notifierSummary(calls: CoreCall[]): Record<string, NotifierSummary> {
   return out;
 }
 
+function nextInDomain(s: ModelState, v: VictimState): VictimSummary['next'] {
+  const n = s.selections.find((sel) => sel.earlier.includes(v) && (sel.victim.domain === v.domain || sel.victim.domain === 'unknown' || v.domain === 'unknown'));
+  return n ? { pid: n.victim.pid, selectedAt: n.ts } : undefined;
+}
+
 export function summarize(s: ModelState, v: VictimState): VictimSummary {
   const calls = callsOf(s, v);
   const started = v.attempts.map((a) => a.start ?? a.skip).filter((e) => e !== undefined);
@@ -84,6 +93,14 @@ export function summarize(s: ModelState, v: VictimState): VictimSummary {
     lastAttemptAt: started[started.length - 1]?.ts,
     oomSkip: v.oomSkip ? { at: v.oomSkip.ts, cause: v.oomSkip.cause } : undefined,
     release: v.release ? { at: v.release.ts, how: v.release.how } : undefined,
+    latency: {
+      kill: v.kill ? v.kill.ts - v.mark.ts : undefined,
+      wake: v.wake ? v.wake.ts - v.mark.ts : undefined,
+      firstAttempt: started[0] ? started[0].ts - v.mark.ts : undefined,
+      oomSkip: v.oomSkip ? v.oomSkip.ts - v.mark.ts : undefined,
+      release: v.release ? v.release.ts - v.mark.ts : undefined,
+    },
+    next: nextInDomain(s, v),
     core: {
       starts: calls.length,
       startsNonblock: calls.filter((c) => c.blockable === false).length,
