@@ -33,7 +33,7 @@ const SP = 32;
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
 
 /** Slow path for a comm that is not exactly 16 columns wide (hand-edited or odd recorders). */
-const HEAD_RE = /^(\s*)(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\]\s/;
+const HEAD_RE = /^(\s*)(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\][\s(]/;
 
 function findDash(buf: Buffer, start: number, end: number): number {
   const fixed = start + 16;
@@ -60,20 +60,8 @@ export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, p
   while (i < end && buf[i] === SP) i++;
   h.tgid = -2;
   if (buf[i] === 40) {
-    // `(   4240)` or `(-------)`
-    i++;
-    while (i < end && buf[i] === SP) i++;
-    if (isDigit(buf[i])) {
-      let t = 0;
-      while (i < end && isDigit(buf[i])) t = t * 10 + (buf[i++]! - 48);
-      h.tgid = t;
-    } else {
-      while (i < end && buf[i] === 45) i++;
-      h.tgid = -1;
-    }
-    if (buf[i] !== 41) return false;
-    i++;
-    while (i < end && buf[i] === SP) i++;
+    i = scanTgid(buf, i, end, h);
+    if (i < 0) return false;
   }
   if (buf[i] !== 91) return false;
   i++;
@@ -84,6 +72,11 @@ export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, p
   h.cpu = cpu;
   i++;
   while (i < end && buf[i] === SP) i++;
+  // 4.13-4.18 print the TGID column after the CPU (kernel-model.md §10).
+  if (buf[i] === 40 && h.tgid === -2) {
+    i = scanTgid(buf, i, end, h);
+    if (i < 0) return false;
+  }
   // Either the timestamp (`12.506570:`) or the latency flags (`.N.1.`) then the timestamp.
   h.flagsStart = h.flagsEnd = i;
   if (!scanTimestamp(buf, i, end, h.ts) || buf[h.ts.end] !== 58) {
@@ -108,6 +101,24 @@ export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, p
   else if (buf[t] === SP) t++;
   h.textStart = Math.min(t, end);
   return true;
+}
+
+/** `(   4240)` or `(-------)` at `i` (its `(`); returns the index after it and its spaces, or -1. */
+function scanTgid(buf: Buffer, i: number, end: number, h: LineHead): number {
+  i++;
+  while (i < end && buf[i] === SP) i++;
+  if (isDigit(buf[i])) {
+    let t = 0;
+    while (i < end && isDigit(buf[i])) t = t * 10 + (buf[i++]! - 48);
+    h.tgid = t;
+  } else {
+    while (i < end && buf[i] === 45) i++;
+    h.tgid = -1;
+  }
+  if (buf[i] !== 41) return -1;
+  i++;
+  while (i < end && buf[i] === SP) i++;
+  return i;
 }
 
 /** True when the bytes hold NUL or other control characters (binary data, not text). */

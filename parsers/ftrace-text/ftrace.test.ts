@@ -67,6 +67,7 @@ describe('line layouts of every kernel family (kernel-model.md §5.1)', () => {
     ['noirq-info', '          stress-4242  [003]   1234.567890: mark_victim: pid=4242', { cpu: 3, ts: 1234567890000n }],
     ['record-tgid', '          stress-4242    (   4240) [003] ...1.  1234.567890: mark_victim: pid=4242', { pid: 4242, tgid: 4240 }],
     ['tgid <=5.8', '          stress-4242  ( 4240) [003] ...1  1234.567890: mark_victim: pid=4242', { tgid: 4240 }],
+    ['tgid after the CPU (4.13-4.18)', '          stress-4242  [003] ( 4240) ....  1234.567890: mark_victim: pid=4242', { pid: 4242, cpu: 3, tgid: 4240, flags: '....' }],
     ['tgid unknown', '   kworker/u16:3-211     (-------) [003] ...1.  1234.567890: mark_victim: pid=4242', { pid: 211 }],
     ['counter clock', '          stress-4242    [003] ...1. 123456789012: mark_victim: pid=4242', { ts: 123456789012n }],
     ['comm with dash and digits', '      my-app-2-3-4242    [003] ...1.  1234.567890: mark_victim: pid=4242', { pid: 4242 }],
@@ -81,7 +82,7 @@ describe('line layouts of every kernel family (kernel-model.md §5.1)', () => {
     });
   }
   it('keeps the comm as printed, with its dashes', () => {
-    const { events } = feed(ftraceImporter, cases[8]![1] + '\n');
+    const { events } = feed(ftraceImporter, cases.find((c) => c[0] === 'comm with dash and digits')![1] + '\n');
     expect(events[0]!.comm).toBe('my-app-2-3');
   });
 });

@@ -25,14 +25,15 @@ export interface KprobeRole {
   instance?: string;
 }
 
-const CB_START = /(?:^|_)invalidate_range_start$/;
-const CB_END = /(?:^|_)invalidate_range_end$/;
+// kvm_mmu_notifier_invalidate_range_start, amdgpu_mn_invalidate_range_start_gfx, mn_invl_range_start (xen gntdev)
+const CB_START = /(?:invalidate|invl)_range_start/;
+const CB_END = /(?:invalidate|invl)_range_end/;
 const CB_RELEASE = /release$/;
 
 function instanceOf(fields: NonNullable<TraceEvent['fields']>, func: string): string {
   const mod = fields.probe_module;
   if (typeof mod === 'string' && mod) return mod;
-  return func.replace(/_(?:mmu_notifier_)?(?:invalidate_range_(?:start|end)|release)$/, '') || func;
+  return func.replace(/_(?:mmu_notifier_)?(?:(?:invalidate|invl)_range_(?:start|end)\w*|release)$/, '') || func;
 }
 
 export function kprobeRole(ev: TraceEvent): KprobeRole | undefined {

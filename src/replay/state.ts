@@ -120,6 +120,10 @@ export interface ModelState {
   taskMm: Map<number, number>;
   /** Lines about a pid seen before its mark_victim (SIGKILL, summary, kill line). */
   pendingByPid: Map<number, TraceEvent[]>;
+  /** OOM domains of pids named by kill lines before their mark_victim. */
+  domainByPid: Map<number, { domain: string; ev: TraceEvent }>;
+  /** The last `Task in ... limit of <memcg>` line: the memcg of the kill lines that follow. */
+  memcgHint?: { path: string; ts: bigint };
   /** Per task: callback starts whose return probe has not come yet. */
   openCallbacks: Map<number, Callback[]>;
   /** `callback failed ... non-blockable` log lines (evidence without probes). */
@@ -145,6 +149,7 @@ export function initialState(caps: Capabilities): ModelState {
     instances: new Map(),
     taskMm: new Map(),
     pendingByPid: new Map(),
+    domainByPid: new Map(),
     openCallbacks: new Map(),
     failedLogs: [],
     bypasses: [],

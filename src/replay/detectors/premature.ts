@@ -16,7 +16,9 @@ function sameDomain(a: VictimState, b: VictimState): boolean {
 
 /** Positive evidence that v1's memory was still there after t2 (never inferred from silence). */
 function heldAfter(v1: VictimState, t2: bigint): Evidence | undefined {
-  if (v1.release && v1.release.ts > t2 && v1.release.how !== 'task_exit') return ev(v1.release.ev, `memory of ${v1.pid} released only now (${v1.release.how})`);
+  // The last thread's exit frees the mm (sched_process_exit follows exit_mm up to 6.13):
+  // after t2 it shows the memory was still mapped at t2.
+  if (v1.release && v1.release.ts > t2) return ev(v1.release.ev, `memory of ${v1.pid} released only now (${v1.release.how})`);
   const h = v1.heldAfter.find((x) => x.ts > t2);
   return h ? ev(h.ev, `${v1.pid}'s mm still has ${Math.round(h.bytes / 1024)} kB anon`) : undefined;
 }
@@ -65,6 +67,8 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
       : `release evidence not captured (kmem:rss_stat, mmap:exit_mmap, sched:sched_process_exit): whether ${v1.pid}'s memory was gone cannot be told`);
   }
   if (cov.firstTs !== undefined && cov.firstTs > v1.mark.ts) why.push('tracing started after the first selection');
+  const vague = (d: string) => d === 'unknown' || d === 'memcg:?';
+  if (vague(v1.domain) || vague(v2.domain)) why.push(`OOM domain not known for ${vague(v1.domain) ? v1.pid : v2.pid} (give the kernel log with the kill lines)`);
   const pinned = skip.cause === 'PINNED';
   const f: Finding = {
     ...base,

@@ -5,6 +5,34 @@ import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState } from '../state.ts';
 import { onMarkVictim, remember, setDomain } from './oom.ts';
 
+/** A memcg line is printed in the dump just before the kill lines of the same OOM. */
+const MEMCG_HINT_NS = 2_000_000_000n;
+
+/**
+ * The domain a kill line's prefix names (<=5.1 has no summary line): `Memory cgroup
+ * out of memory` with the memcg of the `Task in ... killed as a result of limit of`
+ * line just before, or `Out of memory` (global).
+ */
+function domainOfPrefix(s: ModelState, ev: TraceEvent, prefix: unknown): string | undefined {
+  if (typeof prefix !== 'string') return undefined;
+  if (prefix.startsWith('Memory cgroup')) {
+    const h = s.memcgHint;
+    return h && ev.ts - h.ts >= 0n && ev.ts - h.ts < MEMCG_HINT_NS ? `memcg:${h.path}` : 'memcg:?';
+  }
+  return prefix.startsWith('Out of memory') ? 'global' : undefined;
+}
+
+function noteDomain(s: ModelState, pid: number | undefined, domain: string | undefined, ev: TraceEvent): void {
+  if (pid === undefined || domain === undefined) return;
+  const v = s.byPid.get(pid);
+  if (v && v.outcome === 'pending') {
+    if (v.domain === 'unknown' || (v.domain === 'memcg:?' && domain !== 'memcg:?')) {
+      v.domain = domain;
+      v.domainEv = ev;
+    }
+  } else if (!s.domainByPid.has(pid) || s.domainByPid.get(pid)!.domain === 'memcg:?') s.domainByPid.set(pid, { domain, ev });
+}
+
 export function onLog(s: ModelState, ev: TraceEvent, markVictimTraced: boolean): void {
   const f = ev.fields;
   if (!f) return;
@@ -12,6 +40,13 @@ export function onLog(s: ModelState, ev: TraceEvent, markVictimTraced: boolean):
   const v = pid !== undefined ? s.byPid.get(pid) : undefined;
   const live = v && v.outcome === 'pending' ? v : undefined;
   switch (f.kind) {
+    case 'memcg_task_in':
+    case 'memcg_limit_reached':
+      if (typeof f.oom_memcg === 'string') s.memcgHint = { path: f.oom_memcg, ts: ev.ts };
+      return;
+    case 'oom_choose':
+      noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
+      return;
     case 'oom_summary':
       if (live) setDomain(live, ev);
       else if (pid !== undefined) remember(s, pid, ev);
@@ -20,13 +55,15 @@ export function onLog(s: ModelState, ev: TraceEvent, markVictimTraced: boolean):
       if (live) {
         live.killLog ??= ev;
         if (!live.comm && typeof f.comm === 'string') live.comm = f.comm;
-        if (live.domain === 'unknown' && typeof f.prefix === 'string' && f.prefix.startsWith('Memory cgroup')) live.domain = 'memcg:?';
+        noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
       } else if (pid !== undefined) {
+        noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
         remember(s, pid, ev);
         // Without the oom tracepoints the kill line is the only record of the selection.
         if (!markVictimTraced) {
           onMarkVictim(s, ev);
           s.byPid.get(pid)!.killLog = ev;
+          noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
         }
       }
       return;

@@ -30,6 +30,12 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
     anonAtMark: anonKb !== undefined ? anonKb * 1024 : undefined,
   };
   for (const [task, mm] of s.taskMm) if (mm === v.mmId && v.mmId !== undefined) v.tasks.add(task);
+  const dom = s.domainByPid.get(pid);
+  if (dom) {
+    v.domain = dom.domain;
+    v.domainEv = dom.ev;
+    s.domainByPid.delete(pid);
+  }
   const pending = s.pendingByPid.get(pid);
   if (pending) {
     for (const p of pending) applyEarly(v, p);
