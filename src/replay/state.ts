@@ -82,6 +82,8 @@ export interface VictimState {
   heldAfter: { ts: bigint; bytes: number; ev: TraceEvent }[];
   outcome: ReapOutcome;
   selfReaps: number;
+  /** A kvm_unmap_hva_range in the reaper during one of the victim's attempts (KVM's start ran). */
+  kvmInAttempts?: TraceEvent;
   /** Tasks of the victim seen exiting, and the exit of the last of them. */
   exited?: Set<number>;
   lastExit?: TraceEvent;

@@ -5,7 +5,7 @@
 // judged by finish.ts once the trace is over.
 import type { TraceEvent } from '../types/event.ts';
 import type { ModelState } from './state.ts';
-import { onFinishReaping, onMarkVictim, onSignal, onSkipReaping, onStartReaping, onWakeReaper } from './steps/oom.ts';
+import { attemptOf, onFinishReaping, onMarkVictim, onSignal, onSkipReaping, onStartReaping, onWakeReaper } from './steps/oom.ts';
 import { onKprobe } from './steps/invalidate.ts';
 import { onExitMmap, onProcessExit, onRssStat } from './steps/memory.ts';
 import { onLog } from './steps/log.ts';
@@ -50,6 +50,11 @@ export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelStat
     case 'sched:sched_process_exit':
       onProcessExit(s, ev);
       break;
+    case 'kvm:kvm_unmap_hva_range': {
+      const at = attemptOf(s, ev);
+      if (at) at.v.kvmInAttempts ??= ev;
+      break;
+    }
     case 'printk:console':
       onLog(s, ev, ctx.markVictimTraced);
       break;

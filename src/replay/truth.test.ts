@@ -96,3 +96,18 @@ describe('check on the 1 GB haystack (a loaded machine, one OOM kill inside)', (
     expectAgrees(a, truthOf({ id: '6.1/haystack', dir, bundled: false }), '6.1/haystack');
   });
 });
+
+describe('without the kprobe definitions, pairing is not judged, only named', () => {
+  for (const c of bundledCaptures()) {
+    it(`samples ${c.id}: ftrace + dmesg only`, async () => {
+      const t = truthOf(c);
+      const a = await analyze([captureFile(c, 'ftrace.txt')!, captureFile(c, 'dmesg.txt')!]);
+      expect(a.findings.filter((f) => f.kind === 'unpaired_invalidate' && f.level === 'proven')).toEqual([]);
+      for (const tv of t.victims.filter((x) => x.reaper.outcome === 'gave_up' && x.reaper.attempts > 0)) {
+        const f = a.findings.find((x) => x.rule === 'UPI-NO-PROBES' && x.victim?.pid === tv.pid);
+        expect(f?.level).toBe('inconclusive');
+        expect(f?.why).toMatch(/needs kprobes on __mmu_notifier_invalidate_range_start/);
+      }
+    });
+  }
+});

@@ -78,6 +78,37 @@ export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
     });
   }
   out.push(...detectInstances(s, cov, failed));
+  if (s.calls.length === 0) out.push(...detectWithoutProbes(s, cov));
+  return out;
+}
+
+/**
+ * Without kprobes on the notifier core the pairing cannot be seen, only hinted at:
+ * a failed attempt with `callback failed ... non-blockable` lines (§4.1 SUGGESTED),
+ * and, on a family without the pairing fix, KVM's start shown by kvm_unmap_hva_range
+ * in the same attempt. Otherwise the missing probes are named.
+ */
+function detectWithoutProbes(s: ModelState, cov: Coverage): Finding[] {
+  const out: Finding[] = [];
+  for (const v of s.victims) {
+    const windows = v.attempts.filter((a) => a.start && a.finish && a.result === 'failed').map((a) => [a.start!.ts, a.finish!.ts + 50_000_000n] as const);
+    if (!windows.length) continue;
+    const inside = (e: TraceEvent) => windows.some(([a, b]) => e.ts >= a && e.ts <= b);
+    const failedLines = s.failedLogs.filter(inside);
+    const base = { victim: { pid: v.pid, mm: v.mmPtr }, count: failedLines.length || undefined };
+    const push = (f: Finding) => out.push(applyLosses(f, cov, windows[0]![0], windows[windows.length - 1]![1]));
+    if (failedLines.length && !s.caps.hlistEndOnFailure && v.kvmInAttempts) {
+      push({ ...base, kind: 'unpaired_invalidate', rule: 'UPI-HLIST-LEAK', level: 'suggested', expected: true, notifier: 'kvm',
+        message: `attempts on ${v.pid} failed with "callback failed ... non-blockable" while KVM was invalidating the same mm (kvm_unmap_hva_range): on this family KVM's start is then never ended`,
+        why: 'no kprobes on __mmu_notifier_invalidate_range_start and the callbacks: which call left KVM unpaired cannot be seen',
+        evidence: sampleEvidence([...failedLines.map((e) => ev(e, 'notifier callback failed')), ev(v.kvmInAttempts, 'KVM invalidating in the attempt')]) });
+    } else {
+      push({ ...base, kind: 'unpaired_invalidate', rule: 'UPI-NO-PROBES', level: 'inconclusive', expected: false,
+        message: `${v.attempts.length} reap attempt(s) on ${v.pid} failed${failedLines.length ? ` with ${failedLines.length} "callback failed" line(s)` : ''}; whether notifiers were left unpaired cannot be judged`,
+        why: 'needs kprobes on __mmu_notifier_invalidate_range_start (entry and return), __mmu_notifier_invalidate_range_end and the notifier callbacks (kernel-model.md §3.6)',
+        evidence: sampleEvidence(failedLines.map((e) => ev(e, 'notifier callback failed'))) });
+    }
+  }
   return out;
 }
 
