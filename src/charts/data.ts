@@ -83,7 +83,7 @@ const RSS_POINTS = 200;
 function rssRows(a: Analysis, v: VictimState, trace: string, label: string): RssRow[] {
   if (v.mmId === undefined) return [];
   const samples = a.capture.events.filter(
-    (e) => e.name === 'kmem:rss_stat' && e.fields?.mm_id === v.mmId && e.fields.type === 'MM_ANONPAGES' && e.ts >= v.mark.ts - 1_000_000_000n,
+    (e) => e.name === 'kmem:rss_stat' && e.fields?.mm_id === v.mmId && e.fields?.type === 'MM_ANONPAGES' && e.ts >= v.mark.ts - 1_000_000_000n,
   );
   const step = Math.max(1, Math.ceil(samples.length / RSS_POINTS));
   const out: RssRow[] = [];
