@@ -98,7 +98,32 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         code = await replayCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, asKernel: a.asKernel as string, json: a.json }, io);
       },
     )
-    .demandCommand(1, 'name a command: parse, check, timeline or replay');
+    .command(
+      'report <files..>',
+      'write one capture as a self-contained HTML page (stories, findings, charts; works offline) and its JSON, into a folder',
+      (y) => modelOptions(y).option('out', { type: 'string', demandOption: true, describe: 'folder to write index.html and report.json into' }),
+      async (a) => {
+        const { reportCommand } = await import('./commands/report.ts');
+        code = await reportCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out }, io);
+      },
+    )
+    .command(
+      'chart <files..>',
+      'draw the charts of a capture (victim lifecycle, notifier pairing, memory teardown, distributions, findings) as Vega-Lite, SVG and PNG',
+      (y) =>
+        modelOptions(y)
+          .option('out', { type: 'string', demandOption: true, describe: 'directory to write the charts to (created if missing)' })
+          .option('as', { type: 'string', describe: 'outputs, comma separated: vl (Vega-Lite JSON), svg, png (default: all three)' }),
+      async (a) => {
+        // Loaded here: vega and resvg are only needed by this command.
+        const { chartCommand } = await import('./commands/chart.ts');
+        code = await chartCommand(
+          { files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out, as: list(a.as) },
+          io,
+        );
+      },
+    )
+    .demandCommand(1, 'name a command: parse, check, timeline, replay, chart or report');
   try {
     await parser.parseAsync();
   } catch (e) {

@@ -1,0 +1,38 @@
+// `reaplay report <trace...> --out DIR`: one capture (all inputs together) as
+// DIR/index.html, a self-contained page that works offline (stories, findings,
+// charts), and DIR/report.json, the document of `check --json`. Prints the page's
+// path. The file names in DIR are fixed: nothing from the trace names a file.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { AnalyzeOptions } from '../../replay/analyze.ts';
+import { analyze } from '../../replay/analyze.ts';
+import { analysisJson, stringify } from '../../report/json.ts';
+import { renderReport, type Charts } from '../../report/html/page.ts';
+import { CHARTS } from '../../charts/index.ts';
+import type { CliIO } from '../io.ts';
+import { UserError } from '../io.ts';
+
+export interface ReportArgs extends AnalyzeOptions {
+  files: string[];
+  out: string;
+  /** The charts to draw (tests); CHARTS of src/charts/index.ts when not given. */
+  charts?: Charts;
+}
+
+export async function reportCommand(args: ReportArgs, io: CliIO): Promise<number> {
+  // yargs checks required options only after an async handler has run: check before the work.
+  if (typeof args.out !== 'string' || !args.out) throw new UserError('Missing required argument: out (--out DIR: the folder for index.html and report.json)');
+  const a = await analyze(args.files, args);
+  const { html, warnings } = renderReport(a, { charts: args.charts ?? CHARTS });
+  try {
+    await mkdir(args.out, { recursive: true });
+  } catch (e) {
+    throw new UserError(`--out ${args.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const page = join(args.out, 'index.html');
+  await writeFile(page, html);
+  await writeFile(join(args.out, 'report.json'), stringify(analysisJson(a)) + '\n');
+  for (const w of warnings) io.stderr.write(`reaplay: warning: ${w}\n`);
+  io.stdout.write(`${resolve(page)}\n`);
+  return 0;
+}

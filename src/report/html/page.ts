@@ -1,0 +1,246 @@
+// `reaplay report`: one capture's analysis as a self-contained HTML page. The same
+// facts as `reaplay check` (the kernel and how its profile was arrived at, the inputs,
+// per victim what happened with the line of each step, the findings with rule, level,
+// expected, why and evidence), then the charts drawn by vega-embed from specs that
+// travel as JSON data islands. vega, vega-lite and vega-embed are inlined; the
+// Content-Security-Policy allows no network access at all, and only the page's own
+// scripts (by hash) may run.
+//
+// Every value from the trace goes through html`` (escape.ts), which escapes it.
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import type { TopLevelSpec } from 'vega-lite';
+import type { Analysis } from '../../replay/analyze.ts';
+import type { VictimState } from '../../replay/state.ts';
+import type { Evidence, Finding } from '../../findings/finding.ts';
+import type { SourceRef } from '../../types/event.ts';
+import { chartData, type ChartData } from '../../charts/data.ts';
+import { dur, secs } from '../text.ts';
+import { html, jsonScript, trusted, type Html } from './escape.ts';
+import { chartLibraries } from './assets.ts';
+import { OUTCOME, victimSteps } from '../steps.ts';
+import { CSS } from './style.ts';
+import { BOOT } from './boot.ts';
+
+/** One chart of src/charts/index.ts: a vega-lite spec as a pure function of the chart rows. */
+export interface ChartDef {
+  title: string;
+  spec(data: ChartData): TopLevelSpec;
+  empty(data: ChartData): boolean;
+}
+export type Charts = Readonly<Record<string, ChartDef>>;
+
+export interface ReportOptions {
+  charts: Charts;
+  /** Name of the capture in the chart rows (`trace`); defaults to the first input's base name. */
+  trace?: string;
+}
+
+export interface Report {
+  html: string;
+  /** Charts whose spec could not be built (the page says so where the chart would be). */
+  warnings: string[];
+}
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+function bytes(n: number): string {
+  if (n >= 1 << 30) return `${(n / 2 ** 30).toFixed(1)} GiB`;
+  if (n >= 1 << 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** `file:line`, the base name shown and the path as given (and byte offset) on hover. */
+function where(src: SourceRef | undefined): Html {
+  if (!src) return html``;
+  return html`<span title="${src.file} (byte ${src.offset})">${basename(src.file)}:${src.line}</span>`;
+}
+
+function relative(ns: bigint): string {
+  if (ns === 0n) return '±0';
+  return `${ns < 0n ? '−' : '+'}${dur(ns < 0n ? -ns : ns)}`;
+}
+
+function verdict(a: Analysis): { bad: boolean; text: string } {
+  const violations = a.findings.filter((f) => f.level === 'proven' && !f.expected).length;
+  const expected = a.findings.filter((f) => f.expected).length;
+  return {
+    bad: violations > 0,
+    text: `${plural(violations, 'proven violation')} the model does not expect on this kernel; ${plural(expected, 'finding')} of expected behaviour`,
+  };
+}
+
+function kernelSection(a: Analysis): Html {
+  const k = a.kernel;
+  const p = a.profile;
+  const caps = Object.entries(p.caps).sort(([x], [y]) => x.localeCompare(y));
+  return html`<section id="kernel"><h2>Kernel</h2>
+<p>Recorded on <b>${k.release ?? 'an unknown kernel'}</b>${k.upstream ? html` (upstream ${k.upstream})` : ''}; replayed as family <b>${p.profile.label}</b>.</p>
+${p.profile.notes ? html`<p class="muted">What the ${p.profile.label} family changed: ${p.profile.notes.replace(/\.$/, '')}.</p>` : ''}
+<h3>How the profile was arrived at</h3>
+<ol class="reasons">${p.reasons.map((r) => html`<li>${r}</li>`)}</ol>
+<details><summary>${plural(caps.length, 'capability', 'capabilities')} of the profile</summary>
+<ul class="caps">${caps.map(([name, v]) => html`<li><code>${name}</code> = <code>${String(v)}</code></li>`)}</ul></details>
+</section>`;
+}
+
+function inputsSection(a: Analysis): Html {
+  const span = (f?: bigint, l?: bigint): string => (f !== undefined && l !== undefined ? `${secs(f)} – ${secs(l)}` : '');
+  return html`<section id="inputs"><h2>Inputs</h2>
+<p class="muted">One capture: the inputs are merged on one clock.</p>
+<table><thead><tr><th>file</th><th>format</th><th>kernel</th><th class="n">lines</th><th class="n">size</th><th class="n">CPUs</th><th>time span (s)</th><th>data loss</th></tr></thead><tbody>
+${a.inputs.map(
+  (m) => html`<tr><td class="what">${m.file}</td><td class="nw">${m.format}</td><td class="nw">${m.kernelRelease ?? ''}</td><td class="n">${m.lines.toLocaleString('en-US')}</td><td class="n">${bytes(m.bytes)}</td><td class="n">${m.cpus ?? ''}</td><td class="mono nw">${span(m.firstTs, m.lastTs)}</td><td class="nw">${m.losses.length ? plural(m.losses.length, 'marker') : 'none'}</td></tr>\n`,
+)}</tbody></table>
+</section>`;
+}
+
+const victimAnchor = (i: number): string => `victim-${i}`;
+
+function victimCard(v: VictimState, i: number): Html {
+  const steps = victimSteps(v);
+  return html`<article class="card" id="${victimAnchor(i)}">
+<header><h3>victim ${v.pid} (${v.comm || '?'})</h3><span class="badge b-${v.outcome}">${v.outcome.replace('_', ' ')}</span></header>
+<div class="facts"><span>OOM domain <b>${v.domain}</b></span>${v.mmPtr ? html`<span>mm <b class="mono">${v.mmPtr}</b></span>` : ''}${v.mmId !== undefined ? html`<span>rss mm_id <b class="mono">${v.mmId}</b></span>` : ''}</div>
+<table class="lines"><colgroup><col class="c-t"><col class="c-rel"><col><col class="c-src"></colgroup>
+<thead><tr><th class="t">time (s)</th><th class="t">since selection</th><th>what</th><th>line</th></tr></thead><tbody>
+${steps.map(
+  (s) => html`<tr${s.detail ? html` class="detail"` : ''}><td class="t">${secs(s.ts)}</td><td class="rel">${relative(s.ts - v.mark.ts)}</td><td class="what">${s.text}</td><td class="src">${where(s.ev?.src)}</td></tr>\n`,
+)}</tbody></table>
+<p class="outcome">Outcome: <b>${OUTCOME[v.outcome]}</b></p>
+</article>`;
+}
+
+function victimsSection(a: Analysis): Html {
+  const vs = a.state.victims;
+  return html`<section id="victims"><h2>Victims</h2>
+${vs.length ? vs.map((v, i) => victimCard(v, i)) : html`<p>No OOM victim in these inputs.</p>`}
+</section>`;
+}
+
+function evidenceTable(ev: readonly Evidence[]): Html {
+  if (!ev.length) return html``;
+  return html`<table class="lines"><colgroup><col class="c-t"><col><col class="c-src"></colgroup>
+<thead><tr><th class="t">time (s)</th><th>evidence</th><th>line</th></tr></thead><tbody>
+${ev.map((e) => html`<tr><td class="t">${e.ts !== undefined ? secs(e.ts) : ''}</td><td class="what">${e.what}</td><td class="src">${where(e.src)}</td></tr>\n`)}</tbody></table>`;
+}
+
+function findingCard(f: Finding, a: Analysis): Html {
+  const vi = f.victim ? a.state.victims.findIndex((v) => v.pid === f.victim!.pid) : -1;
+  const victim = f.victim ? (vi >= 0 ? html`<a href="#${victimAnchor(vi)}">victim ${f.victim.pid}</a>` : html`victim ${f.victim.pid}`) : '';
+  return html`<article class="card${f.expected ? ' expected' : ''}">
+<header><span class="badge b-${f.expected ? 'muted' : f.level}">${f.level}</span>${f.expected ? html`<span class="badge b-expected">expected on this kernel</span>` : ''}<span class="rule">${f.rule}</span><span class="muted">${f.kind}</span></header>
+<div class="facts">${victim ? html`<span>${victim}</span>` : ''}${f.victim?.mm ? html`<span>mm <b class="mono">${f.victim.mm}</b></span>` : ''}${f.notifier ? html`<span>notifier <b>${f.notifier}</b></span>` : ''}${f.count !== undefined ? html`<span>occurrences <b>${f.count}</b></span>` : ''}</div>
+<p>${f.message}</p>
+${f.why ? html`<p class="why">Why not higher: ${f.why}</p>` : ''}
+${evidenceTable(f.evidence)}
+</article>`;
+}
+
+const RANK = { proven: 0, suggested: 1, inconclusive: 2 } as const;
+
+/** What needs attention first: findings the model does not expect, then by level (a stable sort: check's order otherwise). */
+const ordered = (fs: readonly Finding[]): Finding[] => [...fs].sort((x, y) => Number(x.expected) - Number(y.expected) || RANK[x.level] - RANK[y.level]);
+
+function findingsSection(a: Analysis): Html {
+  return html`<section id="findings"><h2>Findings</h2>
+${a.findings.length ? ordered(a.findings).map((f) => findingCard(f, a)) : html`<p>None.</p>`}
+</section>`;
+}
+
+interface DrawnChart {
+  name: string;
+  title: string;
+  spec?: TopLevelSpec;
+  error?: string;
+}
+
+function buildCharts(charts: Charts, data: ChartData, warnings: string[]): { drawn: DrawnChart[]; empty: string[] } {
+  const drawn: DrawnChart[] = [];
+  const empty: string[] = [];
+  for (const [name, def] of Object.entries(charts)) {
+    try {
+      if (def.empty(data)) empty.push(def.title);
+      else drawn.push({ name, title: def.title, spec: def.spec(data) });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      warnings.push(`chart ${name}: ${error}`);
+      drawn.push({ name, title: def.title, error });
+    }
+  }
+  return { drawn, empty };
+}
+
+function chartsSection(drawn: readonly DrawnChart[], empty: readonly string[]): Html {
+  if (!drawn.length && !empty.length) return html``;
+  return html`<section id="charts"><h2>Charts</h2>
+<noscript><p>The charts are drawn by the page's script; enable JavaScript to see them.</p></noscript>
+<div class="charts">${drawn.map(
+    // A spec with a title of its own shows it; the caption then only names the figure for screen readers.
+    (c, i) => html`<figure class="chart"><figcaption${c.spec?.title ? html` class="sr"` : ''}>${c.title}</figcaption>${
+      c.error !== undefined
+        ? html`<div class="chart-view chart-error" data-state="error">This chart could not be built: ${c.error}</div>`
+        : html`<div class="chart-view" id="chart-${i}" role="img" aria-label="${c.title}" data-chart-spec="chart-spec-${i}"></div>${jsonScript(`chart-spec-${i}`, c.spec)}`
+    }</figure>\n`,
+  )}</div>
+${empty.length ? html`<p class="muted">Not drawn, no data in this capture: ${empty.join('; ')}.</p>` : ''}
+</section>`;
+}
+
+/** The capture's name in the charts: the base name of its trace (not of the kernel log or the kprobe definitions). */
+function traceName(a: Analysis): string {
+  const rank = (f: string): number => (f === 'kprobe-events' ? 2 : f === 'kernel-log' ? 1 : 0);
+  const first = [...a.inputs].sort((x, y) => rank(x.format) - rank(y.format))[0];
+  return first ? basename(first.file) : 'capture';
+}
+
+const sha256 = (s: string): string => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
+
+export function renderReport(a: Analysis, opts: ReportOptions): Report {
+  const warnings: string[] = [];
+  const trace = opts.trace ?? traceName(a);
+  const { drawn, empty } = buildCharts(opts.charts, chartData([{ trace, analysis: a }]), warnings);
+  // The libraries and the page's script, only when there is a chart to draw.
+  const scripts = drawn.some((c) => c.spec) ? [...chartLibraries().map((l) => l.code), BOOT] : [];
+  const csp = [
+    "default-src 'none'",
+    scripts.length ? `script-src ${scripts.map(sha256).join(' ')}` : "script-src 'none'",
+    "style-src 'unsafe-inline'",
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+  const v = verdict(a);
+  const k = a.kernel;
+  const title = `reaplay report: ${plural(a.state.victims.length, 'victim')}, kernel ${k.release ?? 'unknown'}`;
+  const page = html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>${trusted(CSS)}</style>
+</head>
+<body>
+<main>
+<header>
+<h1>OOM kill report</h1>
+<p class="sub">${plural(a.state.victims.length, 'victim')} · ${plural(a.findings.length, 'finding')} · kernel ${k.release ?? 'unknown'}, replayed as family ${a.profile.profile.label} · ${plural(a.inputs.length, 'input')}</p>
+<nav><a href="#kernel">Kernel</a><a href="#inputs">Inputs</a><a href="#victims">Victims</a><a href="#findings">Findings</a>${drawn.length || empty.length ? html`<a href="#charts">Charts</a>` : ''}<a href="report.json">report.json</a></nav>
+<p class="verdict ${v.bad ? 'bad' : 'ok'}">${v.text}</p>
+</header>
+${kernelSection(a)}
+${inputsSection(a)}
+${victimsSection(a)}
+${findingsSection(a)}
+${chartsSection(drawn, empty)}
+<footer>Written by reaplay report. Times are seconds on the trace clock; “line” is the file and line of the input that shows the step (hover for the path as given). The same analysis as JSON: <a href="report.json">report.json</a>.</footer>
+</main>
+${scripts.map((s) => html`<script>${trusted(s)}</script>\n`)}</body>
+</html>
+`;
+  return { html: page.html, warnings };
+}
