@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HAVE_SHARED, REPO_ROOT, SAMPLES_DIR, SHARED_TRACES } from '../src/testing/captures.ts';
-import { decompressTo, generateRepeated } from '../src/bench/inputs.ts';
+import { decompressTo, generateRepeated, oomRounds } from '../src/bench/inputs.ts';
 
 const MIN_MBPS = 250;
 const MAX_RSS_MB = 400;
@@ -93,11 +93,28 @@ const generated = join(BENCH_DIR, 'generated-2g.txt');
 if (!existsSync(generated)) await generateRepeated(seed, generated, GENERATED_BYTES);
 report('generated >= 2 GB text', measure(generated, defs), true, true, grepSeconds(generated));
 
+// The report over 1,000 victims: the real lines of one OOM scenario (two victims, one
+// premature) repeated 500 times with shifted timestamps.
+const many = join(BENCH_DIR, 'oom-1000-victims.txt');
+const premature = join(SAMPLES_DIR, '6.1/premature');
+if (!existsSync(many)) await oomRounds(join(premature, 'ftrace.txt.gz'), many, 500);
+const rep = JSON.parse(
+  execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/bench/report.ts'), many, join(premature, 'kprobe_events.txt')], { cwd: REPO_ROOT, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!,
+) as { victims: number; findings: number; analyzeSeconds: number; renderSeconds: number; htmlBytes: number; maxRssMB: number };
+
 const head = ['input', 'file', 'text', 'events', 'selected', 'time', 'text rate', 'event rate', 'peak RSS', 'kept/event', 'grep -c'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
 console.log(line(head));
 for (const r of rows) console.log(line(r));
+console.log(
+  `report over ${rep.victims} victims (${rep.findings} findings): analysis ${rep.analyzeSeconds.toFixed(2)} s, page ${rep.renderSeconds.toFixed(2)} s, ` +
+    `index.html ${(rep.htmlBytes / 1e6).toFixed(2)} MB (of which ~0.83 MB the chart libraries), peak RSS ${rep.maxRssMB.toFixed(0)} MB`,
+);
+if (rep.victims < 1000) failures.push(`report: ${rep.victims} victims, expected 1000`);
 console.log(`targets: tracefs text >= ${MIN_MBPS} MB/s filtered to the model's events; peak RSS < ${MAX_RSS_MB} MB on >= 2 GB`);
 if (failures.length) {
   for (const f of failures) console.log(`MISSED ${f}`);

@@ -67,3 +67,30 @@ export async function generateRepeated(seed: string, dst: string, minBytes: numb
   }
   await close(out);
 }
+
+// Lines of the OOM story itself: the victims' own lines, the reaper's, the timer that wakes it.
+const STORY_RE = /^#|victim-\d|oom_reaper-\d|wake_reaper/;
+
+/** `rounds` copies of the OOM story lines of `seed`, each 1000 s later than the one before. */
+export async function oomRounds(seed: string, dst: string, rounds: number): Promise<void> {
+  const lines: string[] = [];
+  const splitter = new LineSplitter({
+    line(buf, s, e) {
+      const l = buf.toString('latin1', s, e);
+      if (STORY_RE.test(l)) lines.push(l);
+    },
+    tooLong() {},
+  });
+  for await (const chunk of openInput(seed)) splitter.write(chunk);
+  splitter.end();
+  const out = createWriteStream(dst);
+  for (let r = 0; r < rounds; r++) {
+    const shift = r * 1000;
+    const text = lines
+      .filter((l) => r === 0 || !l.startsWith('#'))
+      .map((l) => (shift ? l.replace(TS_RE, (_m, pre: string, secs: string, post: string) => `${pre}${Number(secs) + shift}${post}`) : l))
+      .join('\n');
+    await write(out, Buffer.from(text + '\n', 'latin1'));
+  }
+  await close(out);
+}

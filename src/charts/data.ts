@@ -3,6 +3,7 @@
 // Times are seconds on the trace clock (display only; the model keeps integer ns).
 import type { Analysis } from '../replay/analyze.ts';
 import type { VictimState } from '../replay/state.ts';
+import type { TraceEvent } from '../types/event.ts';
 
 export interface VictimRow {
   trace: string;
@@ -80,11 +81,24 @@ const s = (ns: bigint | undefined): number | undefined => (ns === undefined ? un
 /** rss samples kept per victim: enough for a curve, bounded for 1,000 victims. */
 const RSS_POINTS = 200;
 
-function rssRows(a: Analysis, v: VictimState, trace: string, label: string): RssRow[] {
+/** Anon rss samples by mm_id, in time order: built once per analysis. */
+function anonByMm(a: Analysis): Map<number, TraceEvent[]> {
+  const m = new Map<number, TraceEvent[]>();
+  for (const e of a.capture.events) {
+    if (e.name !== 'kmem:rss_stat' || e.fields?.type !== 'MM_ANONPAGES' || typeof e.fields.mm_id !== 'number') continue;
+    let l = m.get(e.fields.mm_id);
+    if (!l) m.set(e.fields.mm_id, (l = []));
+    l.push(e);
+  }
+  return m;
+}
+
+function rssRows(index: Map<number, TraceEvent[]>, v: VictimState, trace: string, label: string): RssRow[] {
   if (v.mmId === undefined) return [];
-  const samples = a.capture.events.filter(
-    (e) => e.name === 'kmem:rss_stat' && e.fields?.mm_id === v.mmId && e.fields?.type === 'MM_ANONPAGES' && e.ts >= v.mark.ts - 1_000_000_000n,
-  );
+  // An mm_id hashes an address that a later mm may reuse: keep to this victim's lifetime.
+  const from = v.mark.ts - 1_000_000_000n;
+  const to = v.release ? v.release.ts + 1_000_000_000n : undefined;
+  const samples = (index.get(v.mmId) ?? []).filter((e) => e.ts >= from && (to === undefined || e.ts <= to));
   const step = Math.max(1, Math.ceil(samples.length / RSS_POINTS));
   const out: RssRow[] = [];
   for (let i = 0; i < samples.length; i += step) {
@@ -99,6 +113,7 @@ function rssRows(a: Analysis, v: VictimState, trace: string, label: string): Rss
 export function chartData(analyses: readonly { trace: string; analysis: Analysis }[]): ChartData {
   const d: ChartData = { victims: [], attempts: [], callbacks: [], rss: [], findings: [] };
   for (const { trace, analysis: a } of analyses) {
+    const anon = anonByMm(a);
     const premature = new Set(a.findings.filter((f) => f.kind === 'premature_victim').map((f) => f.victim?.pid));
     const leaked = new Set(a.findings.filter((f) => f.rule === 'UPI-HLIST-LEAK' || f.rule === 'UPI-HLIST-PAIRED').map((f) => `${f.victim?.pid}|${f.notifier}`));
     for (const v of a.state.victims) {
@@ -127,7 +142,7 @@ export function chartData(analyses: readonly { trace: string; analysis: Analysis
           }
         }
       }
-      d.rss.push(...rssRows(a, v, trace, label));
+      d.rss.push(...rssRows(anon, v, trace, label));
     }
     for (const f of a.findings) {
       d.findings.push({ trace, kind: f.kind, rule: f.rule, level: f.level, expected: f.expected, pid: f.victim?.pid, notifier: f.notifier, count: f.count ?? 1 });

@@ -31,7 +31,7 @@ export interface CoreCall {
   /** The matching `__mmu_notifier_invalidate_range_end`. */
   endCall?: TraceEvent;
   /** Victim whose reap attempt this call belongs to. */
-  victimPid?: number;
+  victim?: VictimState;
 }
 
 export interface Attempt {
@@ -132,6 +132,10 @@ export interface ModelState {
   failedLogs: TraceEvent[];
   /** Lines announcing a forced OOM (sysrq), which ignores pending victims. */
   bypasses: TraceEvent[];
+  /** The victim whose attempt the reaper is in (it works on one at a time). */
+  reaping?: VictimState;
+  /** rss mm_id → the latest victim with that mm. */
+  victimByMmId: Map<number, VictimState>;
   /** Pid of the oom_reaper kthread, once seen. */
   reaperPid?: number;
   firstTs?: bigint;
@@ -152,6 +156,7 @@ export function initialState(caps: Capabilities): ModelState {
     taskMm: new Map(),
     pendingByPid: new Map(),
     domainByPid: new Map(),
+    victimByMmId: new Map(),
     openCallbacks: new Map(),
     failedLogs: [],
     bypasses: [],

@@ -41,12 +41,30 @@ export interface VictimSummary {
 /** Teardown of an mm follows the release marker by well under this; later calls on the address are another mm's. */
 const TEARDOWN_NS = 1_000_000_000n;
 
+/** Calls outside reap attempts, by mm pointer, built once per state. */
+const outsideByMm = new WeakMap<ModelState, Map<string, CoreCall[]>>();
+
+function outside(s: ModelState, mm: string): CoreCall[] {
+  let m = outsideByMm.get(s);
+  if (!m) {
+    m = new Map();
+    for (const c of s.calls) {
+      if (c.victim || c.mm === undefined) continue;
+      let l = m.get(c.mm);
+      if (!l) m.set(c.mm, (l = []));
+      l.push(c);
+    }
+    outsideByMm.set(s, m);
+  }
+  return m.get(mm) ?? [];
+}
+
 /** Invalidate calls on the victim's mm: its reap attempts, and calls on its mm pointer until it was torn down. */
 export function callsOf(s: ModelState, v: VictimState): CoreCall[] {
   const until = (v.release?.ts ?? s.lastTs ?? v.mark.ts) + TEARDOWN_NS;
-  return s.calls.filter(
-    (c) => c.victimPid === v.pid || (v.mmPtr !== undefined && c.victimPid === undefined && c.mm === v.mmPtr && c.entry.ts >= v.mark.ts && c.entry.ts <= until),
-  );
+  const own = v.attempts.flatMap((a) => a.calls);
+  const more = v.mmPtr === undefined ? [] : outside(s, v.mmPtr).filter((c) => c.entry.ts >= v.mark.ts && c.entry.ts <= until);
+  return [...own, ...more].sort((a, b) => (a.entry.ts < b.entry.ts ? -1 : a.entry.ts > b.entry.ts ? 1 : 0));
 }
 
 function notifierSummary(calls: CoreCall[]): Record<string, NotifierSummary> {

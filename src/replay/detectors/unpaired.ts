@@ -25,9 +25,12 @@ function group(map: Map<string, Group>, key: string): Group {
 }
 
 const who = (s: ModelState, c: CoreCall) => {
-  const v = c.victimPid !== undefined ? s.byPid.get(c.victimPid) : s.victims.find((x) => x.mmPtr !== undefined && x.mmPtr === c.mm);
+  const v = c.victim ?? [...s.victims].reverse().find((x) => x.mmPtr !== undefined && x.mmPtr === c.mm && x.mark.ts <= c.entry.ts);
   return v ? { pid: v.pid, mm: v.mmPtr ?? c.mm } : undefined;
 };
+
+/** Calls are grouped per victim (its index: a pid can name several victims). */
+const victimKey = (s: ModelState, c: CoreCall): number => (c.victim ? s.victims.indexOf(c.victim) : -1);
 
 function windowOf(calls: CoreCall[]): [bigint, bigint] {
   return [calls[0]!.entry.ts, (calls[calls.length - 1]!.ret ?? calls[calls.length - 1]!.entry).ts];
@@ -39,7 +42,7 @@ export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
   // Core level: a failed non-blocking start never gets its end from the caller.
   const byMm = new Map<string, Group>();
   for (const c of failed) {
-    const g = group(byMm, `${c.victimPid ?? ''}|${c.mm ?? ''}`);
+    const g = group(byMm, `${victimKey(s, c)}|${c.mm ?? ''}`);
     g.calls.push(c);
     g.evidence.push(ev(c.entry, 'non-blocking invalidate_range_start'), ev(c.ret!, `returned ${c.retval}`));
   }
@@ -60,7 +63,7 @@ export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
   const open = s.calls.filter((c) => c.retval === 0 && !c.endCall);
   const openBy = new Map<string, Group>();
   for (const c of open) {
-    const g = group(openBy, `${c.victimPid ?? ''}|${c.mm ?? ''}|${c.blockable}`);
+    const g = group(openBy, `${victimKey(s, c)}|${c.mm ?? ''}|${c.blockable}`);
     g.calls.push(c);
     g.evidence.push(ev(c.entry, 'invalidate_range_start'), ev(c.ret!, 'returned 0; no invalidate_range_end follows'));
   }
@@ -119,7 +122,7 @@ function detectInstances(s: ModelState, cov: Coverage, failed: CoreCall[]): Find
   for (const [key, inst] of s.instances) if (inst.implementsEnd) seenEnd.add(key.split('|')[1]!);
   const groups = new Map<string, Group & { rule: string; instance: string }>();
   const add = (rule: string, instance: string, c: CoreCall, e: Evidence[]) => {
-    const key = `${rule}|${instance}|${c.victimPid ?? c.mm}`;
+    const key = `${rule}|${instance}|${victimKey(s, c)}|${c.mm}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { key, rule, instance, calls: [], evidence: [] }));
     g.calls.push(c);

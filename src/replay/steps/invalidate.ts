@@ -70,7 +70,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent): void {
         blockable: blockable(ev),
         entry: ev,
         callbacks: [],
-        victimPid: at?.v.pid,
+        victim: at?.v,
       };
       if (at) {
         at.a.calls.push(call);

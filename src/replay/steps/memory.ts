@@ -15,8 +15,7 @@ function isAnon(f: NonNullable<TraceEvent['fields']>): boolean {
 }
 
 function victimOfMm(s: ModelState, mmId: number): VictimState | undefined {
-  for (let i = s.victims.length - 1; i >= 0; i--) if (s.victims[i]!.mmId === mmId) return s.victims[i];
-  return undefined;
+  return s.victimByMmId.get(mmId);
 }
 
 export function onRssStat(s: ModelState, ev: TraceEvent): void {
@@ -30,7 +29,10 @@ export function onRssStat(s: ModelState, ev: TraceEvent): void {
   }
   // The reaper's own updates during an attempt are the victim's mm.
   const at = attemptOf(s, ev);
-  if (at) at.v.mmId ??= mmId;
+  if (at && at.v.mmId === undefined) {
+    at.v.mmId = mmId;
+    s.victimByMmId.set(mmId, at.v);
+  }
   if (!isAnon(f) || typeof f.size !== 'number') return;
   const v = victimOfMm(s, mmId);
   if (!v || ev.ts < v.mark.ts) return;

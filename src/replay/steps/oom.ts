@@ -46,6 +46,7 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
   );
   s.victims.push(v);
   s.byPid.set(pid, v);
+  if (v.mmId !== undefined) s.victimByMmId.set(v.mmId, v);
   s.selections.push({ victim: v, ts: ev.ts, earlier });
 }
 
@@ -98,6 +99,7 @@ export function onStartReaping(s: ModelState, ev: TraceEvent): void {
   const a: Attempt = { index: v.attempts.length + 1, start: ev, calls: [] };
   v.attempts.push(a);
   v.open = a;
+  s.reaping = v;
 }
 
 export function onFinishReaping(s: ModelState, ev: TraceEvent): void {
@@ -127,9 +129,6 @@ function decidePrevious(v: VictimState): void {
 /** The victim whose reap attempt is open in the reaper's context, if `ev` runs there. */
 export function attemptOf(s: ModelState, ev: TraceEvent): { v: VictimState; a: Attempt } | undefined {
   if (s.reaperPid === undefined || ev.pid !== s.reaperPid) return undefined;
-  for (let i = s.victims.length - 1; i >= 0; i--) {
-    const v = s.victims[i]!;
-    if (v.open) return { v, a: v.open };
-  }
-  return undefined;
+  const v = s.reaping;
+  return v?.open ? { v, a: v.open } : undefined;
 }
