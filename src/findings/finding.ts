@@ -11,7 +11,10 @@ export type FindingKind =
   | 'gate_breach'
   | 'gate_bypass'
   | 'unnotified_reap'
-  | 'itree_leak_risk';
+  | 'itree_leak_risk'
+  | 'missing_events'
+  /** Found by a detector registered from outside (see replay/detectors/index.ts). */
+  | (string & {});
 
 export interface Evidence {
   src: SourceRef;

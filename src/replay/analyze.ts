@@ -18,8 +18,7 @@ import { observeCapabilities } from './observe.ts';
 import { initialState, type ModelState } from './state.ts';
 import { step, type StepContext } from './step.ts';
 import { finish } from './finish.ts';
-import { detectUnpaired } from './detectors/unpaired.ts';
-import { detectPremature } from './detectors/premature.ts';
+import { runDetectors } from './detectors/index.ts';
 import type { Coverage } from './coverage.ts';
 import { summarize, type VictimSummary } from './victim-summary.ts';
 
@@ -83,7 +82,7 @@ export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Anal
   }
   const state = replay(c, profile.caps);
   const coverage = coverageOf(c);
-  const findings = [...detectUnpaired(state, coverage), ...detectPremature(state, coverage, c.present.has('oom:mark_victim'))];
+  const findings = runDetectors({ state, coverage });
   return {
     kernel: { release: detected.release, upstream: detected.version?.sublevel !== undefined ? `${detected.version.major}.${detected.version.minor}.${detected.version.sublevel}` : undefined },
     profile,

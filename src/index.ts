@@ -1,0 +1,28 @@
+// reaplay's library API: the same functions the CLI uses.
+//
+//   const a = await analyze(['ftrace.txt.gz', 'dmesg.txt', 'kprobe_events.txt']);
+//   a.victims; a.findings; a.profile;            // what check prints
+//   const spec = CHARTS['victim-lifecycle'].spec(chartData([{ trace: 'x', analysis: a }]));
+export { parseInputs, newContext } from './ingest/parse-inputs.ts';
+export type { ParseOptions, ParseResult } from './ingest/parse-inputs.ts';
+export { MODEL_EVENTS } from './ingest/model-events.ts';
+export { loadCapture } from './timeline/load.ts';
+export type { LoadedCapture } from './timeline/load.ts';
+export { analyze, analyzeLoaded } from './replay/analyze.ts';
+export type { Analysis, AnalyzeOptions } from './replay/analyze.ts';
+export { registerDetector, unregisterDetector, detectors } from './replay/detectors/index.ts';
+export type { Detector, DetectorContext } from './replay/detectors/index.ts';
+export { counterfactualNotes } from './replay/counterfactual.ts';
+export { PROFILES, familyOf } from './replay/profiles/index.ts';
+export type { Capabilities } from './replay/capabilities.ts';
+export type { ModelState, VictimState, CoreCall, Attempt } from './replay/state.ts';
+export type { VictimSummary } from './replay/victim-summary.ts';
+export type { Finding, Evidence, Level } from './findings/finding.ts';
+export { sampleEvidence } from './findings/finding.ts';
+export { chartData } from './charts/data.ts';
+export type { ChartData } from './charts/data.ts';
+export { CHARTS, CHART_NAMES } from './charts/index.ts';
+export { storyText, victimStory, findingLines } from './report/story.ts';
+export { analysisJson } from './report/json.ts';
+export type { TraceEvent, SourceRef, DataLoss, StreamMeta } from './types/event.ts';
+export { formatNs } from '../parsers/common/timestamp.ts';
