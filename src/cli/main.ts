@@ -123,7 +123,24 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         );
       },
     )
-    .demandCommand(1, 'name a command: parse, check, timeline, replay, chart or report');
+    .command(
+      'compare [paths..]',
+      'compare captures or groups of captures: victim latencies, attempts, give-ups, unpaired invalidates, premature selections (with tests), apart from the differences the kernel model predicts',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, describe: 'two captures A B: capture folders, trace files, or globs of either (quoted)' })
+          .option('group', { type: 'string', describe: 'LABEL=PATH[,PATH...]: one group of captures (repeat; the first is the baseline)' })
+          .option('kernel', { type: 'string', describe: 'the kernel that recorded the traces (e.g. 5.4 or 6.1.192), when the inputs do not say' })
+          .option('capability', { type: 'string', describe: 'override one capability of the kernel profile of every capture: NAME=VALUE (repeatable)' })
+          .option('json', { type: 'boolean', default: false, describe: 'one JSON document: groups, victims, metrics, verdicts, expected differences' })
+          .option('out', { type: 'string', describe: 'folder to write the comparison page (index.html) and compare.json into' }),
+      async (a) => {
+        const { compareCommand } = await import('./commands/compare.ts');
+        const groups = a.group === undefined ? undefined : (Array.isArray(a.group) ? a.group : [a.group]).map(String);
+        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out }, io);
+      },
+    )
+    .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report or compare');
   try {
     await parser.parseAsync();
   } catch (e) {
