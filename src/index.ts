@@ -26,3 +26,6 @@ export { storyText, victimStory, findingLines } from './report/story.ts';
 export { analysisJson } from './report/json.ts';
 export type { TraceEvent, SourceRef, DataLoss, StreamMeta } from './types/event.ts';
 export { formatNs } from '../parsers/common/timestamp.ts';
+export { loadGroups, compareGroups, compareJson } from './compare/compare.ts';
+export type { CompareOptions, CompareResult, GroupResult } from './compare/compare.ts';
+export { compareText } from './compare/text.ts';
