@@ -2,22 +2,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../cli/main.ts';
+import { cli } from '../testing/cli.ts';
 import { CHART_NAMES } from './index.ts';
 import { sampleFiles } from './fixtures.ts';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => o.push(c));
-  stderr.on('data', (c: Buffer) => e.push(c));
-  const code = await run(argv, { stdout, stderr });
-  return { code, out: Buffer.concat(o).toString(), err: Buffer.concat(e).toString() };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-chart-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,23 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { run } from './main.ts';
+import { cli } from '../testing/cli.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
 
 const SAMPLE = join(SAMPLES_DIR, '6.1/kvm_mn_eagain');
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-cli-'));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks: [Buffer[], Buffer[]] = [[], []];
-  stdout.on('data', (c: Buffer) => chunks[0].push(c));
-  stderr.on('data', (c: Buffer) => chunks[1].push(c));
-  const code = await run(argv, { stdout, stderr });
-  return { code, out: Buffer.concat(chunks[0]).toString(), err: Buffer.concat(chunks[1]).toString() };
-}
 
 describe('reaplay parse', () => {
   it('--stats on a real capture: formats, counts per event, no loss, no diagnostics but continuations', async () => {

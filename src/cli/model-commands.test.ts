@@ -1,19 +1,8 @@
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { run } from './main.ts';
+import { cli } from '../testing/cli.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  stdout.on('data', (c: Buffer) => o.push(c));
-  stderr.on('data', (c: Buffer) => e.push(c));
-  const code = await run(argv, { stdout, stderr });
-  return { code, out: Buffer.concat(o).toString(), err: Buffer.concat(e).toString() };
-}
 
 const files = (id: string, trace = 'ftrace.txt.gz') => [trace, 'dmesg.txt.gz', 'kprobe_events.txt'].map((f) => join(SAMPLES_DIR, id, f));
 

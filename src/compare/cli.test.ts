@@ -3,23 +3,13 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '../cli/main.ts';
+import { cli } from '../testing/cli.ts';
 import { HAVE_SHARED, SAMPLES_DIR, SHARED_TRACES } from '../testing/captures.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-compare-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const chunks: [Buffer[], Buffer[]] = [[], []];
-  stdout.on('data', (c: Buffer) => chunks[0].push(c));
-  stderr.on('data', (c: Buffer) => chunks[1].push(c));
-  const code = await run(argv, { stdout, stderr });
-  return { code, out: Buffer.concat(chunks[0]).toString(), err: Buffer.concat(chunks[1]).toString() };
-}
 
 const A = join(SAMPLES_DIR, '5.10', 'kvm_mn_eagain');
 const B = join(SAMPLES_DIR, '6.1', 'kvm_mn_eagain');

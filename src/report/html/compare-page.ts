@@ -10,14 +10,14 @@
 // the victims behind the numbers.
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { TopLevelSpec } from 'vega-lite';
 import type { CompareResult, Comparison, GroupResult } from '../../compare/compare.ts';
 import type { MetricResult } from '../../compare/verdict.ts';
 import type { VictimFacts } from '../../compare/facts.ts';
 import { sideCell, shiftCell } from '../../compare/text.ts';
 import * as fmt from '../../compare/format.ts';
 import type { CompareCharts } from '../../charts/compare-index.ts';
-import { html, jsonScript, trusted, type Html } from './escape.ts';
+import { buildCharts, chartsSection } from './charts-section.ts';
+import { html, trusted, type Html } from './escape.ts';
 import { chartLibraries } from './assets.ts';
 import { CSS } from './style.ts';
 import { BOOT } from './boot.ts';
@@ -114,42 +114,8 @@ ${r.comparisons.map((c) => html`<h3>${c.group} against ${c.baseline}</h3>\n${exp
 </section>`;
 }
 
-interface DrawnChart {
-  title: string;
-  spec?: TopLevelSpec;
-  error?: string;
-}
 
-function buildCharts(charts: CompareCharts, r: CompareResult, warnings: string[]): { drawn: DrawnChart[]; empty: string[] } {
-  const drawn: DrawnChart[] = [];
-  const empty: string[] = [];
-  for (const [name, def] of Object.entries(charts)) {
-    try {
-      if (def.empty(r)) empty.push(def.title);
-      else drawn.push({ title: def.title, spec: def.spec(r) });
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      warnings.push(`chart ${name}: ${error}`);
-      drawn.push({ title: def.title, error });
-    }
-  }
-  return { drawn, empty };
-}
 
-function chartsSection(drawn: readonly DrawnChart[], empty: readonly string[]): Html {
-  if (!drawn.length && !empty.length) return html``;
-  return html`<section id="charts"><h2>Charts</h2>
-<noscript><p>The charts are drawn by the page's script; enable JavaScript to see them.</p></noscript>
-<div class="charts">${drawn.map(
-    (c, i) => html`<figure class="chart"><figcaption${c.spec?.title ? html` class="sr"` : ''}>${c.title}</figcaption>${
-      c.error !== undefined
-        ? html`<div class="chart-view chart-error" data-state="error">This chart could not be built: ${c.error}</div>`
-        : html`<div class="chart-view" id="chart-${i}" role="img" aria-label="${c.title}" data-chart-spec="chart-spec-${i}"></div>${jsonScript(`chart-spec-${i}`, c.spec)}`
-    }</figure>\n`,
-  )}</div>
-${empty.length ? html`<p class="muted">Not drawn, no data: ${empty.join('; ')}.</p>` : ''}
-</section>`;
-}
 
 const opt = (x: number | undefined): string => (x === undefined ? '' : fmt.seconds(x));
 
@@ -207,7 +173,7 @@ ${groupsSection(r)}
 ${thresholdsSection(r)}
 ${measuredSection(r)}
 ${expectedSection(r)}
-${chartsSection(drawn, empty)}
+${chartsSection(drawn, empty, 'no data')}
 ${victimsSection(r)}
 <footer>Written by reaplay compare. Every capture was replayed through the reference kernel model; the statistics are computed over its victims. The same comparison as JSON: <a href="compare.json">compare.json</a>.</footer>
 </main>

@@ -16,7 +16,8 @@ import type { Evidence, Finding } from '../../findings/finding.ts';
 import type { SourceRef } from '../../types/event.ts';
 import { chartData, type ChartData } from '../../charts/data.ts';
 import { dur, secs } from '../text.ts';
-import { html, jsonScript, trusted, type Html } from './escape.ts';
+import { buildCharts, chartsSection } from './charts-section.ts';
+import { html, trusted, type Html } from './escape.ts';
 import { chartLibraries } from './assets.ts';
 import { OUTCOME, victimSteps } from '../steps.ts';
 import { CSS } from './style.ts';
@@ -149,44 +150,8 @@ ${a.findings.length ? ordered(a.findings).map((f) => findingCard(f, a)) : html`<
 </section>`;
 }
 
-interface DrawnChart {
-  name: string;
-  title: string;
-  spec?: TopLevelSpec;
-  error?: string;
-}
 
-function buildCharts(charts: Charts, data: ChartData, warnings: string[]): { drawn: DrawnChart[]; empty: string[] } {
-  const drawn: DrawnChart[] = [];
-  const empty: string[] = [];
-  for (const [name, def] of Object.entries(charts)) {
-    try {
-      if (def.empty(data)) empty.push(def.title);
-      else drawn.push({ name, title: def.title, spec: def.spec(data) });
-    } catch (e) {
-      const error = e instanceof Error ? e.message : String(e);
-      warnings.push(`chart ${name}: ${error}`);
-      drawn.push({ name, title: def.title, error });
-    }
-  }
-  return { drawn, empty };
-}
 
-function chartsSection(drawn: readonly DrawnChart[], empty: readonly string[]): Html {
-  if (!drawn.length && !empty.length) return html``;
-  return html`<section id="charts"><h2>Charts</h2>
-<noscript><p>The charts are drawn by the page's script; enable JavaScript to see them.</p></noscript>
-<div class="charts">${drawn.map(
-    // A spec with a title of its own shows it; the caption then only names the figure for screen readers.
-    (c, i) => html`<figure class="chart"><figcaption${c.spec?.title ? html` class="sr"` : ''}>${c.title}</figcaption>${
-      c.error !== undefined
-        ? html`<div class="chart-view chart-error" data-state="error">This chart could not be built: ${c.error}</div>`
-        : html`<div class="chart-view" id="chart-${i}" role="img" aria-label="${c.title}" data-chart-spec="chart-spec-${i}"></div>${jsonScript(`chart-spec-${i}`, c.spec)}`
-    }</figure>\n`,
-  )}</div>
-${empty.length ? html`<p class="muted">Not drawn, no data in this capture: ${empty.join('; ')}.</p>` : ''}
-</section>`;
-}
 
 /** The capture's name in the charts: the base name of its trace (not of the kernel log or the kprobe definitions). */
 function traceName(a: Analysis): string {
@@ -236,7 +201,7 @@ ${kernelSection(a)}
 ${inputsSection(a)}
 ${victimsSection(a)}
 ${findingsSection(a)}
-${chartsSection(drawn, empty)}
+${chartsSection(drawn, empty, 'no data in this capture')}
 <footer>Written by reaplay report. Times are seconds on the trace clock; “line” is the file and line of the input that shows the step (hover for the path as given). The same analysis as JSON: <a href="report.json">report.json</a>.</footer>
 </main>
 ${scripts.map((s) => html`<script>${trusted(s)}</script>\n`)}</body>
