@@ -11,13 +11,12 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, HAVE_CHROMIUM, launchChromium, watchedPage } from '../testing/browser.ts';
 import { compareCommand } from '../cli/commands/compare.ts';
 import { HAVE_SHARED, REPO_ROOT, SAMPLES_DIR, SHARED_TRACES } from '../testing/captures.ts';
 import { hostileCopy, HOSTILE_COMM } from '../report/html/testing.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = join(REPO_ROOT, 'out', 'test-artifacts');
 const HOSTILE_LABEL = '<script>alert(2)</script>';
 
@@ -83,10 +82,7 @@ describe('comparison page in headless Chromium', () => {
   let browser: Browser | undefined;
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) return;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -107,22 +103,7 @@ describe('comparison page in headless Chromium', () => {
       expect(err.text()).toBe('');
       const url = pathToFileURL(join(dir, 'index.html')).href;
 
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-      const errors: string[] = [];
-      const warnings: string[] = [];
-      const requests: string[] = [];
-      const dialogs: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-        if (m.type() === 'warning') warnings.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-      page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-      page.on('request', (r) => requests.push(r.url()));
-      page.on('dialog', (d) => {
-        dialogs.push(`${d.type()}: ${d.message()}`);
-        void d.dismiss();
-      });
+      const { page, errors, warnings, requests, dialogs } = await watchedPage(browser!);
       try {
         await page.goto(url, { waitUntil: 'load' });
         await page.waitForFunction(ALL_CHARTS_SETTLED, undefined, { timeout: 30_000 });

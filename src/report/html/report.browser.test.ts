@@ -3,21 +3,20 @@
 // copy whose victim comm is `<img src=x onerror=alert(1)>`. The page must make no
 // request but itself, log no error, open no dialog, show the hostile comm as text and
 // draw every chart. A full-page screenshot of each goes to out/test-artifacts/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { CHROMIUM, HAVE_CHROMIUM, launchChromium, watchedPage } from '../../testing/browser.ts';
 import { run } from '../../cli/main.ts';
 import { analyze } from '../../replay/analyze.ts';
 import { REPO_ROOT, SAMPLES_DIR } from '../../testing/captures.ts';
 import { reportCommand } from '../../cli/commands/report.ts';
 import { hostileCopy, HOSTILE_COMM } from './testing.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = join(REPO_ROOT, 'out', 'test-artifacts');
 const SAMPLE = join(SAMPLES_DIR, '6.1', 'premature');
 const sampleFiles = ['ftrace.txt.gz', 'dmesg.txt.gz', 'kprobe_events.txt'].map((f) => join(SAMPLE, f));
@@ -93,10 +92,7 @@ describe('report in headless Chromium', () => {
   let browser: Browser | undefined;
   beforeAll(async () => {
     if (!HAVE_CHROMIUM) return;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -117,22 +113,7 @@ describe('report in headless Chromium', () => {
       expect(err.text()).toBe('');
       const url = pathToFileURL(join(dir, 'index.html')).href;
 
-      const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
-      const errors: string[] = [];
-      const warnings: string[] = [];
-      const requests: string[] = [];
-      const dialogs: string[] = [];
-      page.on('console', (m) => {
-        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-        if (m.type() === 'warning') warnings.push(m.text());
-      });
-      page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
-      page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
-      page.on('request', (r) => requests.push(r.url()));
-      page.on('dialog', (d) => {
-        dialogs.push(`${d.type()}: ${d.message()}`);
-        void d.dismiss();
-      });
+      const { page, errors, warnings, requests, dialogs } = await watchedPage(browser!);
       try {
         await page.goto(url, { waitUntil: 'load' });
         await page.waitForFunction(ALL_CHARTS_SETTLED, undefined, { timeout: 30_000 });
