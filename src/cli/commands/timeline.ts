@@ -30,10 +30,15 @@ export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<nu
     const known = a.state.victims.map((x) => `pid ${x.pid}${x.mmPtr ? ` mm ${x.mmPtr}` : ''}`).join('; ') || 'none';
     throw new UserError(`no victim address space matches ${args.pid !== undefined ? `--pid ${args.pid}` : `--mm ${args.mm}`} (victims: ${known})`);
   }
+  // rss_stat's mm_id hashes an address that other mms had before and after this one:
+  // from the first sample a task of the victim reports as its own mm, to past its release.
+  const own = (e: TraceEvent) => e.name === 'kmem:rss_stat' && e.fields?.mm_id === v.mmId && e.fields?.curr === true && v.tasks.has(e.pid);
+  const from = a.capture.events.find(own)?.ts ?? v.mark.ts;
+  const to = v.release ? v.release.ts + 1_000_000_000n : undefined;
   const calls = new Set(callsOf(a.state, v).flatMap((c) => [c.entry, c.ret, c.endCall, ...c.callbacks.flatMap((cb) => [cb.entry, cb.ret])]));
   const mine = a.capture.events.filter((e) => {
     if (calls.has(e)) return true;
-    if (e.name === 'kmem:rss_stat') return e.fields?.mm_id === v.mmId && v.mmId !== undefined;
+    if (e.name === 'kmem:rss_stat') return v.mmId !== undefined && e.fields?.mm_id === v.mmId && e.ts >= from && (to === undefined || e.ts <= to);
     const pid = e.fields?.pid;
     if (e.name.startsWith('oom:') || e.name === 'signal:signal_generate' || e.name === 'printk:console') return pid === v.pid;
     if (e.name === 'sched:sched_process_exit' || e.name === 'mmap:exit_mmap') return v.tasks.has(typeof pid === 'number' && e.name.startsWith('sched') ? pid : e.pid);
