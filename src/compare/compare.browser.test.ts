@@ -12,7 +12,7 @@ import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, HAVE_CHROMIUM, launchChromium, watchedPage } from '../testing/browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, hoverMarks, launchChromium, openSettled, watchedPage } from '../testing/browser.ts';
 import { compareCommand } from '../cli/commands/compare.ts';
 import { HAVE_SHARED, REPO_ROOT, SAMPLES_DIR, SHARED_TRACES } from '../testing/captures.ts';
 import { hostileCopy, HOSTILE_COMM } from '../report/html/testing.ts';
@@ -22,7 +22,6 @@ const HOSTILE_LABEL = '<script>alert(2)</script>';
 
 if (!HAVE_CHROMIUM) console.warn(`compare.browser.test: SKIPPED the browser checks: ${CHROMIUM} is absent (apt-get install -y chromium to run them)`);
 
-const ALL_CHARTS_SETTLED = `[...document.querySelectorAll('[data-chart-spec]')].every((e) => e.hasAttribute('data-state'))`;
 const INSPECT = `(() => {
   const views = [...document.querySelectorAll('[data-chart-spec]')];
   return {
@@ -45,7 +44,6 @@ const INSPECT = `(() => {
     }),
   };
 })()`;
-const TOOLTIP = `(() => { const t = document.getElementById('vg-tooltip-element'); return t && t.classList.contains('visible') ? t.textContent : ''; })()`;
 interface Inspection {
   text: string;
   title: string;
@@ -105,24 +103,10 @@ describe('comparison page in headless Chromium', () => {
 
       const { page, errors, warnings, requests, dialogs } = await watchedPage(browser!);
       try {
-        await page.goto(url, { waitUntil: 'load' });
-        await page.waitForFunction(ALL_CHARTS_SETTLED, undefined, { timeout: 30_000 });
-        await page.waitForTimeout(300);
+        await openSettled(page, url);
 
         // Hover the first data marks of every chart: tooltips show labels and comm too.
-        const tooltips: string[] = [];
-        for (const view of await page.locator('[data-chart-spec]').all()) {
-          for (const mark of (await view.locator('g.role-mark > path').all()).slice(0, 6)) {
-            await mark.scrollIntoViewIfNeeded();
-            const box = await mark.boundingBox();
-            if (!box || box.width * box.height === 0) continue;
-            await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-            await page.waitForTimeout(40);
-            tooltips.push((await page.evaluate(TOOLTIP)) as string);
-          }
-        }
-        await page.mouse.move(0, 0);
-        await page.waitForTimeout(100);
+        const tooltips = await hoverMarks(page, 6);
         const seen = (await page.evaluate(INSPECT)) as Inspection;
 
         mkdirSync(ARTIFACTS, { recursive: true });

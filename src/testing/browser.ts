@@ -38,3 +38,32 @@ export async function watchedPage(browser: Browser): Promise<Watched> {
   });
   return w;
 }
+
+/** True once every chart view of a page has drawn or failed (the page's script marks each). */
+const ALL_CHARTS_SETTLED = `[...document.querySelectorAll('[data-chart-spec]')].every((e) => e.hasAttribute('data-state'))`;
+const TOOLTIP = `(() => { const t = document.getElementById('vg-tooltip-element'); return t && t.classList.contains('visible') ? t.textContent : ''; })()`;
+
+/** Open `url` and wait until every chart settled and late handlers (or a stray request) had time to show. */
+export async function openSettled(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(ALL_CHARTS_SETTLED, undefined, { timeout: 30_000 });
+  await page.waitForTimeout(300);
+}
+
+/** Hover the first `perChart` data marks of every chart; the tooltip texts shown. Leaves no tooltip behind. */
+export async function hoverMarks(page: Page, perChart: number): Promise<string[]> {
+  const tooltips: string[] = [];
+  for (const view of await page.locator('[data-chart-spec]').all()) {
+    for (const mark of (await view.locator('g.role-mark > path').all()).slice(0, perChart)) {
+      await mark.scrollIntoViewIfNeeded();
+      const box = await mark.boundingBox();
+      if (!box || box.width * box.height === 0) continue;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForTimeout(40);
+      tooltips.push((await page.evaluate(TOOLTIP)) as string);
+    }
+  }
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(100);
+  return tooltips;
+}

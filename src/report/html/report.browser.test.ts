@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { CHROMIUM, HAVE_CHROMIUM, launchChromium, watchedPage } from '../../testing/browser.ts';
+import { CHROMIUM, HAVE_CHROMIUM, hoverMarks, launchChromium, openSettled, watchedPage } from '../../testing/browser.ts';
 import { run } from '../../cli/main.ts';
 import { analyze } from '../../replay/analyze.ts';
 import { REPO_ROOT, SAMPLES_DIR } from '../../testing/captures.ts';
@@ -24,7 +24,6 @@ const sampleFiles = ['ftrace.txt.gz', 'dmesg.txt.gz', 'kprobe_events.txt'].map((
 if (!HAVE_CHROMIUM) console.warn(`report.browser.test: SKIPPED the browser checks: ${CHROMIUM} is absent (apt-get install -y chromium to run them)`);
 
 // Run in the page (as source text: the project compiles without the DOM library).
-const ALL_CHARTS_SETTLED = `[...document.querySelectorAll('[data-chart-spec]')].every((e) => e.hasAttribute('data-state'))`;
 const INSPECT = `(() => {
   const views = [...document.querySelectorAll('[data-chart-spec]')];
   return {
@@ -46,7 +45,6 @@ const INSPECT = `(() => {
     }),
   };
 })()`;
-const TOOLTIP = `(() => { const t = document.getElementById('vg-tooltip-element'); return t && t.classList.contains('visible') ? t.textContent : ''; })()`;
 interface Inspection {
   text: string;
   heads: string[];
@@ -115,25 +113,10 @@ describe('report in headless Chromium', () => {
 
       const { page, errors, warnings, requests, dialogs } = await watchedPage(browser!);
       try {
-        await page.goto(url, { waitUntil: 'load' });
-        await page.waitForFunction(ALL_CHARTS_SETTLED, undefined, { timeout: 30_000 });
-        // Let tooltips, late handlers and any stray request show up.
-        await page.waitForTimeout(300);
+        await openSettled(page, url);
 
         // Hover the first data marks of every chart: tooltips show trace text too.
-        const tooltips: string[] = [];
-        for (const view of await page.locator('[data-chart-spec]').all()) {
-          for (const mark of (await view.locator('g.role-mark > path').all()).slice(0, 8)) {
-            await mark.scrollIntoViewIfNeeded();
-            const box = await mark.boundingBox();
-            if (!box || box.width * box.height === 0) continue;
-            await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-            await page.waitForTimeout(40);
-            tooltips.push((await page.evaluate(TOOLTIP)) as string);
-          }
-        }
-        await page.mouse.move(0, 0); // no tooltip left over the screenshot
-        await page.waitForTimeout(100);
+        const tooltips = await hoverMarks(page, 8);
         const seen = (await page.evaluate(INSPECT)) as Inspection;
 
         mkdirSync(ARTIFACTS, { recursive: true });
