@@ -3,8 +3,6 @@
 // group's, and prints a table (or --json); --out DIR writes DIR/index.html (a
 // self-contained page with the charts) and DIR/compare.json. Exit code 1 when a
 // metric regressed, 0 otherwise, 2 on bad input or usage.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { AnalyzeOptions } from '../../replay/analyze.ts';
 import { compareGroups, compareJson, loadGroups, regressed } from '../../compare/compare.ts';
 import { parseGroup, type GroupSpec } from '../../compare/inputs.ts';
@@ -12,6 +10,7 @@ import { compareText } from '../../compare/text.ts';
 import { toJson } from '../../report/html/escape.ts';
 import type { CliIO } from '../io.ts';
 import { UserError } from '../io.ts';
+import { writePage } from '../write-page.ts';
 
 export interface CompareArgs extends Pick<AnalyzeOptions, 'kernel' | 'capabilities'> {
   /** `compare A B`: two PATHs (capture folder, trace file or glob), one group each. */
@@ -50,17 +49,9 @@ export async function compareCommand(args: CompareArgs, io: CliIO): Promise<numb
     // Loaded here: the page needs the inlined chart libraries, the table does not.
     const [{ renderComparePage }, { COMPARE_CHARTS }] = await Promise.all([import('../../report/html/compare-page.ts'), import('../../charts/compare-index.ts')]);
     const { html, warnings } = renderComparePage(result, { charts: COMPARE_CHARTS });
-    try {
-      await mkdir(args.out, { recursive: true });
-    } catch (e) {
-      throw new UserError(`--out ${args.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    const page = join(args.out, 'index.html');
-    await writeFile(page, html);
-    await writeFile(join(args.out, 'compare.json'), toJson(compareJson(result), 1) + '\n');
-    for (const w of warnings) io.stderr.write(`reaplay: warning: ${w}\n`);
+    const page = await writePage(args.out, html, 'compare.json', toJson(compareJson(result), 1) + '\n', warnings, io);
     // With --json, stdout stays one JSON document: the page's path goes to stderr.
-    (args.json ? io.stderr : io.stdout).write(`${args.json ? 'reaplay: wrote ' : '\nPage: '}${resolve(page)}\n`);
+    (args.json ? io.stderr : io.stdout).write(`${args.json ? 'reaplay: wrote ' : '\nPage: '}${page}\n`);
   }
   return regressed(result) ? 1 : 0;
 }

@@ -2,8 +2,6 @@
 // DIR/index.html, a self-contained page that works offline (stories, findings,
 // charts), and DIR/report.json, the document of `check --json`. Prints the page's
 // path. The file names in DIR are fixed: nothing from the trace names a file.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import type { AnalyzeOptions } from '../../replay/analyze.ts';
 import { analyze } from '../../replay/analyze.ts';
 import { analysisJson, stringify } from '../../report/json.ts';
@@ -11,6 +9,7 @@ import { renderReport, type Charts } from '../../report/html/page.ts';
 import { CHARTS } from '../../charts/index.ts';
 import type { CliIO } from '../io.ts';
 import { UserError } from '../io.ts';
+import { writePage } from '../write-page.ts';
 
 export interface ReportArgs extends AnalyzeOptions {
   files: string[];
@@ -24,15 +23,7 @@ export async function reportCommand(args: ReportArgs, io: CliIO): Promise<number
   if (typeof args.out !== 'string' || !args.out) throw new UserError('Missing required argument: out (--out DIR: the folder for index.html and report.json)');
   const a = await analyze(args.files, args);
   const { html, warnings } = renderReport(a, { charts: args.charts ?? CHARTS });
-  try {
-    await mkdir(args.out, { recursive: true });
-  } catch (e) {
-    throw new UserError(`--out ${args.out}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const page = join(args.out, 'index.html');
-  await writeFile(page, html);
-  await writeFile(join(args.out, 'report.json'), stringify(analysisJson(a)) + '\n');
-  for (const w of warnings) io.stderr.write(`reaplay: warning: ${w}\n`);
-  io.stdout.write(`${resolve(page)}\n`);
+  const page = await writePage(args.out, html, 'report.json', stringify(analysisJson(a)) + '\n', warnings, io);
+  io.stdout.write(`${page}\n`);
   return 0;
 }
