@@ -140,7 +140,35 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out }, io);
       },
     )
-    .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report or compare');
+    .command(
+      'recipe',
+      'what to record on a kernel so check can judge it (tracepoints, kprobes with offsets from BTF), and how; --apply sets it up in tracefs',
+      (y) =>
+        y
+          .option('kernel', { type: 'string', describe: 'a kernel release other than the running one (offline), e.g. 6.1 or 5.10.0-32-amd64' })
+          .option('btf', { type: 'string', describe: "that kernel's BTF (its /sys/kernel/btf/vmlinux) for the struct offsets" })
+          .option('notifiers', { type: 'string', describe: 'notifiers whose callbacks to probe, comma separated: kvm,amdgpu,i915,ib_umem,hmm,nouveau,gru,mntest (default: those whose modules are loaded)' })
+          .option('format', { type: 'string', choices: ['tracefs', 'trace-cmd', 'perf', 'kprobe-events'], default: 'tracefs', describe: 'a tracefs shell script, one trace-cmd or perf record line, or the kprobe definitions alone' })
+          .option('apply', { type: 'boolean', default: false, describe: 'set the recipe up in tracefs (a dry run unless --yes)' })
+          .option('remove', { type: 'boolean', default: false, describe: 'undo what --apply set, from its state file (a dry run unless --yes)' })
+          .option('yes', { type: 'boolean', default: false, describe: 'with --apply/--remove: really write' })
+          .option('tracefs', { type: 'string', describe: 'tracefs mount (default /sys/kernel/tracing)' })
+          .option('state', { type: 'string', describe: 'file where --apply records what it set (default reaplay-recipe.state.json)' })
+          .option('instance', { type: 'string', describe: 'tracefs instance name (default reaplay)' })
+          .option('group', { type: 'string', describe: 'kprobe group name (default reaplay)' })
+          .option('buffer-kb', { type: 'number', describe: 'ring buffer per CPU in KiB (default 16384)' }),
+      async (a) => {
+        const { recipeCommand } = await import('./commands/recipe.ts');
+        code = await recipeCommand(
+          {
+            kernel: a.kernel, btf: a.btf, notifiers: list(a.notifiers), format: a.format as 'tracefs',
+            apply: a.apply, remove: a.remove, yes: a.yes, tracefs: a.tracefs, state: a.state, instance: a.instance, group: a.group, bufferKb: a.bufferKb,
+          },
+          io,
+        );
+      },
+    )
+    .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report, compare or recipe');
   try {
     await parser.parseAsync();
   } catch (e) {

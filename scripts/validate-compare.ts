@@ -1,0 +1,89 @@
+// Part of scripts/validate-recipe.sh: replays one lab capture made with the recipe's kprobe
+// definitions, compares check's verdicts with the capture's truth.json, and with check on a
+// capture of the same scenario made with the lab's own definitions.
+//   npx tsx scripts/validate-compare.ts LABEL RECIPE_CAPTURE_DIR [LAB_OWN_CAPTURE_DIR]
+// Prints one line per comparison; exit code 1 when any disagrees.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze, type Analysis } from '../src/replay/analyze.ts';
+
+interface TruthVictim {
+  pid: number;
+  comm: string;
+  t_selected: number;
+  notifiers: { mntest: null | { has_end_op: boolean; start_failed: number }; kvm: null | { start: number; start_failed: number; end_inside_core_start: number } };
+  core: { start_nonblock_failed: number; start_blockable_failed: number; unpaired_starts: number };
+  reaper: { outcome: string; attempts: number };
+}
+interface Truth {
+  victims: TruthVictim[];
+  module_probes: Record<string, boolean>;
+  premature: { cases: { selected_pid: number }[] };
+}
+
+const [label, recipeDir, ownDir] = process.argv.slice(2);
+if (!label || !recipeDir) {
+  process.stderr.write('usage: validate-compare.ts LABEL RECIPE_CAPTURE_DIR [LAB_OWN_CAPTURE_DIR]\n');
+  process.exit(2);
+}
+
+let bad = 0;
+const say = (ok: boolean, what: string, got: unknown, want: unknown) => {
+  if (!ok) bad++;
+  process.stdout.write(`${ok ? 'ok  ' : 'DIFF'} ${label}: ${what}: ${JSON.stringify(got)}${ok ? '' : ` (expected ${JSON.stringify(want)})`}\n`);
+};
+const same = (what: string, got: unknown, want: unknown) => say(JSON.stringify(got) === JSON.stringify(want), what, got, want);
+
+function inputs(dir: string, recorder: string): string[] {
+  const f = (n: string) => (existsSync(join(dir, n)) ? join(dir, n) : existsSync(join(dir, `${n}.zst`)) ? join(dir, `${n}.zst`) : undefined);
+  return [f(recorder), f('dmesg.txt'), f('kprobe_events.txt')].filter((x): x is string => x !== undefined);
+}
+
+/** The verdicts that do not depend on pids or times: what must agree between two runs of one scenario. */
+function verdicts(a: Analysis) {
+  return {
+    victims: a.victims.map((v) => ({ reap: v.reap, unpaired: v.core.unpaired, failed: v.core.failed, notifiers: Object.keys(v.notifiers).sort() })),
+    findings: a.findings.map((f) => `${f.rule}:${f.level}:${f.notifier ?? ''}`).sort(),
+  };
+}
+
+function againstTruth(a: Analysis, t: Truth, rec: string): void {
+  const tv = [...t.victims].sort((x, y) => x.t_selected - y.t_selected);
+  same(`${rec} victims`, a.victims.map((v) => v.pid), tv.map((v) => v.pid));
+  for (const x of tv) {
+    const v = a.victims.find((y) => y.pid === x.pid);
+    if (!v) continue;
+    const at = `${rec} victim ${x.pid}`;
+    same(`${at} reap outcome`, v.reap, x.reaper.outcome);
+    if (t.module_probes.__oom_reap_task_mm) same(`${at} reap calls`, v.reapCalls, x.reaper.attempts);
+    same(`${at} unpaired core starts`, v.core.unpaired, x.core.unpaired_starts);
+    same(`${at} failed core starts`, v.core.failed, x.core.start_nonblock_failed + x.core.start_blockable_failed);
+    if (x.notifiers.kvm) {
+      same(`${at} kvm starts ok`, v.notifiers.kvm?.startsOk ?? 0, x.notifiers.kvm.start - x.notifiers.kvm.start_failed);
+      same(`${at} kvm ends inside failed start`, v.notifiers.kvm?.endsInsideFailedStart ?? 0, x.notifiers.kvm.end_inside_core_start);
+    }
+    if (x.notifiers.mntest) same(`${at} mntest failed starts`, v.notifiers.mntest?.startsFailed ?? 0, x.notifiers.mntest.start_failed);
+    const failed = x.core.start_nonblock_failed;
+    const core = a.findings.filter((f) => f.victim?.pid === x.pid && f.rule === 'UPI-CORE-FAILED-START');
+    same(`${at} UPI-CORE-FAILED-START`, core.map((f) => [f.count, f.level]), failed ? [[failed, 'proven']] : []);
+  }
+  same(`${rec} premature`, a.findings.filter((f) => f.kind === 'premature_victim').map((f) => [f.victim?.pid, f.level]), t.premature.cases.map((c) => [c.selected_pid, 'proven']));
+  same(`${rec} inconclusive findings`, a.findings.filter((f) => f.level === 'inconclusive').map((f) => f.rule), []);
+}
+
+const truth: Truth = JSON.parse(readFileSync(join(recipeDir, 'truth.json'), 'utf8'));
+for (const rec of ['ftrace.txt', 'trace-cmd-report.txt', 'perf-script.txt']) {
+  const files = inputs(recipeDir, rec);
+  if (files.length < 3) {
+    say(false, `${rec} present`, files, 'trace, dmesg.txt and kprobe_events.txt');
+    continue;
+  }
+  const a = await analyze(files);
+  againstTruth(a, truth, rec);
+  if (ownDir) {
+    const own = await analyze(inputs(ownDir, rec));
+    same(`${rec} same verdicts as with the lab's own kprobes`, verdicts(a), verdicts(own));
+  }
+}
+process.stdout.write(`${label}: ${bad === 0 ? 'AGREES' : `${bad} difference(s)`}\n`);
+process.exit(bad === 0 ? 0 : 1);
