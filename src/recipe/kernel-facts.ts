@@ -4,6 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { release as osRelease } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { decompress as zstdDecompress } from 'fzstd';
+import { compressionOf } from '../../parsers/common/input.ts';
 import { readBtf, type Btf } from '../../parsers/btf/read.ts';
 import { findType, funcParams, structMembers } from '../../parsers/btf/query.ts';
 import type { Version } from './what-to-record.ts';
@@ -56,8 +59,13 @@ export function parseModules(text: string): Set<string> {
   return new Set(text.split('\n').map((l) => l.split(' ')[0]!).filter(Boolean));
 }
 
+/** A BTF file, plain or compressed with zstd or gzip. */
 export function loadBtf(file: string): Btf {
-  return readBtf(readFileSync(file), file);
+  let data: Uint8Array = readFileSync(file);
+  const c = compressionOf(data);
+  if (c === 'zstd') data = zstdDecompress(data);
+  else if (c === 'gzip') data = gunzipSync(data);
+  return readBtf(data, file);
 }
 
 /** Facts of the running kernel (or of a fake system under `paths`). Missing files are skipped and said. */
