@@ -111,6 +111,12 @@ export function buildRecipe(f: KernelFacts, opts: RecipeOptions = {}): Recipe {
       checkSays: 'no unpaired-invalidate finding; victims and reaper attempts from the oom tracepoints and the kernel log',
     });
   }
+  if (layout.style === 'args') {
+    limitations.push({
+      what: `4.19: ${CORE.start}(mm, start, end, blockable) and ${CORE.end}(mm, start, end, only_end) take no range struct`,
+      checkSays: 'starts and ends are paired by mm, start and end; blockability comes from the blockable argument; a failed start leaves every notifier with an end op unpaired (no pairing fix)',
+    });
+  }
   add('p', 'inv_start', CORE.start, layout.startArgs, 'core_start');
   if (layout.startReturns) add('r', 'inv_start_ret', CORE.start, ret('s32'), 'core_start_ret');
   add('p', 'inv_end', CORE.end, layout.endArgs, 'core_end');
