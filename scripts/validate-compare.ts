@@ -40,7 +40,7 @@ const same = (what: string, got: unknown, want: unknown) => say(JSON.stringify(g
 const key = (what: string) => what.replace(/victim \d+/, 'victim N');
 
 function inputs(dir: string, recorder: string): string[] {
-  const f = (n: string) => (existsSync(join(dir, n)) ? join(dir, n) : existsSync(join(dir, `${n}.zst`)) ? join(dir, `${n}.zst`) : undefined);
+  const f = (n: string) => [n, `${n}.gz`, `${n}.zst`].map((x) => join(dir, x)).find((x) => existsSync(x));
   return [f(recorder), f('dmesg.txt'), f('kprobe_events.txt')].filter((x): x is string => x !== undefined);
 }
 

@@ -10,6 +10,7 @@
 #   SCENARIOS    default "kvm_mn_eagain premature"
 #   OWN=DIR      lab-own captures as DIR/<kernel>/<scenario> (with btf-vmlinux in kvm_mn_eagain); used
 #                when it has every scenario, else ../shared/traces/<kernel>, else captured here
+#   REUSE=1      compare captures already made with the recipe's kprobes instead of capturing again
 #   LAB_BUILD    the lab's build folder (default $WORK/build; reuse one to skip the downloads)
 # Writes the log to $WORK/validate-recipe.log (copy it to scripts/validate-recipe.last.log to keep it).
 set -u
@@ -63,8 +64,12 @@ for k in $KERNELS; do
     say "ok   $k: recipe definitions = the lab's ($ownroot/$first/kprobe_events.txt), event names aside"
   else say "DIFF $k: recipe definitions differ from the lab's (above)"; status=1; fi
   # 3. capture with the recipe's definitions
-  say "capturing with the recipe's kprobes (LAB_KPROBES): $SCENARIOS"
-  lab "$k" "$WORK/recipe" LAB_KPROBES="$defs" "$LAB/capture.sh" $SCENARIOS
+  if [ "${REUSE:-0}" = 1 ] && has_all "$WORK/recipe/$k"; then
+    say "reusing the captures made with the recipe's kprobes in $WORK/recipe/$k ($(stat -c %y "$WORK/recipe/$k/$first/truth.json" | cut -d. -f1))"
+  else
+    say "capturing with the recipe's kprobes (LAB_KPROBES): $SCENARIOS"
+    lab "$k" "$WORK/recipe" LAB_KPROBES="$defs" "$LAB/capture.sh" $SCENARIOS
+  fi
   grep -h 'kprobe FAILED' "$WORK"/recipe/"$k"/*/lab.log | sed 's/^/  /' | tee -a "$LOG"
   # 4. check against truth.json and against the lab's own definitions
   for s in $SCENARIOS; do
