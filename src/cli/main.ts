@@ -147,7 +147,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         y
           .option('kernel', { type: 'string', describe: 'a kernel release other than the running one (offline), e.g. 6.1 or 5.10.0-32-amd64' })
           .option('btf', { type: 'string', describe: "that kernel's BTF (its /sys/kernel/btf/vmlinux) for the struct offsets" })
-          .option('notifiers', { type: 'string', describe: 'notifiers whose callbacks to probe, comma separated: kvm,amdgpu,i915,ib_umem,hmm,nouveau,gru,mntest (default: those whose modules are loaded)' })
+          .option('notifiers', { type: 'string', describe: 'notifiers whose callbacks to probe, comma separated: kvm,amdgpu,i915,ib_umem,hmm,nouveau,gru,mntest (default: those whose modules are loaded; offline: kvm)' })
           .option('format', { type: 'string', choices: ['tracefs', 'trace-cmd', 'perf', 'kprobe-events'], default: 'tracefs', describe: 'a tracefs shell script, one trace-cmd or perf record line, or the kprobe definitions alone' })
           .option('apply', { type: 'boolean', default: false, describe: 'set the recipe up in tracefs (a dry run unless --yes)' })
           .option('remove', { type: 'boolean', default: false, describe: 'undo what --apply set, from its state file (a dry run unless --yes)' })

@@ -75,14 +75,15 @@ function tracepointPresence(f: KernelFacts, t: Tracepoint): Presence {
   return atLeast(f.version, t.since) ? 'unknown' : 'absent';
 }
 
+/** Running kernel: the notifiers whose module is loaded (built-in ones: whose callback is in kallsyms). Offline: kvm. */
 function defaultNotifiers(f: KernelFacts): string[] {
-  if (f.modules || f.kallsyms) {
-    const loaded = new Set([...(f.modules ?? []), ...[...(f.kallsyms?.values() ?? [])].filter(Boolean)]);
-    const ids = NOTIFIERS.filter((n) => (n.module ? loaded.has(n.module) : callbacksFor(n, f.version) !== undefined && f.kallsyms?.has(callbacksFor(n, f.version)!.start ?? '')))
-      .map((n) => n.id);
-    return ids;
-  }
-  return ['kvm'];
+  if (!f.modules && !f.kallsyms) return ['kvm'];
+  const loaded = new Set([...(f.modules ?? []), ...[...(f.kallsyms?.values() ?? [])].filter(Boolean)]);
+  return NOTIFIERS.filter((n) => {
+    if (n.module) return loaded.has(n.module);
+    const start = callbacksFor(n, f.version)?.start;
+    return start !== undefined && f.kallsyms?.has(start) === true;
+  }).map((n) => n.id);
 }
 
 export function buildRecipe(f: KernelFacts, opts: RecipeOptions = {}): Recipe {
