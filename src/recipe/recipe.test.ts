@@ -1,7 +1,7 @@
 // The recipe for the lab's three kernels, from their BTF (samples/btf), against the lab's own
 // kprobe definitions (5.10, 6.1: the captures' kprobe_events.txt; 6.12: the lab README's table);
 // check reading a real capture through the recipe's definitions; the formats; the kernel facts.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -41,6 +41,18 @@ describe('recipe offsets from each kernel\'s BTF equal the lab\'s definitions', 
     expect(args('inv_end')).toEqual(['range=%di:x64', ...range('%di')]);
     expect(args('kvm_inv_start')).toEqual(['sub=%di:x64', ...range('%si')]);
     expect(args('mntest_inv_end')).toEqual(['sub=%di:x64', ...range('%si')]);
+  });
+
+  const labReadme = join(SAMPLES_DIR, '..', '..', 'shared', 'lab', 'README.md');
+  it.skipIf(!existsSync(labReadme))("the lab README's struct mmu_notifier_range row, for all three kernels", () => {
+    const row = readFileSync(labReadme, 'utf8').split('\n').find((l) => l.startsWith('| `struct mmu_notifier_range`'))!;
+    const [k510, k61, k612] = row.split('|').slice(2, 5).map((c) => c.trim());
+    const offsets = (cell: string) => [...cell.matchAll(/(\w+)@(\d+)/g)].map((m) => `${m[1]}@${m[2]}`);
+    const mine = (k: string) => recipeFor(k).probes.find((p) => p.event === 'inv_start')!.args.filter((a) => a.name !== 'range').map((a) => `${a.name}@${/^\+(\d+)/.exec(a.fetch)![1]}`);
+    expect(mine('5.10')).toEqual(offsets(k510!));
+    expect(k61).toBe('same');
+    expect(mine('6.1')).toEqual(offsets(k510!));
+    expect(mine('6.12')).toEqual(offsets(k612!));
   });
 
   for (const k of ['5.10', '6.1', '6.12']) {
