@@ -1,6 +1,7 @@
 // The recipe for the lab's three kernels, from their BTF (samples/btf), against the lab's own
 // kprobe definitions (5.10, 6.1: the captures' kprobe_events.txt; 6.12: the lab README's table);
 // check reading a real capture through the recipe's definitions; the formats; the kernel facts.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,8 @@ describe('formats', () => {
     for (const p of r.probes) expect(s).toContain(`echo '-:reaplay/${p.event}' >> $T/kprobe_events`);
     expect(s).toContain('dmesg > dmesg.txt');
     expect(s).toContain('cat $T/kprobe_events > kprobe_events.txt');
+    // The script parses as POSIX sh (dash), as Debian's /bin/sh runs it.
+    expect(() => execFileSync('sh', ['-n'], { input: s })).not.toThrow();
   });
   it('trace-cmd: exactly one record line with every event and the kprobe group; the kernel log and definitions saved beside', () => {
     const s = renderRecipe(r, 'trace-cmd');
