@@ -20,6 +20,9 @@ function header(r: Recipe): string[] {
     ...r.sources.map((s) => `# from: ${s}`),
   ];
   if (r.notifiers.length) out.push(`# notifiers: ${r.notifiers.join(', ')}`);
+  const unsure = r.events.filter((e) => !e.known).map((e) => e.name);
+  // Not confirmed by available_events or BTF: trace-cmd and perf refuse an event that is absent.
+  if (unsure.length) out.push(`# may be absent on this build (drop one if the recorder refuses it): ${unsure.join(' ')}`);
   return out;
 }
 
