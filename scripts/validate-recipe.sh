@@ -12,7 +12,7 @@
 #                when it has every scenario, else ../shared/traces/<kernel>, else captured here
 #   REUSE=1      compare captures already made with the recipe's kprobes instead of capturing again
 #   LAB_BUILD    the lab's build folder (default $WORK/build; reuse one to skip the downloads)
-# Writes the log to $WORK/validate-recipe.log (copy it to scripts/validate-recipe.last.log to keep it).
+# Writes the log to $WORK/validate-recipe.log (copy it to scripts/validate-recipe.last.txt to keep it).
 set -u
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 LAB=${LAB:-$HERE/../shared/lab}
