@@ -24,6 +24,7 @@ export const DIAGNOSTIC_CODES = {
   not_a_trace: { severity: 'error', text: 'input is not a trace in any known format' },
   bad_compression: { severity: 'error', text: 'compressed input is corrupt or truncated' },
   read_failed: { severity: 'error', text: 'input could not be read' },
+  damaged_binary: { severity: 'error', text: 'binary trace is truncated or corrupt here; everything before was read' },
 } as const satisfies Record<string, { severity: Severity; text: string }>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
