@@ -12,6 +12,46 @@ import { type Lookups, type Renderer, compilePrintFmt } from './print-fmt.ts';
 import { type Symbols, parseKallsyms, parsePrintkFormats } from './kallsyms.ts';
 import type { TracingData } from './tracing-data.ts';
 
+/** A record's event: the text (print fmt) is rendered from the payload on first read. */
+export class BinaryEvent implements TraceEvent {
+  fields?: TraceEvent['fields'];
+  private rendered?: string;
+
+  constructor(
+    readonly ts: bigint,
+    readonly cpu: number,
+    readonly pid: number,
+    readonly comm: string,
+    readonly name: string,
+    readonly src: SourceRef,
+    private readonly payload: Uint8Array,
+    private readonly type: TypeState,
+    private readonly look: Lookups,
+  ) {}
+
+  get text(): string {
+    if (this.rendered === undefined) {
+      const { fmt, renderer } = this.type;
+      this.rendered = fmt && renderer ? renderer.render(readFields(fmt, this.payload, 0, this.payload.length), this.look) : '';
+    }
+    return this.rendered;
+  }
+
+  set text(v: string) {
+    this.rendered = v;
+  }
+
+  /** A kprobe or kretprobe record (its site is decoded from the text like any kprobe's). */
+  get isProbe(): boolean {
+    return this.type.fmt?.field('__probe_ip') !== undefined || this.type.fmt?.field('__probe_func') !== undefined;
+  }
+
+  /** The format's field values as read from the record (numbers, bigints for 64-bit words, strings). */
+  rawFields(): Map<string, RawValue> {
+    return this.type.fmt ? readFields(this.type.fmt, this.payload, 0, this.payload.length) : new Map();
+  }
+}
+
 interface TypeState {
   fmt?: EventFormat;
   entry: NameEntry;
@@ -88,21 +128,10 @@ export class BinaryEvents {
     return { group: fmt.system, event: fmt.name, isReturn, func: sym.name, module: sym.module, offset: isReturn ? 0 : Number(sym.offset), args, src };
   }
 
-  /** The event for a wanted record; everything it needs is copied out of `b`. */
+  /** The event for a wanted record; its payload is copied out of `b` (which is reused). */
   event(type: number, b: Uint8Array, base: number, len: number, ts: bigint, cpu: number, pid: number, comm: string, src: SourceRef): TraceEvent {
     const st = this.types.get(type)!;
-    const values = st.fmt ? readFields(st.fmt, b, base, len) : new Map<string, RawValue>();
-    const look = this.look;
-    const renderer = st.renderer;
-    let text: string | undefined;
-    const ev = { ts, cpu, pid, comm, name: st.entry.full, src } as TraceEvent;
-    Object.defineProperty(ev, 'text', {
-      enumerable: true,
-      configurable: true,
-      get: () => (text ??= renderer ? renderer.render(values, look) : ''),
-      set: (v: string) => { text = v; },
-    });
-    return ev;
+    return new BinaryEvent(ts, cpu, pid, comm, st.entry.full, src, b.slice(base, base + len), st, this.look);
   }
 
   /** Adds the per-type counts to the name entries (call once, at the end). */

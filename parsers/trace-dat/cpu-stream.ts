@@ -8,6 +8,8 @@ import type { PageLayout } from '../common/tracing-data.ts';
 import { type Compression, type CpuData, decompress } from './header.ts';
 
 const RAW_WINDOW_PAGES = 64;
+/** Compressed chunks are read through a window of this size: few reads, bounded memory. */
+const READ_WINDOW = 1 << 20;
 const MAX_CHUNK = 64 << 20;
 const TWO27 = 134217728;
 
@@ -47,6 +49,18 @@ export class CpuStream {
   private inPage = false;
   readonly cpu: number;
 
+  private win: Uint8Array = new Uint8Array(0);
+  private winPos = 0;
+
+  /** `n` bytes at file offset `pos` (fewer at the end of the file), through the read window. */
+  private async readAt(pos: number, n: number): Promise<Uint8Array> {
+    if (pos >= this.winPos && pos + n <= this.winPos + this.win.length) return this.win.subarray(pos - this.winPos, pos - this.winPos + n);
+    const end = this.data.offset + this.data.size + 4;
+    this.win = await this.env.src.read(pos, Math.max(n, Math.min(READ_WINDOW, end - pos)));
+    this.winPos = pos;
+    return this.win.subarray(0, n);
+  }
+
   constructor(private readonly env: StreamEnv, private readonly data: CpuData) {
     this.cpu = data.cpu;
     this.filePos = data.offset;
@@ -76,14 +90,14 @@ export class CpuStream {
     const end = this.data.offset + this.data.size + (this.env.compression ? 4 : 0);
     if (this.env.compression) {
       if (this.chunksLeft < 0) {
-        const b = await src.read(this.filePos, 4);
+        const b = await this.readAt(this.filePos, 4);
         if (b.length < 4) return this.short(this.filePos, 'the chunk count');
         this.chunksLeft = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
         this.filePos += 4;
       }
       if (this.chunksLeft === 0) return false;
       const at = this.filePos;
-      const hb = await src.read(at, 8);
+      const hb = await this.readAt(at, 8);
       if (hb.length < 8) return this.short(at, 'a chunk header (8 bytes)');
       const hv = new DataView(hb.buffer, hb.byteOffset, 8);
       const csize = hv.getUint32(0, true);
@@ -91,7 +105,7 @@ export class CpuStream {
       if (at + 8 + csize > end || usize > MAX_CHUNK || usize % pageSize !== 0) {
         return this.bad(at, `a chunk header within the CPU's data (compressed ${csize}, uncompressed ${usize}, a whole number of pages)`);
       }
-      const cb = await src.read(at + 8, csize);
+      const cb = await this.readAt(at + 8, csize);
       if (cb.length < csize) return this.short(at + 8, `${csize} bytes of compressed chunk`);
       try {
         this.set(decompress(this.env.compression, cb, usize), at);

@@ -12,6 +12,11 @@ import { LineFeed } from '../../parsers/common/line-adapter.ts';
 import { unsupportedBinary } from '../../parsers/common/unsupported.ts';
 import { importerByName, sniffBinary, sniffFormat } from '../../parsers/registry.ts';
 import { normalizeEvent } from './normalize-event.ts';
+import { DECODERS } from '../normalize/index.ts';
+import { BinaryEvent } from '../../parsers/common/binary-events.ts';
+
+/** A binary record with no decoder keeps its text unrendered: nothing would read it. */
+const undecodable = (ev: TraceEvent): boolean => ev instanceof BinaryEvent && !ev.isProbe && !Object.hasOwn(DECODERS, ev.name);
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -135,7 +140,7 @@ async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promi
   const sink: ReaderSink = {
     event: (ev) => {
       // Binary readers decode their model fields from the record; the rest decode from the text.
-      if (decode && ev.fields === undefined) normalizeEvent(ev, ctx, meta);
+      if (decode && ev.fields === undefined && !undecodable(ev)) normalizeEvent(ev, ctx, meta);
       if (ev.ts >= 0n) {
         if (meta.firstTs === undefined || ev.ts < meta.firstTs) meta.firstTs = ev.ts;
         if (meta.lastTs === undefined || ev.ts > meta.lastTs) meta.lastTs = ev.ts;
