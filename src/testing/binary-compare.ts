@@ -1,5 +1,8 @@
 // Test helpers: events of a binary trace side by side with those of its text rendering.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TraceEvent } from '../types/event.ts';
+import { HAVE_SHARED, SHARED_TRACES, type Capture } from './captures.ts';
 import { newContext, parseInputs } from '../ingest/parse-inputs.ts';
 
 export interface Parsed {
@@ -41,4 +44,41 @@ export function firstDifference(a: TraceEvent[], b: TraceEvent[], micros: (ns: b
   }
   if (a.length !== b.length) return `lengths ${a.length} vs ${b.length}`;
   return undefined;
+}
+
+/**
+ * What `check` concluded, without what depends on how the input cites or rounds time:
+ * sources (file:line vs cpu/record) and times (µs text vs ns records) are dropped.
+ */
+export function verdicts(a: { victims: unknown; findings: unknown }): unknown {
+  const strip = (v: unknown, key = ''): unknown => {
+    if (Array.isArray(v)) return v.map((x) => strip(x));
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ('file' in o && 'offset' in o) return 'src';
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(o)) {
+        if (/(?:^|[a-z])(?:At|at|ts)$|^latency$/.test(k)) continue;
+        out[k] = strip(x, k);
+      }
+      return out;
+    }
+    if (typeof v === 'bigint') return /(?:At|at|ts)$/.test(key) ? 'time' : String(v);
+    return v;
+  };
+  return strip({ victims: a.victims, findings: a.findings });
+}
+
+/** Every capture of ../shared/traces (the haystack-dat included) that has all of `files`. */
+export function sharedWith(...files: string[]): Capture[] {
+  if (!HAVE_SHARED) return [];
+  const out: Capture[] = [];
+  for (const k of readdirSync(SHARED_TRACES, { withFileTypes: true })) {
+    if (!k.isDirectory()) continue;
+    for (const s of readdirSync(join(SHARED_TRACES, k.name), { withFileTypes: true })) {
+      const dir = join(SHARED_TRACES, k.name, s.name);
+      if (s.isDirectory() && files.every((f) => existsSync(join(dir, f)))) out.push({ id: `${k.name}/${s.name}`, dir, bundled: false });
+    }
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
 }
