@@ -9,6 +9,8 @@ import type { Symbols } from './kallsyms.ts';
 type Expr =
   | { k: 'field'; name: string }
   | { k: 'num'; v: bigint }
+  | { k: 'str'; v: string }
+  | { k: 'cond'; c: Expr; a: Expr; b: Expr }
   | { k: 'symbolic'; e: Expr; map: Map<bigint, string> }
   | { k: 'flags'; e: Expr; delim: string; map: [bigint, string][] };
 
@@ -66,13 +68,41 @@ function splitArgs(s: string): string[] {
   return out;
 }
 
+/** `c ? a : b` split at its top-level `?` and `:`, or undefined. */
+function ternary(s: string): [string, string, string] | undefined {
+  let depth = 0;
+  let quote = false;
+  let q = -1;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quote = false;
+    } else if (ch === '"') quote = true;
+    else if (ch === '(' || ch === '{') depth++;
+    else if (ch === ')' || ch === '}') depth--;
+    else if (depth === 0 && ch === '?' && q < 0) q = i;
+    else if (depth === 0 && ch === ':' && q >= 0) return [s.slice(0, q), s.slice(q + 1, i), s.slice(i + 1)];
+  }
+  return undefined;
+}
+
 function parseExpr(s: string): Expr | undefined {
   s = s.trim();
+  const t = ternary(s);
+  if (t) {
+    const [c, a, b] = t.map(parseExpr);
+    return c && a && b ? { k: 'cond', c, a, b } : undefined;
+  }
   let m = /^REC->(\w+)$/.exec(s);
   if (m) return { k: 'field', name: m[1]! };
   m = /^__get_(?:str|dynamic_array|rel_str)\((\w+)\)$/.exec(s);
   if (m) return { k: 'field', name: m[1]! };
   if (/^-?(0x[0-9a-f]+|\d+)$/i.test(s)) return { k: 'num', v: BigInt(s) };
+  m = /^"((?:[^"\\]|\\.)*)"$/.exec(s);
+  if (m) return { k: 'str', v: unescape(m[1]!) };
+  m = /^\((.*)\)$/s.exec(s);
+  if (m) return parseExpr(m[1]!);
   m = /^__print_(symbolic|flags)\(([\s\S]*)\)$/.exec(s);
   if (m) {
     const parts = splitArgs(m[2]!);
@@ -194,6 +224,12 @@ function evaluate(e: Expr, values: Map<string, RawValue>): RawValue | string | u
   switch (e.k) {
     case 'field': return values.get(e.name);
     case 'num': return e.v;
+    case 'str': return e.v;
+    case 'cond': {
+      const c = evaluate(e.c, values);
+      const truthy = typeof c === 'string' ? c.length > 0 : toBig(c as RawValue) !== 0n && c !== undefined;
+      return evaluate(truthy ? e.a : e.b, values);
+    }
     case 'symbolic': {
       const v = toBig(evaluate(e.e, values) as RawValue);
       if (v === undefined) return undefined;
