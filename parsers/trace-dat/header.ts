@@ -44,6 +44,8 @@ export interface TraceDatHeader {
   tsc2nsec?: { mult: bigint; shift: bigint; offset: bigint };
   /** Latency-format trace.dat (text data): not read. */
   latency: boolean;
+  /** Damage met in the metadata that did not stop the read (the data was found another way). */
+  damages: Damage[];
 }
 
 export class UnsupportedTraceDat extends Error {}
@@ -76,7 +78,7 @@ export async function readTraceDatHeader(src: ByteSource): Promise<TraceDatHeade
   await c.u8('the long size');
   const pageSize = await c.u32('the page size');
   const h: TraceDatHeader = {
-    version, littleEndian: true, pageSize, compression: 'none', data: emptyTracingData(), buffers: [], offsetNs: 0n, latency: false,
+    version, littleEndian: true, pageSize, compression: 'none', data: emptyTracingData(), buffers: [], offsetNs: 0n, latency: false, damages: [],
   };
   if (version === 6) await readV6(c, h);
   else await readV7(src, c, h);
@@ -128,11 +130,24 @@ async function readV7(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<vo
   let next = await c.u64('the offset of the first OPTIONS section');
   const seen = new Set<number>();
   const sections = new Map<number, number>();
+  /** End of the last OPTIONS section read: the BUFFER section follows it. */
+  let afterOptions = -1;
   while (next !== 0) {
     if (seen.has(next)) throw new Damage(next, 'an OPTIONS section not already visited (the chain loops)', false);
     seen.add(next);
     const sc = new Cursor(src, next);
-    const { id, payload } = await readSection(sc, h);
+    let sec: { id: number; payload: Uint8Array };
+    try {
+      sec = await readSection(sc, h);
+    } catch (e) {
+      // The last OPTIONS section (with the BUFFER option) is written after the data: a cut
+      // file loses it. The data can still be found by walking the BUFFER section.
+      if (!(e instanceof Damage) || afterOptions < 0) throw e;
+      h.damages.push(new Damage(e.offset, `${e.expected}, in the OPTIONS section at offset ${next} (CPU data located by walking the BUFFER section)`, e.truncated));
+      break;
+    }
+    const { id, payload } = sec;
+    afterOptions = sc.pos;
     if (id !== SECTION.OPTIONS) throw new Damage(next, `an OPTIONS section (id 0), found id ${id}`, false);
     next = 0;
     const oc = new Cursor(new MemorySource(payload), 0);
@@ -161,6 +176,8 @@ async function readV7(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<vo
   await run(SECTION.KALLSYMS, (x) => readKallsyms(x, h.data), 'KALLSYMS');
   await run(SECTION.PRINTK, (x) => readPrintk(x, h.data), 'PRINTK');
   await run(SECTION.CMDLINES, (x) => readCmdlines(x, h.data), 'CMDLINES');
+  if (h.buffers.length === 0 && afterOptions >= 0) await recoverBuffer(src, afterOptions, h);
+  if (h.damages.length === 0) await checkTiling(src, c.pos, h);
   // A BUFFER section's flag says whether its per-CPU data is chunked.
   for (const b of h.buffers) {
     const at = (b as Buffer_ & { section?: number }).section;
@@ -235,4 +252,48 @@ function applyOption(h: TraceDatHeader, id: number, body: Uint8Array, sections: 
     default:
       if (sections && id >= 16 && id <= 21 && body.length >= 8) sections.set(id, u64(0));
   }
+}
+
+/**
+ * Without the BUFFER option (cut off the end of the file), the CPU blocks of a compressed
+ * BUFFER section are found in order: page-aligned, each a chunk count then its chunks.
+ */
+async function recoverBuffer(src: ByteSource, at: number, h: TraceDatHeader): Promise<void> {
+  const c = new Cursor(src, at);
+  if (at + 16 > src.size) return;
+  const id = await c.u16('the BUFFER section id');
+  const flags = await c.u16('the BUFFER section flags');
+  if (id !== SECTION.BUFFER || !(flags & 1)) return;
+  const page = h.pageSize;
+  const align = (n: number): number => Math.ceil(n / page) * page;
+  let pos = align(at + 16);
+  const cpus: CpuData[] = [];
+  const ncpu = h.cpuCount ?? 0;
+  for (let cpu = 0; cpu < ncpu && pos + 4 <= src.size; cpu++) {
+    const b = await src.read(pos, 4);
+    const n = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+    let q = pos + 4;
+    for (let i = 0; i < n && q + 8 <= src.size; i++) {
+      const hb = await src.read(q, 8);
+      q += 8 + new DataView(hb.buffer, hb.byteOffset, 8).getUint32(0, true);
+    }
+    cpus.push({ cpu, offset: pos, size: q - pos - 4 });
+    pos = align(q);
+  }
+  h.buffers.push(Object.assign({ name: '', pageSize: page, cpus, compressed: true }, { section: at }));
+}
+
+/** Sections tile a whole file (§3.2): one running past the end means the file was cut. */
+async function checkTiling(src: ByteSource, first: number, h: TraceDatHeader): Promise<void> {
+  let p = first;
+  while (p + 16 <= src.size) {
+    const b = await src.read(p, 16);
+    const size = Number(new DataView(b.buffer, b.byteOffset, 16).getBigUint64(8, true));
+    if (p + 16 + size > src.size) {
+      h.damages.push(new Damage(src.size, `the rest of the section at offset ${p} (${p + 16 + size - src.size} more bytes)`));
+      return;
+    }
+    p += 16 + size;
+  }
+  if (p !== src.size) h.damages.push(new Damage(p, 'a 16-byte section header'));
 }

@@ -33,6 +33,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   meta.traceClock = h.buffers[0]?.clock || h.traceClock;
   meta.kernelRelease = releaseOf(h.uname);
   if (h.latency) throw new InputError(file, 'a latency-format trace.dat (text data) is not supported: give the text of `trace-cmd report`', 'not_a_trace');
+  for (const d of h.damages) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
   const events = new BinaryEvents(ctx, file, h.data);
   const loss = (l: DataLoss): void => {
     meta.losses.push(l);
