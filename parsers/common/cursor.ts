@@ -12,6 +12,7 @@ export class Cursor {
   constructor(private readonly src: ByteSource, public pos: number, private readonly le = true, private readonly end = src.size) {}
 
   async bytes(n: number, what: string): Promise<Uint8Array> {
+    if (this.pos >= this.src.size) throw new Damage(this.src.size, `${what} at offset ${this.pos}, past the end of the file`);
     if (n < 0 || this.pos + n > this.end) throw new Damage(this.pos, `${what} (${n} bytes)`);
     const b = await this.src.read(this.pos, n);
     if (b.length < n) throw new Damage(this.pos, `${what} (${n} bytes)`);

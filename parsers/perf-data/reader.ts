@@ -364,7 +364,7 @@ export async function readPerfData(src: ByteSource, ctx: ParseContext, meta: Str
     else throw new InputError(meta.file, `perf.data header size ${hsize} is not supported (104 for file mode, 16 for pipe mode): run \`perf script\` and give its text`, 'not_a_trace');
   } catch (e) {
     if (!(e instanceof Damage)) throw e;
-    if (r.attrs.length === 0 || r.items.length === 0) throw new InputError(meta.file, `perf.data header is ${e.message}; no events could be read`, 'not_a_trace');
+    if (r.attrs.length === 0 || r.items.length === 0) throw new InputError(meta.file, `perf.data is ${e.message}; no events could be read (the attrs, formats and names perf writes around the data are needed)`, 'not_a_trace');
     r.damage(e.offset, e.expected);
   }
   r.startEvents();
