@@ -3,10 +3,10 @@
 // HEADER_TRACING_DATA, task names from COMM/FORK, LOST/LOST_SAMPLES as data loss.
 // Wanted samples are collected, then stably sorted by time as `perf script` orders them
 // (binary-formats.md §7.8) and named by the comm their thread had at that time (§7.7).
-import { Decompress } from 'fzstd';
 import type { ByteSource, ParseContext, ReaderSink } from '../importer.ts';
 import type { DataLoss, SourceRef, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import { InputError } from '../common/input.ts';
+import { ZstdStream } from '../common/zstd-stream.ts';
 import { Cursor, Damage } from '../common/cursor.ts';
 import { BinaryEvents } from '../common/binary-events.ts';
 import {
@@ -33,7 +33,8 @@ class PerfReader {
   private seq = 0;
   private record = 0;
   private idOffset = -1;
-  private decomp?: Decompress;
+  /** One zstd stream for the whole session: a record may span two COMPRESSED payloads (§7.9). */
+  zstd?: ZstdStream;
   private dbuf: Uint8Array = new Uint8Array(0);
   private dOffset = 0;
 
@@ -199,26 +200,27 @@ class PerfReader {
 
   private compressed(payload: Uint8Array, at: number): void {
     this.dOffset = at;
-    this.decomp ??= new Decompress((chunk) => {
-      const merged = new Uint8Array(this.dbuf.length + chunk.length);
-      merged.set(this.dbuf);
-      merged.set(chunk, this.dbuf.length);
-      this.dbuf = merged;
-    });
+    if (!this.zstd) return this.damage(at, 'no COMPRESSED record (zstd is not available)');
     try {
-      this.decomp.push(payload);
+      for (const o of this.zstd.push(payload.slice())) this.decompressed(o);
     } catch (e) {
       this.damage(at, `zstd data in a COMPRESSED record (${(e as Error).message})`);
-      return;
+      this.zstd = undefined;
     }
-    // Whole records of the decompressed stream; a partial one waits for the next payload.
-    const b = this.dbuf;
+  }
+
+  /** The decompressed stream's output so far: its whole records are handled, a partial one waits. */
+  private decompressed(chunk: Uint8Array): void {
+    const merged = new Uint8Array(this.dbuf.length + chunk.length);
+    merged.set(this.dbuf);
+    merged.set(chunk, this.dbuf.length);
+    const b = merged;
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     let p = 0;
     while (p + 8 <= b.length) {
       const size = v.getUint16(p + 6, true);
       if (size < 8) {
-        this.damage(at, 'a record of at least 8 bytes in the decompressed stream');
+        this.damage(this.dOffset, 'a record of at least 8 bytes in the decompressed stream');
         this.dbuf = new Uint8Array(0);
         return;
       }
@@ -227,6 +229,19 @@ class PerfReader {
       p += size;
     }
     this.dbuf = b.slice(p);
+  }
+
+  /** The rest of the decompressed stream, once the data section is read. */
+  endCompressed(): void {
+    if (!this.zstd) return;
+    try {
+      for (const o of this.zstd.end()) this.decompressed(o);
+    } catch (e) {
+      // perf flushes its zstd stream after each write but never ends the frame: an open
+      // frame is normal when no partial record is left (a cut file leaves one in dbuf).
+      if (this.dbuf.length === 0 && /Incomplete stream/.test((e as Error).message)) return;
+      this.damage(this.dOffset, `the end of the zstd stream of the COMPRESSED records (${(e as Error).message})`);
+    }
   }
 
   feature(bit: number, b: Uint8Array): void {
@@ -296,6 +311,7 @@ class PerfReader {
       pos += p;
     }
     if (pos < end) this.damage(pos, 'a record header (8 bytes)');
+    this.endCompressed();
     if (this.dbuf.length > 0) this.damage(this.dOffset, `the rest of a record cut by the end of the compressed stream (${this.dbuf.length} bytes)`);
   }
 
@@ -354,6 +370,7 @@ async function fileMode(r: PerfReader): Promise<void> {
 
 export async function readPerfData(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: ReaderSink): Promise<void> {
   const r = new PerfReader(src, ctx, meta);
+  r.zstd = await ZstdStream.create();
   meta.bytes = src.size;
   const head = await src.read(0, 16);
   if (head.length < 16) throw new InputError(meta.file, `perf.data header is truncated at offset ${head.length}: expected 16 bytes`, 'not_a_trace');

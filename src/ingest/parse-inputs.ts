@@ -170,8 +170,18 @@ async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promi
       if (wait) await wait;
     }
   } catch (e) {
-    // Keep what was parsed before the input broke; the caller reports the error.
     finish();
+    // A compressed stream that breaks (cut or corrupt): what was decoded before is kept and
+    // analysed; the break is an error naming its byte offset, and a loss of what came after.
+    if (e instanceof InputError && e.code === 'bad_compression' && e.offset !== undefined) {
+      const src = { file: o.file, line: meta.lines + 1, offset: meta.bytes };
+      ctx.diag.add('bad_compression', src, e.message.slice(o.file.length + 2));
+      const loss: DataLoss = { kind: 'events_dropped', cpu: -1, ...(meta.lastTs !== undefined ? { ts: meta.lastTs } : {}), src };
+      meta.losses.push(loss);
+      opts.onLoss?.(loss, meta);
+      return meta;
+    }
+    // Keep what was parsed before the input broke; the caller reports the error.
     if (e instanceof InputError) (e as InputError & { meta?: StreamMeta }).meta = meta;
     throw e;
   }
