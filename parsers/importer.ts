@@ -42,6 +42,8 @@ export interface ByteSource {
   readonly size: number;
   /** Up to `length` bytes at `position`; fewer only at the end of the input. */
   read(position: number, length: number): Promise<Uint8Array>;
+  /** Fills `into` from `position` (fewer bytes only at the end); returns the bytes read. Lets a reader reuse one buffer. */
+  readInto?(into: Uint8Array, position: number): Promise<number>;
 }
 
 /** A binary format: sniffed on its first bytes, read by position. */

@@ -24,6 +24,16 @@ export class FileSource implements ByteSource {
     return got === n ? buf : buf.subarray(0, got);
   }
 
+  async readInto(into: Uint8Array, position: number): Promise<number> {
+    let got = 0;
+    while (got < into.length) {
+      const { bytesRead } = await this.fh.read(into, got, into.length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return got;
+  }
+
   close(): Promise<void> {
     return this.fh.close();
   }

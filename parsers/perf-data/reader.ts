@@ -276,8 +276,11 @@ class PerfReader {
   /** Walks records in [start, end) through a read window; pipe mode may grow `end` to the file. */
   async walk(start: number, end: number): Promise<void> {
     let pos = start;
+    // One window buffer for the whole walk: records keep nothing of it (samples are copied).
+    const buf = this.src.readInto ? new Uint8Array(WINDOW) : undefined;
     while (pos + 8 <= end) {
-      const win = await this.src.read(pos, Math.min(WINDOW, end - pos));
+      const want = Math.min(WINDOW, end - pos);
+      const win = buf ? buf.subarray(0, await this.src.readInto!(buf.subarray(0, want), pos)) : await this.src.read(pos, want);
       const v = new DataView(win.buffer, win.byteOffset, win.byteLength);
       let p = 0;
       while (p + 8 <= win.length) {
