@@ -14,6 +14,8 @@ export interface Attr {
   sampleIdAll: boolean;
   ids: bigint[];
   name?: string;
+  /** Offset of the RAW size word from the record start when fixed (no READ/CALLCHAIN before it), else -1. */
+  rawOff: number;
 }
 
 export function parseAttr(b: Uint8Array): Attr {
@@ -26,7 +28,16 @@ export function parseAttr(b: Uint8Array): Attr {
     readFormat: v.getBigUint64(32, true),
     sampleIdAll: (flags & (1n << 18n)) !== 0n,
     ids: [],
+    rawOff: -1,
   };
+}
+
+/** Where RAW's size word is when every field before it has a fixed size, else -1. */
+export function fixedRawOffset(t: bigint): number {
+  if (!(t & SAMPLE.RAW) || t & SAMPLE.READ || t & SAMPLE.CALLCHAIN) return -1;
+  let n = 8;
+  for (const bit of [SAMPLE.IDENTIFIER, SAMPLE.IP, SAMPLE.TID, SAMPLE.TIME, SAMPLE.ADDR, SAMPLE.ID, SAMPLE.STREAM_ID, SAMPLE.CPU, SAMPLE.PERIOD]) if (t & bit) n += 8;
+  return n;
 }
 
 const has = (t: bigint, bit: bigint): boolean => (t & bit) !== 0n;
