@@ -7,7 +7,7 @@ import type { ParseContext } from '../importer.ts';
 import type { SourceRef, TraceEvent } from '../../src/types/event.ts';
 import type { KprobeArg, KprobeDef } from '../../src/types/kprobe.ts';
 import type { NameEntry } from './event-names.ts';
-import { type EventFormat, type RawValue, readField, readFields } from './format-file.ts';
+import { type EventFormat, readField, readFields } from './format-file.ts';
 import { type Lookups, type Renderer, compilePrintFmt } from './print-fmt.ts';
 import { type Symbols, parseKallsyms, parsePrintkFormats } from './kallsyms.ts';
 import type { TracingData } from './tracing-data.ts';
@@ -44,11 +44,6 @@ export class BinaryEvent implements TraceEvent {
   /** A kprobe or kretprobe record (its site is decoded from the text like any kprobe's). */
   get isProbe(): boolean {
     return this.type.fmt?.field('__probe_ip') !== undefined || this.type.fmt?.field('__probe_func') !== undefined;
-  }
-
-  /** The format's field values as read from the record (numbers, bigints for 64-bit words, strings). */
-  rawFields(): Map<string, RawValue> {
-    return this.type.fmt ? readFields(this.type.fmt, this.payload, 0, this.payload.length) : new Map();
   }
 }
 

@@ -139,7 +139,7 @@ async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promi
   const decode = opts.decode !== false;
   const sink: ReaderSink = {
     event: (ev) => {
-      // Binary readers decode their model fields from the record; the rest decode from the text.
+      // A binary record no decoder reads keeps its print fmt unrendered.
       if (decode && ev.fields === undefined && !undecodable(ev)) normalizeEvent(ev, ctx, meta);
       if (ev.ts >= 0n) {
         if (meta.firstTs === undefined || ev.ts < meta.firstTs) meta.firstTs = ev.ts;
