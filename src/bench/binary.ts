@@ -17,15 +17,17 @@ const REAPLAY = ['node', '--import', 'tsx', join(REPO_ROOT, 'bin/reaplay.ts')];
 interface Run {
   seconds: number;
   maxRssMB: number;
+  /** user + system CPU seconds: steadier than wall time on a loaded machine. */
+  cpu: number;
 }
 
 /** Wall time and peak RSS of one command, its output thrown away. */
 function timed(cmd: string[]): Run {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...cmd], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...cmd], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   const last = r.stderr.trim().split('\n').pop()!;
-  const [s, kb] = last.split(' ').map(Number) as [number, number];
+  const [s, kb, u, sys] = last.split(' ').map(Number) as [number, number, number, number];
   if (!Number.isFinite(s)) throw new Error(`${cmd.join(' ')}: ${r.stderr.slice(-500)}`);
-  return { seconds: s, maxRssMB: kb / 1024 };
+  return { seconds: s, maxRssMB: kb / 1024, cpu: u + sys };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -38,14 +40,17 @@ function sideBySide(ours: string[], theirs: string[], n: number): { ours: Run; t
     b.push(timed(theirs));
     a.push(timed(ours));
   }
-  const m = (rs: Run[]): Run => ({ seconds: median(rs.map((r) => r.seconds)), maxRssMB: Math.max(...rs.map((r) => r.maxRssMB)) });
+  const m = (rs: Run[]): Run => ({ seconds: median(rs.map((r) => r.seconds)), maxRssMB: Math.max(...rs.map((r) => r.maxRssMB)), cpu: median(rs.map((r) => r.cpu)) });
   return { ours: m(a), theirs: m(b) };
 }
 
 function row(label: string, r: { ours: Run; theirs: Run }, target: number, theirsName: string, failures: string[]): string {
   const ratio = r.ours.seconds / r.theirs.seconds;
   if (ratio > target) failures.push(`${label}: ${ratio.toFixed(3)}x of ${theirsName} > ${target}x`);
-  return `${label.padEnd(34)} ${r.ours.seconds.toFixed(2).padStart(7)} s ${r.ours.maxRssMB.toFixed(0).padStart(5)} MB | ${theirsName} ${r.theirs.seconds.toFixed(2).padStart(7)} s ${r.theirs.maxRssMB.toFixed(0).padStart(5)} MB | ${ratio.toFixed(3)}x (target <= ${target}x)`;
+  const cpuRatio = r.ours.cpu / r.theirs.cpu;
+  return `${label.padEnd(38)} ${r.ours.seconds.toFixed(2).padStart(7)} s (cpu ${r.ours.cpu.toFixed(2)} s) ${r.ours.maxRssMB.toFixed(0).padStart(5)} MB | ` +
+    `${theirsName} ${r.theirs.seconds.toFixed(2).padStart(7)} s (cpu ${r.theirs.cpu.toFixed(2)} s) ${r.theirs.maxRssMB.toFixed(0).padStart(5)} MB | ` +
+    `wall ${ratio.toFixed(3)}x, cpu ${cpuRatio.toFixed(3)}x (target <= ${target}x wall)`;
 }
 
 function zstdRate(file: string, which: string): { bytesOut: number; seconds: number; maxRssMB: number } {
