@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HAVE_SHARED, REPO_ROOT, SAMPLES_DIR, SHARED_TRACES } from '../src/testing/captures.ts';
 import { decompressTo, generateRepeated, oomRounds } from '../src/bench/inputs.ts';
+import { benchBinary } from '../src/bench/binary.ts';
 
 const MIN_MBPS = 250;
 const MAX_RSS_MB = 400;
@@ -116,6 +117,7 @@ console.log(
 );
 if (rep.victims < 1000) failures.push(`report: ${rep.victims} victims, expected 1000`);
 console.log(`targets: tracefs text >= ${MIN_MBPS} MB/s filtered to the model's events; peak RSS < ${MAX_RSS_MB} MB on >= 2 GB`);
+failures.push(...(await benchBinary()));
 if (failures.length) {
   for (const f of failures) console.log(`MISSED ${f}`);
   process.exitCode = 1;

@@ -1,5 +1,7 @@
-// The contract every format importer fulfils. An importer turns lines of one text
-// format into TraceEvents; it knows nothing of address spaces or verdicts.
+// The contract every format importer fulfils. An importer turns one input into
+// TraceEvents; it knows nothing of address spaces or verdicts. Text formats are fed
+// lines (through the one line adapter, parsers/common/line-adapter.ts); binary formats
+// read their file by position, since their metadata and per-CPU data sit at offsets.
 import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../src/types/event.ts';
 import type { DiagnosticSink } from './common/diagnostics.ts';
 import type { EventNames } from './common/event-names.ts';
@@ -23,6 +25,7 @@ export interface LineReader {
   end(): void;
 }
 
+/** A text format: sniffed on the decompressed head as latin1, read line by line. */
 export interface FormatImporter {
   name: FormatName;
   /** Ties between sniffers are broken by priority (higher wins). */
@@ -30,4 +33,31 @@ export interface FormatImporter {
   /** Confidence 0..1 that `head` (the first ≤64 KiB of decompressed text, as latin1) is this format. */
   sniff(head: string): number;
   createReader(ctx: ParseContext, meta: StreamMeta, sink: ReaderSink): LineReader;
+}
+
+export type TextImporter = FormatImporter;
+
+/** Random access to an input's bytes (a file handle, or bytes in memory). */
+export interface ByteSource {
+  readonly size: number;
+  /** Up to `length` bytes at `position`; fewer only at the end of the input. */
+  read(position: number, length: number): Promise<Uint8Array>;
+  /** Fills `into` from `position` (fewer bytes only at the end); returns the bytes read. Lets a reader reuse one buffer. */
+  readInto?(into: Uint8Array, position: number): Promise<number>;
+}
+
+/** A binary format: sniffed on its first bytes, read by position. */
+export interface BinaryImporter {
+  name: FormatName;
+  binary: true;
+  /** Confidence 0..1 that an input starting with `head` is this format. */
+  sniffBytes(head: Uint8Array): number;
+  /** Reads the whole input; throws an InputError after handing out everything before the damage. */
+  read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: ReaderSink, pace?: () => Promise<void> | undefined): Promise<void>;
+}
+
+export type Importer = FormatImporter | BinaryImporter;
+
+export function isBinaryImporter(i: Importer): i is BinaryImporter {
+  return (i as BinaryImporter).binary === true;
 }

@@ -1,6 +1,7 @@
 // Diagnostics are a closed set of codes, each with a fixed severity: parsing never
 // throws on bad lines; it records what went wrong and carries on.
 import type { SourceRef } from '../../src/types/event.ts';
+import { formatSourceRef } from '../../src/types/source-ref.ts';
 
 export type Severity = 'info' | 'notice' | 'warning' | 'data_loss' | 'error';
 
@@ -24,6 +25,7 @@ export const DIAGNOSTIC_CODES = {
   not_a_trace: { severity: 'error', text: 'input is not a trace in any known format' },
   bad_compression: { severity: 'error', text: 'compressed input is corrupt or truncated' },
   read_failed: { severity: 'error', text: 'input could not be read' },
+  damaged_binary: { severity: 'error', text: 'binary trace is truncated or corrupt here; everything before was read' },
 } as const satisfies Record<string, { severity: Severity; text: string }>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
@@ -66,6 +68,6 @@ export class DiagnosticSink {
 
 /** `file:line: message` — the form every error shown to a user takes. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.src ? `${d.src.file}:${d.src.line}: ` : '';
+  const where = d.src ? `${formatSourceRef(d.src)}: ` : '';
   return `${where}${d.severity}: ${d.code}: ${d.message}`;
 }

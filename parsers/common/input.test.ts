@@ -52,4 +52,27 @@ describe('openInput', () => {
     expect(compressionOf(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))).toBe('zstd');
     expect(compressionOf(Buffer.from('# tracer: nop'))).toBe('none');
   });
+
+  it('a cut gzip or zstd stream keeps what was decoded before the break and names its byte offset', async () => {
+    const whole = readFileSync(ZST);
+    const text = (await readAll(ZST)).text;
+    const gz = gzipSync(text);
+    for (const [name, bytes] of [['cut2.txt.zst', whole.subarray(0, whole.length >> 1)], ['cut2.txt.gz', gz.subarray(0, gz.length >> 1)]] as const) {
+      const f = join(tmp, name);
+      writeFileSync(f, bytes);
+      const parts: Buffer[] = [];
+      let err: unknown;
+      try {
+        for await (const c of openInput(f)) parts.push(c);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, name).toBeInstanceOf(InputError);
+      expect((err as InputError).offset, name).toBe(bytes.length);
+      expect((err as InputError).message).toMatch(/(zstd|gzip) data is .*byte \d+/);
+      const got = Buffer.concat(parts);
+      expect(got.length, name).toBeGreaterThan(0);
+      expect(text.subarray(0, got.length).equals(got), name).toBe(true);
+    }
+  });
 });

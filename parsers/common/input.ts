@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
-import { Decompress } from 'fzstd';
+import { ZstdStream } from './zstd-stream.ts';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -12,6 +12,8 @@ export class InputError extends Error {
     readonly file: string,
     message: string,
     readonly code: 'read_failed' | 'bad_compression' | 'not_a_trace',
+    /** Where the input broke: byte offset in the file as read (still compressed). */
+    readonly offset?: number,
   ) {
     super(`${file}: ${message}`);
   }
@@ -42,48 +44,64 @@ async function* rawChunks(file: string, onRaw?: (bytes: number) => void): AsyncG
   }
 }
 
+/** Counts what passes through: compressed bytes read, and the last bytes (the gzip trailer). */
+class Tally {
+  bytes = 0;
+  tail = Buffer.alloc(0);
+  see(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    this.tail = Buffer.concat([this.tail, chunk.subarray(Math.max(0, chunk.length - 8))]).subarray(-8);
+  }
+}
+
 async function* gunzip(file: string, first: Buffer, rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
   const z = createGunzip({ chunkSize: READ_CHUNK });
+  const raw = new Tally();
   const src = Readable.from((async function* () {
+    raw.see(first);
     yield first;
-    yield* rest;
+    for await (const c of rest) {
+      raw.see(c);
+      yield c;
+    }
   })());
   src.pipe(z);
   src.on('error', (e) => z.destroy(e));
+  let out = 0;
   try {
-    for await (const chunk of z) yield chunk as Buffer;
+    for await (const chunk of z) {
+      out += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
   } catch (e) {
     if (e instanceof InputError) throw e;
-    throw new InputError(file, `gzip data is corrupt or truncated (${(e as Error).message})`, 'bad_compression');
+    throw new InputError(file, `gzip data is corrupt or truncated near byte ${raw.bytes} (${(e as Error).message}); the ${out} bytes decoded before were read`, 'bad_compression', raw.bytes);
+  }
+  // zlib ends a cut stream quietly: a whole stream ends in the size of what it holds (mod 2^32).
+  const isize = raw.tail.length === 8 ? raw.tail.readUInt32LE(4) : -1;
+  if (isize !== out % 2 ** 32) {
+    throw new InputError(file, `gzip data is truncated: the stream breaks at byte ${raw.bytes} before its end; the ${out} bytes decoded before were read`, 'bad_compression', raw.bytes);
   }
 }
 
 async function* unzstd(file: string, first: Buffer, rest: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
-  let out: Buffer[] = [];
-  let ended = false;
-  const d = new Decompress((chunk, final) => {
-    if (chunk.length) out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-    if (final) ended = true;
-  });
-  const push = (chunk: Buffer, final: boolean): void => {
+  const d = await ZstdStream.create();
+  let out = 0;
+  const fail = (e: unknown, what: string): InputError =>
+    new InputError(file, `zstd data is ${what} at byte ${d.taken} (${(e as Error).message}); the ${out} bytes decoded before were read`, 'bad_compression', d.taken);
+  const run = function* (g: Generator<Uint8Array>, what: string): Generator<Buffer> {
     try {
-      d.push(chunk, final);
+      for (const o of g) {
+        out += o.length;
+        yield Buffer.from(o.buffer, o.byteOffset, o.length);
+      }
     } catch (e) {
-      throw new InputError(file, `zstd data is corrupt (${(e as Error).message})`, 'bad_compression');
+      throw fail(e, what);
     }
   };
-  push(first, false);
-  for await (const chunk of rest) {
-    if (out.length) {
-      const ready = out;
-      out = [];
-      yield* ready;
-    }
-    push(chunk, false);
-  }
-  push(Buffer.alloc(0), true);
-  yield* out;
-  if (!ended) throw new InputError(file, 'zstd data is truncated', 'bad_compression');
+  yield* run(d.push(first), 'corrupt');
+  for await (const chunk of rest) yield* run(d.push(chunk), 'corrupt');
+  yield* run(d.end(), 'truncated or corrupt');
 }
 
 export interface OpenOptions {

@@ -3,13 +3,20 @@
 // the run before output starts; kprobe definitions are read first because they
 // name the events of every other input.
 import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/event.ts';
-import type { FormatImporter, ParseContext } from '../../parsers/importer.ts';
+import { type BinaryImporter, type ByteSource, type FormatImporter, type ParseContext, type ReaderSink, isBinaryImporter } from '../../parsers/importer.ts';
 import { DiagnosticSink } from '../../parsers/common/diagnostics.ts';
 import { EventNames } from '../../parsers/common/event-names.ts';
-import { InputError, openInput } from '../../parsers/common/input.ts';
-import { DEFAULT_MAX_LINE, LineSplitter } from '../../parsers/common/line-splitter.ts';
-import { importerByName, sniffFormat } from '../../parsers/registry.ts';
+import { InputError, compressionOf, openInput } from '../../parsers/common/input.ts';
+import { FileSource, MemorySource } from '../../parsers/common/byte-source.ts';
+import { LineFeed } from '../../parsers/common/line-adapter.ts';
+import { unsupportedBinary } from '../../parsers/common/unsupported.ts';
+import { importerByName, sniffBinary, sniffFormat } from '../../parsers/registry.ts';
 import { normalizeEvent } from './normalize-event.ts';
+import { DECODERS } from '../normalize/index.ts';
+import { BinaryEvent } from '../../parsers/common/binary-events.ts';
+
+/** A binary record with no decoder keeps its text unrendered: nothing would read it. */
+const undecodable = (ev: TraceEvent): boolean => ev instanceof BinaryEvent && !ev.isProbe && !Object.hasOwn(DECODERS, ev.name);
 
 const SNIFF_BYTES = 64 * 1024;
 
@@ -36,14 +43,47 @@ export interface ParseResult {
   ctx: ParseContext;
 }
 
-interface Opened {
+interface OpenedText {
   file: string;
   importer: FormatImporter;
   head: Buffer[];
   rest: AsyncGenerator<Buffer>;
 }
 
+interface OpenedBinary {
+  file: string;
+  importer: BinaryImporter;
+  src: ByteSource & { close?: () => Promise<void> };
+}
+
+type Opened = OpenedText | OpenedBinary;
+
+const isBinary = (o: Opened): o is OpenedBinary => isBinaryImporter(o.importer);
+
+/** A file (not stdin) that starts like a binary trace, opened for reading by position. */
+async function openBinary(file: string, opts: ParseOptions): Promise<OpenedBinary | undefined> {
+  if (file === '-') return undefined;
+  const forced = opts.format ? importerByName(opts.format) : undefined;
+  if (forced && !isBinaryImporter(forced)) return undefined;
+  let src: FileSource;
+  try {
+    src = await FileSource.open(file);
+  } catch (e) {
+    throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
+  }
+  const head = await src.read(0, 64);
+  const importer = forced && isBinaryImporter(forced) ? forced : sniffBinary(head);
+  if (!importer) {
+    await src.close();
+    return undefined;
+  }
+  opts.onProgress?.(file, src.size);
+  return { file, importer, src };
+}
+
 async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
+  const bin = await openBinary(file, opts);
+  if (bin) return bin;
   let raw = 0;
   const gen = openInput(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)) });
   const head: Buffer[] = [];
@@ -55,14 +95,26 @@ async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
     size += r.value.length;
   }
   if (size === 0) throw new InputError(file, 'file is empty: expected a kernel trace or kernel log', 'not_a_trace');
+  const first = Buffer.concat(head);
+  // A binary trace on stdin (`perf record -o - | reaplay parse -`) is read into memory.
+  const piped = file === '-' && compressionOf(first) === 'none' ? sniffBinary(first) : undefined;
+  if (piped) {
+    const parts: Uint8Array[] = [first];
+    for await (const c of gen) parts.push(c);
+    return { file, importer: piped, src: new MemorySource(Buffer.concat(parts)) };
+  }
   let importer: FormatImporter | undefined;
   if (opts.format) {
-    importer = importerByName(opts.format);
-    if (!importer) throw new InputError(file, `unknown format '${opts.format}'`, 'not_a_trace');
+    const forced = importerByName(opts.format);
+    if (!forced) throw new InputError(file, `unknown format '${opts.format}'`, 'not_a_trace');
+    if (isBinaryImporter(forced)) throw new InputError(file, `--format ${opts.format} needs the file itself (compressed or piped input is not read by position)`, 'not_a_trace');
+    importer = forced;
   } else {
-    importer = sniffFormat(Buffer.concat(head).subarray(0, SNIFF_BYTES).toString('latin1'));
+    importer = sniffFormat(first.subarray(0, SNIFF_BYTES).toString('latin1'));
     if (!importer) {
-      throw new InputError(file, 'not a trace in any known format (tracefs text, trace-cmd report, perf script, kernel log, CSV, kprobe_events)', 'not_a_trace');
+      const what = unsupportedBinary(first.subarray(0, 256));
+      if (what) throw new InputError(file, `this is ${what}`, 'not_a_trace');
+      throw new InputError(file, 'not a trace in any known format (tracefs text, trace-cmd report, perf script, kernel log, CSV, kprobe_events, trace.dat, perf.data)', 'not_a_trace');
     }
   }
   return { file, importer, head, rest: gen };
@@ -85,40 +137,51 @@ export async function parseInputs(files: readonly string[], opts: ParseOptions):
 async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promise<StreamMeta> {
   const meta: StreamMeta = { file: o.file, format: o.importer.name, losses: [], segments: 1, bytes: 0, lines: 0 };
   const decode = opts.decode !== false;
-  const reader = o.importer.createReader(ctx, meta, {
+  const sink: ReaderSink = {
     event: (ev) => {
-      if (decode) normalizeEvent(ev, ctx, meta);
+      // A binary record no decoder reads keeps its print fmt unrendered.
+      if (decode && ev.fields === undefined && !undecodable(ev)) normalizeEvent(ev, ctx, meta);
       if (ev.ts >= 0n) {
         if (meta.firstTs === undefined || ev.ts < meta.firstTs) meta.firstTs = ev.ts;
         if (meta.lastTs === undefined || ev.ts > meta.lastTs) meta.lastTs = ev.ts;
       }
       opts.onEvent(ev, meta);
     },
-    loss: (l) => opts.onLoss?.(l, meta),
-  });
-  const splitter = new LineSplitter(
-    {
-      line: (buf, s, e, n, off, last) => reader.line(buf, s, e, n, off, last),
-      tooLong: (n, off, len) => ctx.diag.add('line_too_long', { file: o.file, line: n, offset: off }, `${len} bytes`),
-    },
-    opts.maxLine ?? DEFAULT_MAX_LINE,
-  );
-  const finish = (): void => {
-    splitter.end();
-    reader.end();
-    meta.bytes = splitter.bytes;
-    meta.lines = splitter.lines;
+    loss: (l: DataLoss) => opts.onLoss?.(l, meta),
   };
+  if (isBinary(o)) {
+    try {
+      await o.importer.read(o.src, ctx, meta, sink, opts.pace);
+    } catch (e) {
+      if (e instanceof InputError) (e as InputError & { meta?: StreamMeta }).meta = meta;
+      throw e;
+    } finally {
+      await o.src.close?.();
+    }
+    return meta;
+  }
+  const lines = new LineFeed(o.importer, ctx, meta, sink, opts.maxLine);
+  const finish = (): void => lines.end();
   try {
-    for (const c of o.head) splitter.write(c);
+    for (const c of o.head) lines.write(c);
     for await (const c of o.rest) {
-      splitter.write(c);
+      lines.write(c);
       const wait = opts.pace?.();
       if (wait) await wait;
     }
   } catch (e) {
-    // Keep what was parsed before the input broke; the caller reports the error.
     finish();
+    // A compressed stream that breaks (cut or corrupt): what was decoded before is kept and
+    // analysed; the break is an error naming its byte offset, and a loss of what came after.
+    if (e instanceof InputError && e.code === 'bad_compression' && e.offset !== undefined) {
+      const src = { file: o.file, line: meta.lines + 1, offset: meta.bytes };
+      ctx.diag.add('bad_compression', src, e.message.slice(o.file.length + 2));
+      const loss: DataLoss = { kind: 'events_dropped', cpu: -1, ...(meta.lastTs !== undefined ? { ts: meta.lastTs } : {}), src };
+      meta.losses.push(loss);
+      opts.onLoss?.(loss, meta);
+      return meta;
+    }
+    // Keep what was parsed before the input broke; the caller reports the error.
     if (e instanceof InputError) (e as InputError & { meta?: StreamMeta }).meta = meta;
     throw e;
   }

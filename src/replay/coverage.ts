@@ -2,6 +2,7 @@
 // window lower every verdict they touch to inconclusive (kernel-model.md §4).
 import type { DataLoss } from '../types/event.ts';
 import type { Finding } from '../findings/finding.ts';
+import { formatSourceRef } from '../types/source-ref.ts';
 
 export interface Coverage {
   losses: DataLoss[];
@@ -28,7 +29,7 @@ export function applyLosses(f: Finding, c: Coverage, from: bigint, to: bigint): 
   const lost = lossesIn(c, from, to);
   if (lost.length === 0) return f;
   const l = lost[0]!;
-  const where = `${l.kind}${l.cpu >= 0 ? ` on CPU ${l.cpu}` : ''} at ${l.src.file}:${l.src.line}`;
+  const where = `${l.kind}${l.cpu >= 0 ? ` on CPU ${l.cpu}` : ''} at ${formatSourceRef(l.src)}`;
   return {
     ...f,
     level: 'inconclusive',

@@ -4,6 +4,7 @@ import type { Capabilities } from './capabilities.ts';
 import type { ObservedCaps } from './kernel.ts';
 import type { ModelState } from './state.ts';
 import { formatNs } from '../../parsers/common/timestamp.ts';
+import { formatSourceRef } from '../types/source-ref.ts';
 
 export function observeCapabilities(s: ModelState): ObservedCaps {
   const caps: Partial<Capabilities> = {};
@@ -28,7 +29,7 @@ export function observeCapabilities(s: ModelState): ObservedCaps {
     const ok = c.callbacks.find((cb) => cb.phase === 'start' && cb.retval === 0);
     if (ok && c.callbacks.some((cb) => cb.phase === 'end' && cb.instance === ok.instance)) {
       caps.hlistEndOnFailure = true;
-      reasons.push(`${ok.instance}'s invalidate_range_end is called inside a failed start (${c.entry.src.file}:${c.entry.src.line}): the pairing fix is present`);
+      reasons.push(`${ok.instance}'s invalidate_range_end is called inside a failed start (${formatSourceRef(c.entry.src)}): the pairing fix is present`);
       break;
     }
   }

@@ -28,7 +28,7 @@ export function storyText(a: Analysis): string {
   out.push(`kernel ${k.release ?? 'unknown'}${k.upstream ? ` (upstream ${k.upstream})` : ''}: replayed as family ${a.profile.profile.label}`);
   for (const r of a.profile.reasons) out.push(`  ${safe(r)}`);
   const lost = a.inputs.reduce((n, m) => n + m.losses.length, 0);
-  out.push(`inputs: ${a.inputs.map((m) => `${at({ file: m.file, line: m.lines, offset: 0 }).replace(/:\d+$/, '')} (${m.format})`).join(', ')}${lost ? `; ${lost} data-loss marker(s)` : ''}`);
+  out.push(`inputs: ${a.inputs.map((m) => `${at({ file: m.file, line: 1, offset: 0 }).replace(/:\d+$/, '')} (${m.format})`).join(', ')}${lost ? `; ${lost} data-loss marker(s)` : ''}`);
   out.push('');
   if (!a.state.victims.length) out.push('no OOM victim in these inputs');
   for (const v of a.state.victims) out.push(...victimStory(v), '');

@@ -3,6 +3,7 @@
 // they cannot move the cursor or recolour the terminal.
 import { basename } from 'node:path';
 import type { SourceRef } from '../types/event.ts';
+import { formatSourceRef } from '../types/source-ref.ts';
 import { formatNs } from '../../parsers/common/timestamp.ts';
 
 export function safe(s: string): string {
@@ -21,5 +22,5 @@ export function dur(ns: bigint): string {
   return `${(Number(ns) / 1e3).toFixed(0)} µs`;
 }
 
-/** `file:line`, with the file's base name (the full path is in --json). */
-export const at = (src: SourceRef): string => `${safe(basename(src.file))}:${src.line}`;
+/** `file:line` (`file cpuN #record @0xoffset` for binary traces), with the file's base name (the full path is in --json). */
+export const at = (src: SourceRef): string => formatSourceRef({ ...src, file: safe(basename(src.file)) });

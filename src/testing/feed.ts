@@ -2,7 +2,7 @@
 // the pipeline does (LineSplitter → reader), without the async file layer.
 import type { DataLoss, StreamMeta, TraceEvent } from '../types/event.ts';
 import type { FormatImporter, ParseContext } from '../../parsers/importer.ts';
-import { LineSplitter } from '../../parsers/common/line-splitter.ts';
+import { LineFeed } from '../../parsers/common/line-adapter.ts';
 import { newContext } from '../ingest/parse-inputs.ts';
 
 export interface Fed {
@@ -30,23 +30,13 @@ export function feed(importer: FormatImporter, data: Buffer | string, opts: Feed
   const meta: StreamMeta = { file, format: importer.name, losses: [], segments: 1, bytes: 0, lines: 0 };
   const events: TraceEvent[] = [];
   const losses: DataLoss[] = [];
-  const reader = importer.createReader(ctx, meta, { event: (e) => events.push(e), loss: (l) => losses.push(l) });
-  const splitter = new LineSplitter(
-    {
-      line: (b, s, e, n, o, last) => reader.line(b, s, e, n, o, last),
-      tooLong: (n, o, len) => ctx.diag.add('line_too_long', { file, line: n, offset: o }, `${len} bytes`),
-    },
-    opts.maxLine,
-  );
+  const lines = new LineFeed(importer, ctx, meta, { event: (e) => events.push(e), loss: (l) => losses.push(l) }, opts.maxLine);
   const step = opts.chunk ?? bytes.length;
   for (let i = 0; i < bytes.length; i += step) {
     // Copy each chunk so no reader can depend on the chunks sharing memory.
-    splitter.write(Buffer.from(bytes.subarray(i, Math.min(bytes.length, i + step))));
+    lines.write(Buffer.from(bytes.subarray(i, Math.min(bytes.length, i + step))));
   }
-  splitter.end();
-  reader.end();
-  meta.bytes = splitter.bytes;
-  meta.lines = splitter.lines;
+  lines.end();
   return { events, losses, meta, ctx };
 }
 

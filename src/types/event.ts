@@ -9,8 +9,14 @@ export interface SourceRef {
   file: string;
   /** 1-based line number in the (decompressed) text. */
   line: number;
-  /** Byte offset of the line's first byte in the (decompressed) text. */
+  /** Byte offset of the line's first byte in the (decompressed) text; of the record in a binary file. */
   offset: number;
+  /** Binary traces: the CPU whose buffer held the record. */
+  cpu?: number;
+  /** Binary traces: index of the record in its CPU's stream (trace.dat) or in the file (perf.data). */
+  record?: number;
+  /** trace.dat: index of the ring-buffer page in its CPU's stream. */
+  page?: number;
 }
 
 /** A decoded field value: numbers that fit, bigints for 64-bit counters, hex addresses as strings. */
@@ -57,7 +63,9 @@ export type FormatName =
   | 'perf-script'
   | 'kernel-log'
   | 'csv'
-  | 'kprobe-events';
+  | 'kprobe-events'
+  | 'trace-dat'
+  | 'perf-data';
 
 /** What an input says about itself, beside its events. */
 export interface StreamMeta {

@@ -3,6 +3,7 @@ import type { StreamMeta } from '../../types/event.ts';
 import type { ParseContext } from '../../../parsers/importer.ts';
 import { DIAGNOSTIC_CODES, formatDiagnostic } from '../../../parsers/common/diagnostics.ts';
 import { formatNs } from '../../../parsers/common/timestamp.ts';
+import { formatSourceRef } from '../../types/source-ref.ts';
 
 export function formatStats(inputs: readonly StreamMeta[], ctx: ParseContext, emitted: number): string {
   const out: string[] = [];
@@ -26,7 +27,7 @@ export function formatStats(inputs: readonly StreamMeta[], ctx: ParseContext, em
     const cpu = l.cpu >= 0 ? `CPU ${l.cpu}` : 'CPU unknown';
     const count = l.count !== undefined ? `${l.count} events` : 'count unknown';
     const at = l.ts !== undefined ? ` before ${formatNs(l.ts)}` : '';
-    out.push(`  ${l.kind} ${cpu}, ${count}${at} (${l.src.file}:${l.src.line})`);
+    out.push(`  ${l.kind} ${cpu}, ${count}${at} (${formatSourceRef(l.src)})`);
   }
   const codes = [...ctx.diag.counts].sort((a, b) => b[1] - a[1]);
   out.push('', `diagnostics: ${codes.length === 0 ? 'none' : ''}`.trimEnd());

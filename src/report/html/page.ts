@@ -14,6 +14,7 @@ import type { Analysis } from '../../replay/analyze.ts';
 import type { VictimState } from '../../replay/state.ts';
 import type { Evidence, Finding } from '../../findings/finding.ts';
 import type { SourceRef } from '../../types/event.ts';
+import { formatSourceRef } from '../../types/source-ref.ts';
 import { chartData, type ChartData } from '../../charts/data.ts';
 import { dur, secs } from '../text.ts';
 import { buildCharts, chartsSection } from './charts-section.ts';
@@ -55,7 +56,7 @@ function bytes(n: number): string {
 /** `file:line`, the base name shown and the path as given (and byte offset) on hover. */
 function where(src: SourceRef | undefined): Html {
   if (!src) return html``;
-  return html`<span title="${src.file} (byte ${src.offset})">${basename(src.file)}:${src.line}</span>`;
+  return html`<span title="${src.file} (byte ${src.offset})">${formatSourceRef({ ...src, file: basename(src.file) })}</span>`;
 }
 
 function relative(ns: bigint): string {

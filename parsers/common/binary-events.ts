@@ -1,0 +1,143 @@
+// TraceEvents from binary records (trace.dat pages, perf.data RAW samples), shared by
+// both readers. Each event type is resolved once, at its first record: its name, whether
+// it is wanted, and for a kprobe its definition (probed function from the file's
+// kallsyms, argument types from the format). A wanted record's fields are read by the
+// compiled layout; its text (the print fmt) is rendered only when asked for.
+import type { ParseContext } from '../importer.ts';
+import type { SourceRef, TraceEvent } from '../../src/types/event.ts';
+import type { KprobeArg, KprobeDef } from '../../src/types/kprobe.ts';
+import type { NameEntry } from './event-names.ts';
+import { type EventFormat, readField, readFields } from './format-file.ts';
+import { type Lookups, type Renderer, compilePrintFmt } from './print-fmt.ts';
+import { type Symbols, parseKallsyms, parsePrintkFormats } from './kallsyms.ts';
+import type { TracingData } from './tracing-data.ts';
+
+/** A record's event: the text (print fmt) is rendered from the payload on first read. */
+export class BinaryEvent implements TraceEvent {
+  fields?: TraceEvent['fields'];
+  private rendered?: string;
+
+  constructor(
+    readonly ts: bigint,
+    readonly cpu: number,
+    readonly pid: number,
+    readonly comm: string,
+    readonly name: string,
+    readonly src: SourceRef,
+    private readonly payload: Uint8Array,
+    private readonly type: TypeState,
+    private readonly look: Lookups,
+  ) {}
+
+  get text(): string {
+    if (this.rendered === undefined) {
+      const { fmt, renderer } = this.type;
+      this.rendered = fmt && renderer ? renderer.render(readFields(fmt, this.payload, 0, this.payload.length), this.look) : '';
+    }
+    return this.rendered;
+  }
+
+  set text(v: string) {
+    this.rendered = v;
+  }
+
+  /** A kprobe or kretprobe record (its site is decoded from the text like any kprobe's). */
+  get isProbe(): boolean {
+    return this.type.fmt?.field('__probe_ip') !== undefined || this.type.fmt?.field('__probe_func') !== undefined;
+  }
+}
+
+interface TypeState {
+  fmt?: EventFormat;
+  entry: NameEntry;
+  renderer?: Renderer;
+}
+
+export class BinaryEvents {
+  private readonly types = new Map<number, TypeState>();
+  /** Records seen per type id, added to the name entries at the end. */
+  readonly counts = new Uint32Array(65536);
+  /** Per type id: 0 not yet seen, 1 skipped, 2 wanted (read inline by the hot loops). */
+  readonly state = new Uint8Array(65536);
+  private symbols?: Symbols;
+  private printk?: Map<bigint, string>;
+  private readonly look: Lookups;
+
+  constructor(private readonly ctx: ParseContext, private readonly file: string, private readonly data: TracingData) {
+    const self = this;
+    this.look = {
+      get symbols() { return self.syms(); },
+      get printk() { return (self.printk ??= parsePrintkFormats(self.data.printk)); },
+    };
+  }
+
+  private syms(): Symbols | undefined {
+    if (!this.data.kallsyms) return undefined;
+    return (this.symbols ??= parseKallsyms(this.data.kallsyms));
+  }
+
+  /** Whether records of `type` are wanted; resolves the type at its first record (`b[base…]`). */
+  wanted(type: number, b: Uint8Array, base: number, len: number): boolean {
+    this.counts[type]!++;
+    const s = this.state[type]!;
+    if (s !== 0) return s === 2;
+    const st = this.resolve(type, b, base, len);
+    this.state[type] = st.entry.wanted ? 2 : 1;
+    return st.entry.wanted;
+  }
+
+  private resolve(type: number, b: Uint8Array, base: number, len: number): TypeState {
+    const fmt = this.data.formats.get(type);
+    let st: TypeState;
+    if (!fmt) st = { entry: this.ctx.names.byFull(`?:type_${type}`) };
+    else {
+      const renderer = compilePrintFmt(fmt);
+      if (!this.ctx.names.kprobe(fmt.full)) {
+        const def = this.kprobeDef(fmt, renderer, b, base, len);
+        if (def) this.ctx.names.addKprobe(def);
+      }
+      st = { fmt, renderer, entry: this.ctx.names.byFull(fmt.full) };
+    }
+    this.types.set(type, st);
+    return st;
+  }
+
+  /** A kprobe's definition rebuilt from its format and the file's kallsyms (none without kallsyms). */
+  private kprobeDef(fmt: EventFormat, r: Renderer, b: Uint8Array, base: number, len: number): KprobeDef | undefined {
+    const ipField = fmt.field('__probe_ip') ?? fmt.field('__probe_func');
+    if (!ipField) return undefined;
+    const isReturn = fmt.field('__probe_ret_ip') !== undefined;
+    const ip = readField(ipField, b, base, len);
+    const syms = this.syms();
+    if (typeof ip !== 'bigint' || !syms) return undefined;
+    const sym = syms.lookup(BigInt.asUintN(64, ip));
+    if (!sym) return undefined;
+    const args: KprobeArg[] = fmt.fields.filter((f) => !f.name.startsWith('__probe_')).map((f) => {
+      if (f.kind === 'dataloc' || f.kind === 'relloc') return { name: f.name, fetch: '', type: 'string' };
+      const conv = r.convOf.get(f.name);
+      const bits = f.size * 8;
+      const type = conv === 'd' || conv === 'i' ? `s${bits}` : conv === 'u' ? `u${bits}` : conv === 's' ? 'string' : `x${bits}`;
+      return { name: f.name, fetch: '', type };
+    });
+    const src: SourceRef = { file: this.file, line: 0, offset: 0 };
+    return { group: fmt.system, event: fmt.name, isReturn, func: sym.name, module: sym.module, offset: isReturn ? 0 : Number(sym.offset), args, src };
+  }
+
+  /** The event for a wanted record; its payload is copied out of `b` (which is reused). */
+  event(type: number, b: Uint8Array, base: number, len: number, ts: bigint, cpu: number, pid: number, comm: string, src: SourceRef): TraceEvent {
+    const st = this.types.get(type)!;
+    return new BinaryEvent(ts, cpu, pid, comm, st.entry.full, src, b.slice(base, base + len), st, this.look);
+  }
+
+  /** Adds the per-type counts to the name entries (call once, at the end). */
+  finish(): void {
+    for (const [type, st] of this.types) st.entry.count += this.counts[type]!;
+    this.counts.fill(0);
+  }
+
+  /** pid → comm the way trace-cmd names it. */
+  commOf(pid: number): string {
+    if (pid === 0) return '<idle>';
+    return this.data.cmdlines.get(pid) ?? '<...>';
+  }
+}

@@ -1,0 +1,297 @@
+// An event's `print fmt` compiled once and rendered on demand (evidence lines, `parse
+// --out`): the printf subset libtraceevent applies (`%d %u %x %lx %Lx %llx %hd %s %p %pS`,
+// flags, width) over `REC->field`, `__get_str()`, `__print_symbolic()`, `__print_flags()`.
+// Addresses printed with `%pS`/`%ps` resolve through the file's kallsyms, pointer `%s`
+// through its printk formats. A format it cannot evaluate prints `field=value` pairs.
+import type { EventFormat, RawValue } from './format-file.ts';
+import type { Symbols } from './kallsyms.ts';
+
+type Expr =
+  | { k: 'field'; name: string }
+  | { k: 'num'; v: bigint }
+  | { k: 'str'; v: string }
+  | { k: 'cond'; c: Expr; a: Expr; b: Expr }
+  | { k: 'symbolic'; e: Expr; map: Map<bigint, string> }
+  | { k: 'flags'; e: Expr; delim: string; map: [bigint, string][] };
+
+interface Spec {
+  flags: string;
+  width: number;
+  len: string;
+  conv: string;
+  /** `%pS` extension letter */
+  ext: string;
+}
+
+type Piece = string | Spec;
+
+export interface Lookups {
+  symbols?: Symbols;
+  printk?: Map<bigint, string>;
+}
+
+export interface Renderer {
+  render(values: Map<string, RawValue>, look: Lookups): string;
+  /** The printf conversion of each `REC->field` argument (`x`, `d`, `u`, `s`, …). */
+  convOf: Map<string, string>;
+}
+
+function unescape(s: string): string {
+  return s.replace(/\\(n|t|"|\\)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}
+
+/** Splits `a, f(b, c), {1, "x,y"}` at top-level commas. */
+function splitArgs(s: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = false;
+  let cur = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (quote) {
+      cur += c;
+      if (c === '\\') cur += s[++i] ?? '';
+      else if (c === '"') quote = false;
+      continue;
+    }
+    if (c === '"') quote = true;
+    else if (c === '(' || c === '{') depth++;
+    else if (c === ')' || c === '}') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(cur.trim());
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  if (cur.trim()) out.push(cur.trim());
+  return out;
+}
+
+/** `c ? a : b` split at its top-level `?` and `:`, or undefined. */
+function ternary(s: string): [string, string, string] | undefined {
+  let depth = 0;
+  let quote = false;
+  let q = -1;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quote = false;
+    } else if (ch === '"') quote = true;
+    else if (ch === '(' || ch === '{') depth++;
+    else if (ch === ')' || ch === '}') depth--;
+    else if (depth === 0 && ch === '?' && q < 0) q = i;
+    else if (depth === 0 && ch === ':' && q >= 0) return [s.slice(0, q), s.slice(q + 1, i), s.slice(i + 1)];
+  }
+  return undefined;
+}
+
+function parseExpr(s: string): Expr | undefined {
+  s = s.trim();
+  const t = ternary(s);
+  if (t) {
+    const [c, a, b] = t.map(parseExpr);
+    return c && a && b ? { k: 'cond', c, a, b } : undefined;
+  }
+  let m = /^REC->(\w+)$/.exec(s);
+  if (m) return { k: 'field', name: m[1]! };
+  m = /^__get_(?:str|dynamic_array|rel_str)\((\w+)\)$/.exec(s);
+  if (m) return { k: 'field', name: m[1]! };
+  if (/^-?(0x[0-9a-f]+|\d+)$/i.test(s)) return { k: 'num', v: BigInt(s) };
+  m = /^"((?:[^"\\]|\\.)*)"$/.exec(s);
+  if (m) return { k: 'str', v: unescape(m[1]!) };
+  m = /^\((.*)\)$/s.exec(s);
+  if (m) return parseExpr(m[1]!);
+  m = /^__print_(symbolic|flags)\(([\s\S]*)\)$/.exec(s);
+  if (m) {
+    const parts = splitArgs(m[2]!);
+    const e = parseExpr(parts[0] ?? '');
+    if (!e) return undefined;
+    const pairs: [bigint, string][] = [];
+    const rest = m[1] === 'flags' ? parts.slice(2) : parts.slice(1);
+    for (const p of rest) {
+      const pm = /^\{\s*(.+?)\s*,\s*"((?:[^"\\]|\\.)*)"\s*\}$/s.exec(p);
+      if (!pm) return undefined;
+      const key = parseExpr(pm[1]!);
+      if (!key || key.k !== 'num') return undefined;
+      pairs.push([key.v, unescape(pm[2]!)]);
+    }
+    if (m[1] === 'symbolic') return { k: 'symbolic', e, map: new Map(pairs) };
+    const dm = /^"((?:[^"\\]|\\.)*)"$/.exec((parts[1] ?? '').trim());
+    return { k: 'flags', e, delim: dm ? unescape(dm[1]!) : '|', map: pairs };
+  }
+  return undefined;
+}
+
+const SPEC = /%([-#0 +]*)(\d*)(?:\.\d+)?(hh|h|ll|l|L|z|j|t)?([diouxXcsp%])/g;
+
+function parsePieces(fmt: string): Piece[] {
+  const out: Piece[] = [];
+  let last = 0;
+  SPEC.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = SPEC.exec(fmt))) {
+    if (m.index > last) out.push(fmt.slice(last, m.index));
+    if (m[4] === '%') out.push('%');
+    else {
+      let ext = '';
+      if (m[4] === 'p') {
+        const em = /^[a-zA-Z]+/.exec(fmt.slice(SPEC.lastIndex));
+        // Only the symbol extensions take letters; `%p,` and `%p ` stay plain pointers.
+        if (em && /^[sSfFB]/.test(em[0])) {
+          ext = em[0][0]!;
+          SPEC.lastIndex += 1;
+        }
+      }
+      out.push({ flags: m[1]!, width: m[2] ? Number(m[2]) : 0, len: m[3] ?? '', conv: m[4]!, ext });
+    }
+    last = SPEC.lastIndex;
+  }
+  if (last < fmt.length) out.push(fmt.slice(last));
+  return out;
+}
+
+function toBig(v: RawValue | undefined): bigint | undefined {
+  if (typeof v === 'number') return BigInt(v);
+  if (typeof v === 'bigint') return v;
+  return undefined;
+}
+
+function bits(len: string): number {
+  return len === 'hh' ? 8 : len === 'h' ? 16 : len === '' ? 32 : 64;
+}
+
+function pad(s: string, spec: Spec, numeric: boolean): string {
+  if (s.length >= spec.width) return s;
+  if (spec.flags.includes('-')) return s.padEnd(spec.width);
+  if (numeric && spec.flags.includes('0')) {
+    const sign = s.startsWith('-') ? '-' : s.startsWith('0x') ? '0x' : '';
+    return sign + s.slice(sign.length).padStart(spec.width - sign.length, '0');
+  }
+  return s.padStart(spec.width);
+}
+
+function hex(v: bigint): string {
+  return v.toString(16);
+}
+
+function formatOne(spec: Spec, v: RawValue | string | undefined, look: Lookups): string {
+  switch (spec.conv) {
+    case 's': {
+      if (typeof v === 'string') return pad(v, spec, false);
+      const p = toBig(v);
+      if (p === undefined) return '';
+      const s = look.printk?.get(BigInt.asUintN(64, p));
+      return pad(s ?? `0x${hex(BigInt.asUintN(64, p))}`, spec, false);
+    }
+    case 'c': {
+      const p = toBig(v as RawValue);
+      return pad(p === undefined ? '' : String.fromCharCode(Number(BigInt.asUintN(8, p))), spec, false);
+    }
+    case 'p': {
+      const p = toBig(v as RawValue);
+      if (p === undefined) return String(v ?? '');
+      const addr = BigInt.asUintN(64, p);
+      if (spec.ext && look.symbols) {
+        const s = look.symbols.lookup(addr);
+        if (s) {
+          const mod = s.module ? ` [${s.module}]` : '';
+          return spec.ext === 's' || spec.ext === 'f' ? `${s.name}${mod}` : `${s.name}+0x${hex(s.offset)}${mod}`;
+        }
+      }
+      return pad(`0x${hex(addr)}`, spec, true);
+    }
+    default: {
+      if (Array.isArray(v) || v instanceof Uint8Array) return `{${[...v].map(String).join(',')}}`;
+      if (typeof v === 'string') return v;
+      const p = toBig(v);
+      if (p === undefined) return '';
+      const n = bits(spec.len);
+      if (spec.conv === 'd' || spec.conv === 'i') return pad(BigInt.asIntN(n, p).toString(), spec, true);
+      const u = BigInt.asUintN(n, p);
+      if (spec.conv === 'u') return pad(u.toString(), spec, true);
+      if (spec.conv === 'o') return pad(u.toString(8), spec, true);
+      let s = hex(u);
+      if (spec.conv === 'X') s = s.toUpperCase();
+      if (spec.flags.includes('#') && u !== 0n) s = `0x${s}`;
+      return pad(s, spec, true);
+    }
+  }
+}
+
+function evaluate(e: Expr, values: Map<string, RawValue>): RawValue | string | undefined {
+  switch (e.k) {
+    case 'field': return values.get(e.name);
+    case 'num': return e.v;
+    case 'str': return e.v;
+    case 'cond': {
+      const c = evaluate(e.c, values);
+      const truthy = typeof c === 'string' ? c.length > 0 : toBig(c as RawValue) !== 0n && c !== undefined;
+      return evaluate(truthy ? e.a : e.b, values);
+    }
+    case 'symbolic': {
+      const v = toBig(evaluate(e.e, values) as RawValue);
+      if (v === undefined) return undefined;
+      return e.map.get(v) ?? `0x${hex(BigInt.asUintN(64, v))}`;
+    }
+    case 'flags': {
+      let v = toBig(evaluate(e.e, values) as RawValue);
+      if (v === undefined) return undefined;
+      const names: string[] = [];
+      for (const [bit, name] of e.map) {
+        if (bit === 0n ? v === 0n : (v & bit) === bit) {
+          names.push(name);
+          v &= ~bit;
+        }
+      }
+      if (v !== 0n) names.push(`0x${hex(v)}`);
+      return names.join(e.delim);
+    }
+  }
+}
+
+/** `name=value` pairs: what an event whose print fmt cannot be evaluated prints. */
+function fallback(fmt: EventFormat, values: Map<string, RawValue>): string {
+  return fmt.fields.map((f) => {
+    const v = values.get(f.name);
+    const s = typeof v === 'bigint' ? `0x${hex(BigInt.asUintN(64, v))}` : Array.isArray(v) || v instanceof Uint8Array ? `{${[...v].join(',')}}` : String(v ?? '');
+    return `${f.name}=${s}`;
+  }).join(' ');
+}
+
+export function compilePrintFmt(fmt: EventFormat): Renderer {
+  const convOf = new Map<string, string>();
+  const text = fmt.printFmt.trim();
+  const q = text.startsWith('"') ? findClose(text) : -1;
+  if (q < 0) return { render: (v) => fallback(fmt, v), convOf };
+  const pieces = parsePieces(unescape(text.slice(1, q)));
+  const rest = text.slice(q + 1).trim().replace(/^,/, '');
+  const args = splitArgs(rest).map(parseExpr);
+  const specs = pieces.filter((p): p is Spec => typeof p !== 'string');
+  if (args.some((a) => a === undefined) || args.length !== specs.length) return { render: (v) => fallback(fmt, v), convOf };
+  specs.forEach((s, i) => {
+    const a = args[i]!;
+    if (a.k === 'field') convOf.set(a.name, s.conv === 'p' ? 'x' : s.conv);
+  });
+  return {
+    convOf,
+    render(values, look) {
+      let out = '';
+      let i = 0;
+      for (const p of pieces) {
+        if (typeof p === 'string') out += p;
+        else out += formatOne(p, evaluate(args[i++]!, values), look);
+      }
+      return out;
+    },
+  };
+}
+
+function findClose(s: string): number {
+  for (let i = 1; i < s.length; i++) {
+    if (s[i] === '\\') i++;
+    else if (s[i] === '"') return i;
+  }
+  return -1;
+}

@@ -1,0 +1,299 @@
+// trace.dat metadata: the initial header, then v6's sequential items or v7's sections
+// and OPTIONS chain (binary-formats.md §1–3). Only metadata is read here; the per-CPU
+// data is walked by cpu-stream.ts.
+import { inflateSync } from 'node:zlib';
+import type { ByteSource } from '../importer.ts';
+import { Cursor, Damage } from '../common/cursor.ts';
+import { MemorySource } from '../common/byte-source.ts';
+import {
+  type TracingData, emptyTracingData, readCmdlines, readEventFormats, readFtraceFormats, readHeaderInfo, readKallsyms, readPrintk,
+} from '../common/tracing-data.ts';
+import { zstdFrame, zstdReady } from '../common/zstd.ts';
+
+export type Compression = 'none' | 'zstd' | 'zlib';
+
+export interface CpuData {
+  cpu: number;
+  offset: number;
+  size: number;
+}
+
+export interface Buffer_ {
+  /** Instance name, '' for the top instance. */
+  name: string;
+  clock?: string;
+  pageSize: number;
+  cpus: CpuData[];
+  /** Per-CPU data is chunked and compressed (v7 BUFFER section flag 1). */
+  compressed: boolean;
+}
+
+export interface TraceDatHeader {
+  version: number;
+  littleEndian: boolean;
+  pageSize: number;
+  compression: Compression;
+  data: TracingData;
+  buffers: Buffer_[];
+  cpuCount?: number;
+  traceClock?: string;
+  uname?: string;
+  /** ns added to every timestamp (OFFSET option). */
+  offsetNs: bigint;
+  /** TSC2NSEC option: ns = (ts × mult) >> shift + offset. */
+  tsc2nsec?: { mult: bigint; shift: bigint; offset: bigint };
+  /** Latency-format trace.dat (text data): not read. */
+  latency: boolean;
+  /** Damage met in the metadata that did not stop the read (the data was found another way). */
+  damages: Damage[];
+}
+
+export class UnsupportedTraceDat extends Error {}
+
+const SECTION = { OPTIONS: 0, BUFFER: 3, STRINGS: 15, HEADER_INFO: 16, FTRACE_EVENTS: 17, EVENT_FORMATS: 18, KALLSYMS: 19, PRINTK: 20, CMDLINES: 21, BUFFER_TEXT: 22 };
+
+export function decompress(kind: Compression, src: Uint8Array, size: number): Uint8Array {
+  if (kind === 'zstd') return zstdFrame(src, size);
+  if (kind === 'zlib') {
+    const out = inflateSync(src);
+    if (out.length !== size) throw new Error(`zlib block decoded to ${out.length} bytes, expected ${size}`);
+    return out;
+  }
+  return src;
+}
+
+function selectedClock(traceClock: string): string | undefined {
+  return /\[([^\]]+)\]/.exec(traceClock)?.[1];
+}
+
+export async function readTraceDatHeader(src: ByteSource): Promise<TraceDatHeader> {
+  const c = new Cursor(src, 10);
+  const versionText = await c.cstr('the file version', 16);
+  const version = Number(versionText);
+  if (version !== 6 && version !== 7) {
+    throw new UnsupportedTraceDat(`trace.dat file version ${JSON.stringify(versionText)} is not supported (versions 6 and 7 are): convert it with \`trace-cmd convert --file-version 7\` or give the text of \`trace-cmd report\``);
+  }
+  const endian = await c.u8('the endian byte');
+  if (endian !== 0) throw new UnsupportedTraceDat('big-endian trace.dat files are not supported: give the text of `trace-cmd report` instead');
+  await c.u8('the long size');
+  const pageSize = await c.u32('the page size');
+  const h: TraceDatHeader = {
+    version, littleEndian: true, pageSize, compression: 'none', data: emptyTracingData(), buffers: [], offsetNs: 0n, latency: false, damages: [],
+  };
+  if (version === 6) await readV6(c, h);
+  else await readV7(src, c, h);
+  return h;
+}
+
+async function readV6(c: Cursor, h: TraceDatHeader): Promise<void> {
+  await readHeaderInfo(c, h.data);
+  await readFtraceFormats(c, h.data);
+  await readEventFormats(c, h.data);
+  await readKallsyms(c, h.data);
+  await readPrintk(c, h.data);
+  await readCmdlines(c, h.data);
+  const ncpu = await c.u32('the CPU count');
+  h.cpuCount = ncpu;
+  let kind = await c.bytes(10, 'the data kind or options tag');
+  if (Buffer.from(kind).toString('latin1') === 'options  \0') {
+    for (;;) {
+      const id = await c.u16('an option id');
+      if (id === 0) break;
+      const size = await c.u32('an option size');
+      applyOption(h, id, await c.bytes(size, `option ${id}`), undefined);
+    }
+    kind = await c.bytes(10, 'the data kind');
+  }
+  const k = Buffer.from(kind).toString('latin1');
+  if (k === 'latency  \0') {
+    h.latency = true;
+    return;
+  }
+  if (k !== 'flyrecord\0') throw new Damage(c.pos - 10, '"flyrecord" or "latency"', false);
+  const cpus: CpuData[] = [];
+  for (let i = 0; i < ncpu; i++) {
+    const offset = await c.u64(`CPU ${i} data offset`);
+    const size = await c.u64(`CPU ${i} data size`);
+    if (size > 0) cpus.push({ cpu: i, offset, size });
+  }
+  h.buffers.push({ name: '', pageSize: h.pageSize, cpus, compressed: false });
+}
+
+async function readV7(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<void> {
+  const comp = await c.cstr('the compression name', 64);
+  await c.cstr('the compression version', 64);
+  if (comp !== 'none' && comp !== 'zstd' && comp !== 'zlib') {
+    throw new UnsupportedTraceDat(`trace.dat compression ${JSON.stringify(comp)} is not supported (zstd, zlib and none are): convert it with \`trace-cmd convert --compression zstd\``);
+  }
+  h.compression = comp;
+  if (comp === 'zstd') await zstdReady();
+  let next = await c.u64('the offset of the first OPTIONS section');
+  const seen = new Set<number>();
+  const sections = new Map<number, number>();
+  /** End of the last OPTIONS section read: the BUFFER section follows it. */
+  let afterOptions = -1;
+  while (next !== 0) {
+    if (seen.has(next)) throw new Damage(next, 'an OPTIONS section not already visited (the chain loops)', false);
+    seen.add(next);
+    const sc = new Cursor(src, next);
+    let sec: { id: number; payload: Uint8Array };
+    try {
+      sec = await readSection(sc, h);
+    } catch (e) {
+      // The last OPTIONS section (with the BUFFER option) is written after the data: a cut
+      // file loses it. The data can still be found by walking the BUFFER section.
+      if (!(e instanceof Damage) || afterOptions < 0) throw e;
+      h.damages.push(new Damage(e.offset, `${e.expected}, in the OPTIONS section at offset ${next} (CPU data located by walking the BUFFER section)`, e.truncated));
+      break;
+    }
+    const { id, payload } = sec;
+    afterOptions = sc.pos;
+    if (id !== SECTION.OPTIONS) throw new Damage(next, `an OPTIONS section (id 0), found id ${id}`, false);
+    next = 0;
+    const oc = new Cursor(new MemorySource(payload), 0);
+    while (oc.pos < payload.length) {
+      const oid = await oc.u16('an option id');
+      const size = await oc.u32('an option size');
+      const body = await oc.bytes(size, `option ${oid}`);
+      if (oid === 0) {
+        next = size >= 8 ? Number(new DataView(body.buffer, body.byteOffset, 8).getBigUint64(0, true)) : 0;
+        break;
+      }
+      applyOption(h, oid, body, sections);
+    }
+  }
+  const run = async (id: number, read: (c: Cursor) => Promise<void>, what: string): Promise<void> => {
+    const at = sections.get(id);
+    if (at === undefined) return;
+    const sc = new Cursor(src, at);
+    const sec = await readSection(sc, h);
+    if (sec.id !== id) throw new Damage(at, `the ${what} section (id ${id}), found id ${sec.id}`, false);
+    await read(new Cursor(new MemorySource(sec.payload), 0));
+  };
+  await run(SECTION.HEADER_INFO, (x) => readHeaderInfo(x, h.data), 'HEADER_INFO');
+  await run(SECTION.FTRACE_EVENTS, (x) => readFtraceFormats(x, h.data), 'FTRACE_EVENTS');
+  await run(SECTION.EVENT_FORMATS, (x) => readEventFormats(x, h.data), 'EVENT_FORMATS');
+  await run(SECTION.KALLSYMS, (x) => readKallsyms(x, h.data), 'KALLSYMS');
+  await run(SECTION.PRINTK, (x) => readPrintk(x, h.data), 'PRINTK');
+  await run(SECTION.CMDLINES, (x) => readCmdlines(x, h.data), 'CMDLINES');
+  if (h.buffers.length === 0 && afterOptions >= 0) await recoverBuffer(src, afterOptions, h);
+  if (h.damages.length === 0) await checkTiling(src, c.pos, h);
+  // A BUFFER section's flag says whether its per-CPU data is chunked.
+  for (const b of h.buffers) {
+    const at = (b as Buffer_ & { section?: number }).section;
+    if (at === undefined) continue;
+    const sc = new Cursor(src, at);
+    await sc.u16('the BUFFER section id');
+    b.compressed = ((await sc.u16('the BUFFER section flags')) & 1) === 1;
+  }
+}
+
+/** One section: its id and payload (decompressed when flagged; BUFFER sections are not read). */
+async function readSection(c: Cursor, h: TraceDatHeader): Promise<{ id: number; payload: Uint8Array }> {
+  const start = c.pos;
+  const id = await c.u16('a section id');
+  const flags = await c.u16('section flags');
+  await c.u32('a section description id');
+  const size = await c.u64('a section size');
+  if (!(flags & 1)) return { id, payload: await c.bytes(size, `section ${id} payload`) };
+  if (h.compression === 'none') throw new Damage(start, `an uncompressed section (the file says compression "none")`, false);
+  const csize = await c.u32('the compressed size');
+  const usize = await c.u32('the uncompressed size');
+  const at = c.pos;
+  const block = await c.bytes(csize, `section ${id} compressed data`);
+  try {
+    return { id, payload: decompress(h.compression, block, usize) };
+  } catch (e) {
+    throw new Damage(at, `a ${h.compression} block of ${csize} bytes decoding to ${usize} (${(e as Error).message})`, false);
+  }
+}
+
+function cstrs(b: Uint8Array): string[] {
+  return Buffer.from(b).toString('latin1').split('\0');
+}
+
+function applyOption(h: TraceDatHeader, id: number, body: Uint8Array, sections: Map<number, number> | undefined): void {
+  const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const u64 = (o: number): number => Number(v.getBigUint64(o, true));
+  switch (id) {
+    case 3: {
+      // BUFFER: u64 section offset, cstr name, cstr clock, u32 page size, u32 n, n × {u32 cpu, u64 offset, u64 size}
+      if (body.length < 8) return;
+      const section = u64(0);
+      let p = 8;
+      const str = (): string => {
+        const e = body.indexOf(0, p);
+        const s = Buffer.from(body.subarray(p, e < 0 ? body.length : e)).toString('latin1');
+        p = e < 0 ? body.length : e + 1;
+        return s;
+      };
+      const name = str();
+      const clock = str();
+      if (p + 8 > body.length) return;
+      const pageSize = v.getUint32(p, true);
+      const n = v.getUint32(p + 4, true);
+      p += 8;
+      const cpus: CpuData[] = [];
+      for (let i = 0; i < n && p + 20 <= body.length; i++, p += 20) {
+        cpus.push({ cpu: v.getUint32(p, true), offset: u64(p + 4), size: u64(p + 12) });
+      }
+      h.buffers.push(Object.assign({ name, clock, pageSize, cpus, compressed: false }, { section }));
+      return;
+    }
+    case 4: h.traceClock = selectedClock(cstrs(body)[0]!); return;
+    case 5: h.uname = cstrs(body)[0]; return;
+    case 7: {
+      const s = cstrs(body)[0]!.trim();
+      if (/^-?\d+$/.test(s)) h.offsetNs = BigInt(s);
+      return;
+    }
+    case 8: if (body.length >= 4) h.cpuCount = v.getUint32(0, true); return;
+    case 14: if (body.length >= 16) h.tsc2nsec = { mult: BigInt(v.getUint32(0, true)), shift: BigInt(v.getUint32(4, true)), offset: v.getBigUint64(8, true) }; return;
+    default:
+      if (sections && id >= 16 && id <= 21 && body.length >= 8) sections.set(id, u64(0));
+  }
+}
+
+/**
+ * Without the BUFFER option (cut off the end of the file), the CPU blocks of a compressed
+ * BUFFER section are found in order: page-aligned, each a chunk count then its chunks.
+ */
+async function recoverBuffer(src: ByteSource, at: number, h: TraceDatHeader): Promise<void> {
+  const c = new Cursor(src, at);
+  if (at + 16 > src.size) return;
+  const id = await c.u16('the BUFFER section id');
+  const flags = await c.u16('the BUFFER section flags');
+  if (id !== SECTION.BUFFER || !(flags & 1)) return;
+  const page = h.pageSize;
+  const align = (n: number): number => Math.ceil(n / page) * page;
+  let pos = align(at + 16);
+  const cpus: CpuData[] = [];
+  const ncpu = h.cpuCount ?? 0;
+  for (let cpu = 0; cpu < ncpu && pos + 4 <= src.size; cpu++) {
+    const b = await src.read(pos, 4);
+    const n = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+    let q = pos + 4;
+    for (let i = 0; i < n && q + 8 <= src.size; i++) {
+      const hb = await src.read(q, 8);
+      q += 8 + new DataView(hb.buffer, hb.byteOffset, 8).getUint32(0, true);
+    }
+    cpus.push({ cpu, offset: pos, size: q - pos - 4 });
+    pos = align(q);
+  }
+  h.buffers.push(Object.assign({ name: '', pageSize: page, cpus, compressed: true }, { section: at }));
+}
+
+/** Sections tile a whole file (§3.2): one running past the end means the file was cut. */
+async function checkTiling(src: ByteSource, first: number, h: TraceDatHeader): Promise<void> {
+  let p = first;
+  while (p + 16 <= src.size) {
+    const b = await src.read(p, 16);
+    const size = Number(new DataView(b.buffer, b.byteOffset, 16).getBigUint64(8, true));
+    if (p + 16 + size > src.size) {
+      h.damages.push(new Damage(src.size, `the rest of the section at offset ${p} (${p + 16 + size - src.size} more bytes)`));
+      return;
+    }
+    p += 16 + size;
+  }
+  if (p !== src.size) h.damages.push(new Damage(p, 'a 16-byte section header'));
+}

@@ -1,0 +1,88 @@
+// Importer for trace.dat (trace-cmd record, file versions 6 and 7): metadata from the
+// header and sections, then every CPU's pages merged the way `trace-cmd report` prints
+// them: smallest time first, ties to the lower CPU (binary-formats.md §4.4).
+import type { BinaryImporter, ByteSource, ParseContext, ReaderSink } from '../importer.ts';
+import type { DataLoss, StreamMeta } from '../../src/types/event.ts';
+import { InputError } from '../common/input.ts';
+import { Damage } from '../common/cursor.ts';
+import { BinaryEvents } from '../common/binary-events.ts';
+import { CpuStream, type Item, type StreamEnv } from './cpu-stream.ts';
+import { type TraceDatHeader, UnsupportedTraceDat, readTraceDatHeader } from './header.ts';
+import { sniffTraceDat } from './sniff.ts';
+
+function releaseOf(uname: string | undefined): string | undefined {
+  // "Linux host 6.1.0-27-amd64 #1 SMP …"
+  return uname?.split(' ')[2];
+}
+
+async function readHeader(src: ByteSource, file: string): Promise<TraceDatHeader> {
+  try {
+    return await readTraceDatHeader(src);
+  } catch (e) {
+    if (e instanceof UnsupportedTraceDat) throw new InputError(file, e.message, 'not_a_trace');
+    if (e instanceof Damage) throw new InputError(file, `trace.dat metadata is ${e.message}; no events could be read`, 'not_a_trace');
+    throw e;
+  }
+}
+
+async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: ReaderSink, pace?: () => Promise<void> | undefined): Promise<void> {
+  const file = meta.file;
+  const h = await readHeader(src, file);
+  meta.bytes = src.size;
+  meta.cpus = h.cpuCount ?? Math.max(0, ...h.buffers.flatMap((b) => b.cpus.map((c) => c.cpu + 1)));
+  meta.traceClock = h.buffers[0]?.clock || h.traceClock;
+  meta.kernelRelease = releaseOf(h.uname);
+  if (h.latency) throw new InputError(file, 'a latency-format trace.dat (text data) is not supported: give the text of `trace-cmd report`', 'not_a_trace');
+  for (const d of h.damages) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
+  const events = new BinaryEvents(ctx, file, h.data);
+  const loss = (l: DataLoss): void => {
+    meta.losses.push(l);
+    sink.loss(l);
+  };
+  const { offsetNs, tsc2nsec } = h;
+  const time = tsc2nsec
+    ? (ts: number): bigint => ((BigInt(ts) * tsc2nsec.mult) >> tsc2nsec.shift) + tsc2nsec.offset + offsetNs
+    : offsetNs !== 0n ? (ts: number): bigint => BigInt(ts) + offsetNs : (ts: number): bigint => BigInt(ts);
+  for (const buffer of h.buffers) {
+    const env: StreamEnv = {
+      src, file, events, page: h.data.page, pageSize: buffer.pageSize || h.pageSize,
+      compression: buffer.compressed ? h.compression : undefined,
+      time,
+      damage(cpu, offset, expected, ts) {
+        const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;
+        ctx.diag.add('damaged_binary', { file, line: 0, offset, cpu }, `at offset ${offset} (0x${offset.toString(16)}), ${what}`);
+        return { kind: 'events_dropped', cpu, ...(ts !== undefined ? { ts: time(ts) } : {}), src: { file, line: 0, offset, cpu } };
+      },
+    };
+    const streams = [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((c) => new CpuStream(env, c));
+    const heads: (Item | undefined)[] = await Promise.all(streams.map((s) => s.next()));
+    let n = 0;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const it = heads[i];
+        if (it && (best < 0 || it.ts < heads[best]!.ts)) best = i;
+      }
+      if (best < 0) break;
+      const it = heads[best]!;
+      if (it.ev) sink.event(it.ev);
+      else if (it.loss) {
+        loss(it.loss);
+        if (it.loss.kind === 'lost_events') ctx.diag.add('lost_events', it.loss.src, `CPU ${it.loss.cpu}${it.loss.count !== undefined ? `, ${it.loss.count} events` : ''}`);
+      }
+      heads[best] = await streams[best]!.next();
+      if ((++n & 1023) === 0) {
+        const wait = pace?.();
+        if (wait) await wait;
+      }
+    }
+  }
+  events.finish();
+}
+
+export const traceDatImporter: BinaryImporter = {
+  name: 'trace-dat',
+  binary: true,
+  sniffBytes: sniffTraceDat,
+  read,
+};
