@@ -9,7 +9,7 @@ import { parseGroup, type GroupSpec } from '../../compare/inputs.ts';
 import { compareText } from '../../compare/text.ts';
 import { toJson } from '../../report/html/escape.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
 import { writePage } from '../write-page.ts';
 
 export interface CompareArgs extends Pick<AnalyzeOptions, 'kernel' | 'capabilities'> {

@@ -8,7 +8,7 @@ import { analysisJson, stringify } from '../../report/json.ts';
 import { renderReport, type Charts } from '../../report/html/page.ts';
 import { CHARTS } from '../../charts/index.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
 import { writePage } from '../write-page.ts';
 
 export interface ReportArgs extends AnalyzeOptions {

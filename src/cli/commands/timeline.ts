@@ -7,7 +7,7 @@ import { callsOf } from '../../replay/victim-summary.ts';
 import type { TraceEvent } from '../../types/event.ts';
 import { at, safe, secs } from '../../report/text.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
 
 export interface TimelineArgs extends AnalyzeOptions {
   files: string[];
@@ -28,7 +28,7 @@ export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<nu
   );
   if (!v) {
     const known = a.state.victims.map((x) => `pid ${x.pid}${x.mmPtr ? ` mm ${x.mmPtr}` : ''}`).join('; ') || 'none';
-    throw new UserError(`no victim address space matches ${args.pid !== undefined ? `--pid ${args.pid}` : `--mm ${args.mm}`} (victims: ${known})`);
+    throw new UserError(`no victim address space matches ${args.pid !== undefined ? `--pid ${args.pid}` : `--mm ${args.mm}`} (victims: ${known})`, 'no_such_victim');
   }
   // rss_stat's mm_id hashes an address that other mms had before and after this one:
   // from the first sample a task of the victim reports as its own mm, to past its release.

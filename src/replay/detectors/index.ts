@@ -6,6 +6,7 @@ import type { Coverage } from '../coverage.ts';
 import type { ModelState } from '../state.ts';
 import { detectUnpaired } from './unpaired.ts';
 import { detectPremature } from './premature.ts';
+import { ReaplayError } from '../../types/errors.ts';
 
 export interface DetectorContext {
   state: ModelState;
@@ -23,7 +24,7 @@ export interface Detector {
 const registry = new Map<string, Detector>();
 
 export function registerDetector(d: Detector): void {
-  if (registry.has(d.id)) throw new Error(`a detector with id '${d.id}' is already registered`);
+  if (registry.has(d.id)) throw new ReaplayError('duplicate_detector', `a detector with id '${d.id}' is already registered`);
   registry.set(d.id, d);
 }
 
