@@ -16,7 +16,9 @@ import { gunzipSync } from 'node:zlib';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SourceRef } from '../src/index.ts';
 import { toPng, toSvg } from '../src/charts/render.ts';
-import { at, dur, safe, secs } from '../src/report/text.ts';
+import { safe } from '../src/types/terminal-text.ts';
+import { formatSourceRef as at } from '../src/types/source-ref.ts';
+import { formatDuration as dur, formatInstant as secs } from '../src/types/time.ts';
 
 export { at, dur, secs };
 
@@ -99,6 +101,6 @@ export function lineOf(src: SourceRef): string {
 /** `file:line  text` for every line from `from` to `to` (same file), as `check` cites them. */
 export function excerpt(from: SourceRef, to: SourceRef = from): string[] {
   const out: string[] = [];
-  for (let n = from.line; n <= to.line; n++) out.push(`${at({ ...from, line: n }).padEnd(20)} ${lineOf({ ...from, line: n }).trim()}`);
+  for (let n = from.line; n <= to.line; n++) out.push(`${formatSourceRef({ ...from, line: n }).padEnd(20)} ${lineOf({ ...from, line: n }).trim()}`);
   return out;
 }

@@ -3,7 +3,8 @@
 // table (html/page.ts).
 import type { VictimState } from '../replay/state.ts';
 import type { TraceEvent } from '../types/event.ts';
-import { dur, secs } from './text.ts';
+import { formatDuration, formatInstant } from '../types/time.ts';
+
 
 export interface Step {
   ts: bigint;
@@ -69,7 +70,7 @@ function attemptsStep(v: VictimState): Step | undefined {
   if (failedCalls.length) parts.push(`${failedCalls.length} of ${calls.length} invalidate calls failed (${failedCalls[0]!.retval})`);
   else if (calls.length) parts.push(`${calls.length} invalidate calls`);
   const end = last.finish ?? last.skip ?? last.start!;
-  return { ts: (first.start ?? first.skip)!.ts, text: `${parts.join(', ')}, until ${secs(end.ts)}`, ev: first.start ?? first.skip };
+  return { ts: (first.start ?? first.skip)!.ts, text: `${parts.join(', ')}, until ${formatInstant(end.ts)}`, ev: first.start ?? first.skip };
 }
 
 /** The victim's steps in time order (a stable sort: notifier details stay under their attempts line). */
@@ -78,7 +79,7 @@ export function victimSteps(v: VictimState): Step[] {
   const mark = v.mark;
   steps.push({ ts: mark.ts, text: mark.name === 'oom:mark_victim' ? 'chosen by the OOM killer (mark_victim)' : 'killed by the OOM killer (kernel log)', ev: mark });
   if (v.kill) steps.push({ ts: v.kill.ts, text: 'SIGKILL sent', ev: v.kill });
-  if (v.wake) steps.push({ ts: v.wake.ts, text: `oom_reaper woken, ${dur(v.wake.ts - mark.ts)} after the selection`, ev: v.wake });
+  if (v.wake) steps.push({ ts: v.wake.ts, text: `oom_reaper woken, ${formatDuration(v.wake.ts - mark.ts)} after the selection`, ev: v.wake });
   const att = attemptsStep(v);
   if (att) steps.push(att, ...notifierSteps(v));
   if (v.unableLog) steps.push({ ts: v.unableLog.ts, text: '"oom_reaper: unable to reap"', ev: v.unableLog });

@@ -8,7 +8,7 @@ import { analyze } from '../../replay/analyze.ts';
 import { chartData } from '../../charts/data.ts';
 import { CHART_NAMES, CHARTS } from '../../charts/index.ts';
 import { toPng, toSvg } from '../../charts/render.ts';
-import { safe } from '../../report/text.ts';
+import { safe } from '../../types/terminal-text.ts';
 import type { CliIO } from '../io.ts';
 import { UserError } from '../../types/errors.ts';
 

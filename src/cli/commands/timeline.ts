@@ -5,9 +5,11 @@ import type { AnalyzeOptions } from '../../replay/analyze.ts';
 import { analyze } from '../../replay/analyze.ts';
 import { callsOf } from '../../replay/victim-summary.ts';
 import type { TraceEvent } from '../../types/event.ts';
-import { at, safe, secs } from '../../report/text.ts';
+import { safe } from '../../types/terminal-text.ts';
+import { formatSourceRef } from '../../types/source-ref.ts';
 import type { CliIO } from '../io.ts';
 import { UserError } from '../../types/errors.ts';
+import { formatInstant } from '../../types/time.ts';
 
 export interface TimelineArgs extends AnalyzeOptions {
   files: string[];
@@ -45,6 +47,6 @@ export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<nu
     return e === v.release?.ev;
   });
   io.stdout.write(`address space of victim ${v.pid} (${safe(v.comm)})${v.mmPtr ? `, mm ${v.mmPtr}` : ''}${v.mmId !== undefined ? `, rss mm_id ${v.mmId}` : ''}: ${mine.length} events\n`);
-  for (const e of mine) io.stdout.write(`${secs(e.ts).padStart(14)}  ${String(e.pid).padStart(7)}  ${describe(e).padEnd(112)} ${at(e.src)}\n`);
+  for (const e of mine) io.stdout.write(`${formatInstant(e.ts).padStart(14)}  ${String(e.pid).padStart(7)}  ${describe(e).padEnd(112)} ${formatSourceRef(e.src)}\n`);
   return 0;
 }

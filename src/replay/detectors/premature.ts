@@ -5,14 +5,12 @@ import type { Evidence, Finding } from '../../findings/finding.ts';
 import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState, Selection, VictimState } from '../state.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
-import { formatNs } from '../../../parsers/common/timestamp.ts';
+import { formatInstant } from '../../types/time.ts';
+import { sameDomain } from '../domain.ts';
 
 const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
-const secs = (ns: bigint): string => `${formatNs(ns).slice(0, -6)} s`;
-
-function sameDomain(a: VictimState, b: VictimState): boolean {
-  return a.domain === 'unknown' || b.domain === 'unknown' || a.domain === b.domain || a.domain === 'memcg:?' || b.domain === 'memcg:?';
-}
+/** Milliseconds are enough to tell two selections apart in a sentence. */
+const secs = (ns: bigint): string => `${formatInstant(ns, 3)} s`;
 
 /** Positive evidence that v1's memory was still there after t2 (never inferred from silence). */
 function heldAfter(v1: VictimState, t2: bigint): Evidence | undefined {

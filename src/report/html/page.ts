@@ -15,13 +15,14 @@ import type { VictimState } from '../../replay/state.ts';
 import type { Evidence, Finding } from '../../findings/finding.ts';
 import type { SourceRef } from '../../types/event.ts';
 import { chartData, type ChartData } from '../../charts/data.ts';
-import { dur, secs } from '../text.ts';
+
 import { buildCharts, chartsSection } from './charts-section.ts';
 import { html, trusted, type Html } from './escape.ts';
 import { chartLibraries } from './assets.ts';
 import { OUTCOME, victimSteps } from '../steps.ts';
 import { CSS } from './style.ts';
 import { BOOT } from './boot.ts';
+import { formatDuration, formatInstant } from '../../types/time.ts';
 
 /** One chart of src/charts/index.ts: a vega-lite spec as a pure function of the chart rows. */
 export interface ChartDef {
@@ -60,7 +61,7 @@ function where(src: SourceRef | undefined): Html {
 
 function relative(ns: bigint): string {
   if (ns === 0n) return '±0';
-  return `${ns < 0n ? '−' : '+'}${dur(ns < 0n ? -ns : ns)}`;
+  return `${ns < 0n ? '−' : '+'}${formatDuration(ns < 0n ? -ns : ns)}`;
 }
 
 function verdict(a: Analysis): { bad: boolean; text: string } {
@@ -87,7 +88,7 @@ ${p.profile.notes ? html`<p class="muted">What the ${p.profile.label} family cha
 }
 
 function inputsSection(a: Analysis): Html {
-  const span = (f?: bigint, l?: bigint): string => (f !== undefined && l !== undefined ? `${secs(f)} – ${secs(l)}` : '');
+  const span = (f?: bigint, l?: bigint): string => (f !== undefined && l !== undefined ? `${formatInstant(f)} – ${formatInstant(l)}` : '');
   return html`<section id="inputs"><h2>Inputs</h2>
 <p class="muted">One capture: the inputs are merged on one clock.</p>
 <table><thead><tr><th>file</th><th>format</th><th>kernel</th><th class="n">lines</th><th class="n">size</th><th class="n">CPUs</th><th>time span (s)</th><th>data loss</th></tr></thead><tbody>
@@ -107,7 +108,7 @@ function victimCard(v: VictimState, i: number): Html {
 <table class="lines"><colgroup><col class="c-t"><col class="c-rel"><col><col class="c-src"></colgroup>
 <thead><tr><th class="t">time (s)</th><th class="t">since selection</th><th>what</th><th>line</th></tr></thead><tbody>
 ${steps.map(
-  (s) => html`<tr${s.detail ? html` class="detail"` : ''}><td class="t">${secs(s.ts)}</td><td class="rel">${relative(s.ts - v.mark.ts)}</td><td class="what">${s.text}</td><td class="src">${where(s.ev?.src)}</td></tr>\n`,
+  (s) => html`<tr${s.detail ? html` class="detail"` : ''}><td class="t">${formatInstant(s.ts)}</td><td class="rel">${relative(s.ts - v.mark.ts)}</td><td class="what">${s.text}</td><td class="src">${where(s.ev?.src)}</td></tr>\n`,
 )}</tbody></table>
 <p class="outcome">Outcome: <b>${OUTCOME[v.outcome]}</b></p>
 </article>`;
@@ -124,7 +125,7 @@ function evidenceTable(ev: readonly Evidence[]): Html {
   if (!ev.length) return html``;
   return html`<table class="lines"><colgroup><col class="c-t"><col><col class="c-src"></colgroup>
 <thead><tr><th class="t">time (s)</th><th>evidence</th><th>line</th></tr></thead><tbody>
-${ev.map((e) => html`<tr><td class="t">${e.ts !== undefined ? secs(e.ts) : ''}</td><td class="what">${e.what}</td><td class="src">${where(e.src)}</td></tr>\n`)}</tbody></table>`;
+${ev.map((e) => html`<tr><td class="t">${e.ts !== undefined ? formatInstant(e.ts) : ''}</td><td class="what">${e.what}</td><td class="src">${where(e.src)}</td></tr>\n`)}</tbody></table>`;
 }
 
 function findingCard(f: Finding, a: Analysis): Html {

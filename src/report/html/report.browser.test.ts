@@ -15,7 +15,7 @@ import { run } from '../../cli/main.ts';
 import { analyze } from '../../replay/analyze.ts';
 import { REPO_ROOT, SAMPLES_DIR } from '../../testing/captures.ts';
 import { reportCommand } from '../../cli/commands/report.ts';
-import { hostileCopy, HOSTILE_COMM } from './testing.ts';
+import { hostileCopy, HOSTILE_COMM } from '../../testing/hostile-capture.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'out', 'test-artifacts');
 const SAMPLE = join(SAMPLES_DIR, '6.1', 'premature');

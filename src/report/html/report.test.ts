@@ -14,7 +14,7 @@ import { storyText } from '../story.ts';
 import { esc, html, jsonScript, scriptJson } from './escape.ts';
 import { renderReport, type Charts } from './page.ts';
 import { CHARTS } from '../../charts/index.ts';
-import { hostileCopy } from './testing.ts';
+import { hostileCopy } from '../../testing/hostile-capture.ts';
 
 const SAMPLE = join(SAMPLES_DIR, '6.1', 'premature');
 const sampleFiles = ['ftrace.txt.gz', 'dmesg.txt.gz', 'kprobe_events.txt'].map((f) => join(SAMPLE, f));
