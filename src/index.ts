@@ -5,7 +5,7 @@
 //   const spec = CHARTS['victim-lifecycle'].spec(chartData([{ trace: 'x', analysis: a }]));
 export { parseInputs, newContext } from './ingest/parse-inputs.ts';
 export type { ParseOptions, ParseResult } from './ingest/parse-inputs.ts';
-export { MODEL_EVENTS } from './ingest/model-events.ts';
+export { MODEL_EVENTS, ingestFilter } from './replay/needs.ts';
 export { loadCapture } from './timeline/load.ts';
 export type { LoadedCapture } from './timeline/load.ts';
 export { analyze, analyzeLoaded } from './replay/analyze.ts';
@@ -16,7 +16,8 @@ export { counterfactualNotes } from './replay/counterfactual.ts';
 export { PROFILES, familyOf } from './replay/profiles/index.ts';
 export type { Capabilities } from './replay/capabilities.ts';
 export type { ModelState, VictimState, CoreCall, Attempt } from './replay/state.ts';
-export type { VictimSummary } from './replay/victim-summary.ts';
+export type { VictimFacts, VictimFacts as VictimSummary, Facts, CallTally, NotifierTally, AttemptFacts, EventTally } from './facts/types.ts';
+export { computeFacts } from './facts/index.ts';
 export type { Finding, Evidence, Level } from './findings/finding.ts';
 export { sampleEvidence } from './findings/finding.ts';
 export { chartData } from './charts/data.ts';

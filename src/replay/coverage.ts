@@ -2,6 +2,7 @@
 // window lower every verdict they touch to inconclusive (kernel-model.md §4).
 import type { DataLoss } from '../types/event.ts';
 import type { Finding } from '../findings/finding.ts';
+import type { EventTally } from '../facts/types.ts';
 
 export interface Coverage {
   losses: DataLoss[];
@@ -11,6 +12,8 @@ export interface Coverage {
   lastTs?: bigint;
   /** `system:name` of every event type the inputs hold. */
   present: Set<string>;
+  /** Per selected event name: delivered to the model, and how many did not decode. */
+  delivered: ReadonlyMap<string, EventTally>;
 }
 
 export function lossesIn(c: Coverage, from: bigint, to: bigint): DataLoss[] {

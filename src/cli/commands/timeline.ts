@@ -3,7 +3,7 @@
 // the invalidate calls inside them, memory samples, release.
 import type { AnalyzeOptions } from '../../replay/analyze.ts';
 import { analyze } from '../../replay/analyze.ts';
-import { callsOf } from '../../replay/victim-summary.ts';
+import { callsOverMmLifetime as callsOf } from '../../facts/calls.ts';
 import type { TraceEvent } from '../../types/event.ts';
 import { safe } from '../../types/terminal-text.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
