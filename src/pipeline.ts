@@ -14,8 +14,10 @@
 // The replay runs once: `step` never reads the capabilities, so what the trace shows of
 // the kernel is observed from the stepped state and the profile is resolved before the
 // state is settled under it. A live or streaming caller drives the same functions:
-// `startReplay` once, `stepEvent` per event as it arrives, then `settle` + `detect` +
-// `facts` whenever it wants a verdict (they copy nothing back into the stepping state).
+// `startReplay` once, `stepEvent` per event as it arrives, then `resolve` + `settle` +
+// detectors + facts at a settle point. `settle` (finish) still judges the state in place,
+// so today it is called once, at the end; settling per victim while stepping goes on is
+// the next step (finish per victim, on a victim whose outcome no later event can change).
 import type { FormatName, TraceEvent } from './types/event.ts';
 import type { Finding } from './findings/finding.ts';
 import { loadCapture, type LoadedCapture } from './timeline/load.ts';

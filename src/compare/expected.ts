@@ -1,5 +1,5 @@
 // What the kernel model predicts will differ between two groups: the capabilities of
-// their profiles (kernel-model.md §6.1) that differ, in words, each with what the
+// their profiles (docs/model.md#capabilities) that differ, in words, each with what the
 // traces themselves show about it where they can. Kept apart from the measured
 // verdicts: a profile difference is a prediction, not a regression.
 import type { Capabilities, ExitSkip, NotifierPolicy } from '../replay/capabilities.ts';
@@ -13,7 +13,7 @@ export interface GroupProfile {
 }
 
 export interface ExpectedDifference {
-  /** A capability of §6.1, or a trace format seen in the captures. */
+  /** A capability (docs/model.md#capabilities), or a trace format seen in the captures. */
   capability: string;
   baseline: string;
   group: string;
@@ -159,7 +159,7 @@ const WORDS: { [K in keyof Capabilities]?: CapWords<Capabilities[K]> } = {
   },
 };
 
-/** Capabilities in the order the differences are listed: the ones of §6.1 the brief names first. */
+/** Capabilities in the order the differences are listed: the ones the model page lists first. */
 const ORDER: (keyof Capabilities)[] = [
   'reaperDelayMs', 'hlistEndOnFailure', 'markVictimExtended', 'exitMmapSelfReap', 'exitMmapSetsSkip', 'rssStat', 'exitMmapTracepoint', 'reaperNotifierPolicy',
   'processMrelease', 'itree', 'finishOnFailure', 'unableToReapSuppressedOnSkip', 'reaperTracepoints', 'maxReapRetries', 'retrySleepMs',

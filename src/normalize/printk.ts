@@ -1,4 +1,4 @@
-// Typed fields for the kernel log lines the OOM model reads (kernel-model.md §3.2),
+// Typed fields for the kernel log lines the OOM model reads (docs/model.md#domains),
 // in every kernel version's wording. The text is one printk message: a kernel-log
 // line without its prefix, or a `printk:console` event, which up to 5.18 still
 // carries the `[secs.usec] ` prefix (kept as `log_ts`) and from 5.19 arrives in

@@ -1,4 +1,4 @@
-// What a kernel does, as a set of capabilities (kernel-model.md §6.1). A version
+// What a kernel does, as a set of capabilities (docs/model.md#capabilities). A version
 // family only supplies defaults; backports, trace evidence and the user refine them.
 import { ReaplayError } from '../types/errors.ts';
 
@@ -16,7 +16,7 @@ export interface Capabilities {
   hlistEndOnFailure: boolean;
   /** Interval-tree notifiers run first; a failure there ends the itree part itself (5.5+). */
   itree: boolean;
-  /** When exit sets MMF_OOM_SKIP (§2.4). */
+  /** When exit sets MMF_OOM_SKIP (docs/model.md#state-victim). */
   exitMmapSetsSkip: ExitSkip;
   /** exit_mmap of a victim runs the reap routine itself (4.17-6.0). */
   exitMmapSelfReap: boolean;

@@ -1,5 +1,5 @@
 // How complete the trace is where a verdict looks: data-loss markers in a time
-// window lower every verdict they touch to inconclusive (kernel-model.md §4).
+// window lower every verdict they touch to inconclusive (docs/model.md#rules).
 import type { DataLoss } from '../types/event.ts';
 import type { Finding } from '../findings/finding.ts';
 import type { EventTally } from '../facts/types.ts';
