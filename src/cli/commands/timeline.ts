@@ -4,6 +4,7 @@
 import type { AnalyzeOptions } from '../../replay/analyze.ts';
 import { analyze } from '../../replay/analyze.ts';
 import { callsOverMmLifetime as callsOf } from '../../facts/calls.ts';
+import { MM_ID_REUSE_WINDOW_NS } from '../../facts/victim.ts';
 import type { TraceEvent } from '../../types/event.ts';
 import { safe } from '../../types/terminal-text.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
@@ -36,7 +37,7 @@ export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<nu
   // from the first sample a task of the victim reports as its own mm, to past its release.
   const own = (e: TraceEvent) => e.name === 'kmem:rss_stat' && e.fields?.mm_id === v.mmId && e.fields?.curr === true && v.tasks.has(e.pid);
   const from = a.capture.events.find(own)?.ts ?? v.mark.ts;
-  const to = v.release ? v.release.ts + 1_000_000_000n : undefined;
+  const to = v.release ? v.release.ts + MM_ID_REUSE_WINDOW_NS : undefined;
   const calls = new Set(callsOf(a.state, v).flatMap((c) => [c.entry, c.ret, c.endCall, ...c.callbacks.flatMap((cb) => [cb.entry, cb.ret])]));
   const mine = a.capture.events.filter((e) => {
     if (calls.has(e)) return true;
