@@ -101,6 +101,6 @@ export function lineOf(src: SourceRef): string {
 /** `file:line  text` for every line from `from` to `to` (same file), as `check` cites them. */
 export function excerpt(from: SourceRef, to: SourceRef = from): string[] {
   const out: string[] = [];
-  for (let n = from.line; n <= to.line; n++) out.push(`${formatSourceRef({ ...from, line: n }).padEnd(20)} ${lineOf({ ...from, line: n }).trim()}`);
+  for (let n = from.line; n <= to.line; n++) out.push(`${at({ ...from, line: n }).padEnd(20)} ${lineOf({ ...from, line: n }).trim()}`);
   return out;
 }

@@ -20,6 +20,7 @@ import { buildCharts, chartsSection } from './charts-section.ts';
 import { html, trusted, type Html } from './escape.ts';
 import { chartLibraries } from './assets.ts';
 import { OUTCOME, victimSteps } from '../steps.ts';
+import { diagnosticsLine } from '../story.ts';
 import { CSS } from './style.ts';
 import { BOOT } from './boot.ts';
 import { formatDuration, formatInstant } from '../../types/time.ts';
@@ -95,6 +96,7 @@ function inputsSection(a: Analysis): Html {
 ${a.inputs.map(
   (m) => html`<tr><td class="what">${m.file}</td><td class="nw">${m.format}</td><td class="nw">${m.kernelRelease ?? ''}</td><td class="n">${m.lines.toLocaleString('en-US')}</td><td class="n">${bytes(m.bytes)}</td><td class="n">${m.cpus ?? ''}</td><td class="mono nw">${span(m.firstTs, m.lastTs)}</td><td class="nw">${m.losses.length ? plural(m.losses.length, 'marker') : 'none'}</td></tr>\n`,
 )}</tbody></table>
+<p class="muted">${diagnosticsLine(a.facts.diagnostics)}</p>
 </section>`;
 }
 
