@@ -4,6 +4,7 @@ import type { TraceEvent } from '../types/event.ts';
 import type { Attempt, ModelState, VictimState } from '../replay/state.ts';
 import { sameDomain } from '../replay/domain.ts';
 import { asNs } from '../types/time.ts';
+import { MM_ID_REUSE_WINDOW_NS } from '../timeline/mm-timeline.ts';
 import { callsInAttempts, callsOverMmLifetime, tally } from './calls.ts';
 import type { AttemptFacts, CallbackFacts, VictimFacts } from './types.ts';
 
@@ -24,11 +25,7 @@ export interface VictimContext {
 
 /** A failed non-blocking start may print its `callback failed` line a little after the attempt's last probe. */
 const LOG_LAG_NS = 50_000_000n;
-/**
- * An rss_stat mm_id hashes the mm's address, which a later mm may reuse: samples count
- * for a victim only from this long before its selection to this long after its release.
- */
-export const MM_ID_REUSE_WINDOW_NS = 1_000_000_000n;
+export { MM_ID_REUSE_WINDOW_NS };
 
 const failed = (x: { retval?: number }): boolean => x.retval !== undefined && x.retval < 0;
 
