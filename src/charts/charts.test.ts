@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TopLevelSpec } from 'vega-lite';
 import { bundledCaptures, SAMPLES_DIR } from '../testing/captures.ts';
-import { analyze } from '../replay/analyze.ts';
+import { analyze } from '../pipeline.ts';
 import { chartData, type ChartData } from './data.ts';
 import { CHART_NAMES, CHARTS, type ChartName } from './index.ts';
 import { compileSpec, toPng, toSvg } from './render.ts';

@@ -11,6 +11,7 @@ import type { SourceRef } from '../types/event.ts';
 import type { Ns } from '../types/time.ts';
 import type { ReapOutcome, SkipCause } from '../replay/state.ts';
 import type { Severity } from '../../parsers/common/diagnostics.ts';
+import type { EventTally } from '../types/coverage.ts';
 
 export interface NotifierTally {
   starts: number;
@@ -121,14 +122,7 @@ export interface VictimFacts {
   anon: { ts: Ns; bytes: number }[];
 }
 
-/** Per event name: what the model received. */
-export interface EventTally {
-  delivered: number;
-  /** Events whose text did not decode (kept raw; the model cannot read them). */
-  undecodable: number;
-  /** The first undecodable line. */
-  firstUndecodable?: SourceRef;
-}
+export type { EventTally } from '../types/coverage.ts';
 
 export interface DiagnosticsSummary {
   bySeverity: Record<Severity, number>;

@@ -2,7 +2,7 @@
 // window lower every verdict they touch to inconclusive (docs/model.md#rules).
 import type { DataLoss } from '../types/event.ts';
 import type { Finding } from '../findings/finding.ts';
-import type { EventTally } from '../facts/types.ts';
+import type { EventTally } from '../types/coverage.ts';
 
 export interface Coverage {
   losses: DataLoss[];

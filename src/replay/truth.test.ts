@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, type Analysis } from './analyze.ts';
+import { analyze, type Analysis } from '../pipeline.ts';
 import { bundledCaptures, captureFile, HAVE_SHARED, SHARED_TRACES, sharedCaptures, type Capture } from '../testing/captures.ts';
 
 interface TruthVictim {

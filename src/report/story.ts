@@ -1,6 +1,6 @@
 // Per victim, what happened in plain words with the line that shows each step,
 // then the findings with their evidence: what `reaplay check` prints.
-import type { Analysis } from '../replay/analyze.ts';
+import type { Analysis } from '../pipeline.ts';
 import type { DiagnosticsSummary, VictimFacts } from '../facts/types.ts';
 import type { Finding } from '../findings/finding.ts';
 import { safe } from '../types/terminal-text.ts';

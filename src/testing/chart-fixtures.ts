@@ -2,7 +2,7 @@
 // real one's rows (pids and times shifted, durations stretched a little so the
 // distributions are not one value repeated).
 import { join } from 'node:path';
-import { analyze } from '../replay/analyze.ts';
+import { analyze } from '../pipeline.ts';
 import { SAMPLES_DIR } from './captures.ts';
 import { chartData, type ChartData } from '../charts/data.ts';
 

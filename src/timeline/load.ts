@@ -12,7 +12,7 @@ import { parseInputs } from '../ingest/parse-inputs.ts';
 import { DECODED_EVENTS } from '../normalize/needs.ts';
 import { buildLogRecords } from './log-records.ts';
 import { mergeByTime } from './merge.ts';
-import type { EventTally } from '../facts/types.ts';
+import type { EventTally } from '../types/coverage.ts';
 
 export interface LoadedCapture {
   /** Trace events and (deduplicated, joined) kernel log records, by time. */

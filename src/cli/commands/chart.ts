@@ -3,8 +3,8 @@
 // chart names only (never from trace text); a chart with nothing to draw is left out.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { AnalyzeOptions } from '../../replay/analyze.ts';
-import { analyze } from '../../replay/analyze.ts';
+import type { AnalyzeOptions } from '../../pipeline.ts';
+import { analyze } from '../../pipeline.ts';
 import { chartData } from '../../charts/data.ts';
 import { CHART_NAMES, CHARTS } from '../../charts/index.ts';
 import { toPng, toSvg } from '../../charts/render.ts';

@@ -2,8 +2,8 @@
 // it, then the findings. Exit 1 when a proven violation is found that the model
 // does not expect on this kernel, or when an event the model or a detector needs
 // was not usable (absent, undecodable, lost): then no verdict is sound. Else 0.
-import type { AnalyzeOptions } from '../../replay/analyze.ts';
-import { analyze } from '../../replay/analyze.ts';
+import type { AnalyzeOptions } from '../../pipeline.ts';
+import { analyze } from '../../pipeline.ts';
 import { storyText } from '../../report/story.ts';
 import { analysisJson, stringify } from '../../report/json.ts';
 import type { CliIO } from '../io.ts';

@@ -1,7 +1,7 @@
 // `reaplay timeline <trace...> [--pid N | --mm ID]`: prints one address space's
 // timeline (src/timeline/mm-timeline.ts), each event with its line.
-import type { AnalyzeOptions } from '../../replay/analyze.ts';
-import { analyze } from '../../replay/analyze.ts';
+import type { AnalyzeOptions } from '../../pipeline.ts';
+import { analyze } from '../../pipeline.ts';
 import { callsOverMmLifetime as callsOf } from '../../facts/calls.ts';
 import { mmTimeline } from '../../timeline/mm-timeline.ts';
 import type { TraceEvent } from '../../types/event.ts';

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import type { Analysis } from '../../replay/analyze.ts';
+import type { Analysis } from '../../pipeline.ts';
 import type { VictimFacts } from '../../facts/types.ts';
 import type { Evidence, Finding } from '../../findings/finding.ts';
 import type { SourceRef } from '../../types/event.ts';

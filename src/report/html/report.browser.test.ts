@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { CHROMIUM, HAVE_CHROMIUM, hoverMarks, launchChromium, openSettled, watchedPage } from '../../testing/browser.ts';
 import { run } from '../../cli/main.ts';
-import { analyze } from '../../replay/analyze.ts';
+import { analyze } from '../../pipeline.ts';
 import { REPO_ROOT, SAMPLES_DIR } from '../../testing/captures.ts';
 import { reportCommand } from '../../cli/commands/report.ts';
 import { hostileCopy, HOSTILE_COMM } from '../../testing/hostile-capture.ts';

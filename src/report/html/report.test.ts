@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze, type Analysis } from '../../replay/analyze.ts';
+import { analyze, type Analysis } from '../../pipeline.ts';
 import { run } from '../../cli/main.ts';
 import { SAMPLES_DIR } from '../../testing/captures.ts';
 import { storyText } from '../story.ts';

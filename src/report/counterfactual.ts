@@ -1,7 +1,7 @@
 // What another kernel family would have done with the same observed sequence, as
 // sentences: the model's capabilities that differ, applied to this trace's victims,
 // and the findings that appear or vanish.
-import type { Analysis } from './analyze.ts';
+import type { Analysis } from '../pipeline.ts';
 import { formatDuration } from '../types/time.ts';
 
 
