@@ -16,7 +16,9 @@ import { gunzipSync } from 'node:zlib';
 import type { TopLevelSpec } from 'vega-lite';
 import type { SourceRef } from '../src/index.ts';
 import { toPng, toSvg } from '../src/charts/render.ts';
-import { at, dur, safe, secs } from '../src/report/text.ts';
+import { safe } from '../src/types/terminal-text.ts';
+import { formatSourceRef as at } from '../src/types/source-ref.ts';
+import { formatDuration as dur, formatInstant as secs } from '../src/types/time.ts';
 
 export { at, dur, secs };
 

@@ -5,7 +5,7 @@
 // Prints one line per comparison; exit code 1 when any disagrees.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, type Analysis } from '../src/replay/analyze.ts';
+import { analyze, type Analysis } from '../src/pipeline.ts';
 
 interface TruthVictim {
   pid: number;
@@ -47,7 +47,7 @@ function inputs(dir: string, recorder: string): string[] {
 /** The verdicts that do not depend on pids or times: what must agree between two runs of one scenario. */
 function verdicts(a: Analysis) {
   return {
-    victims: a.victims.map((v) => ({ reap: v.reap, unpaired: v.core.unpaired, failed: v.core.failed, notifiers: Object.keys(v.notifiers).sort() })),
+    victims: a.victims.map((v) => ({ reap: v.reap, unpaired: v.calls.mmLifetime.unpaired, failed: v.calls.mmLifetime.failed, notifiers: Object.keys(v.calls.mmLifetime.notifiers).sort() })),
     findings: a.findings.map((f) => `${f.rule}:${f.level}:${f.notifier ?? ''}`).sort(),
   };
 }
@@ -61,13 +61,13 @@ function againstTruth(a: Analysis, t: Truth, rec: string): void {
     const at = `${rec} victim ${x.pid}`;
     same(`${at} reap outcome`, v.reap, x.reaper.outcome);
     if (t.module_probes.__oom_reap_task_mm) same(`${at} reap calls`, v.reapCalls, x.reaper.attempts);
-    same(`${at} unpaired core starts`, v.core.unpaired, x.core.unpaired_starts);
-    same(`${at} failed core starts`, v.core.failed, x.core.start_nonblock_failed + x.core.start_blockable_failed);
+    same(`${at} unpaired core starts`, v.calls.mmLifetime.unpaired, x.core.unpaired_starts);
+    same(`${at} failed core starts`, v.calls.mmLifetime.failed, x.core.start_nonblock_failed + x.core.start_blockable_failed);
     if (x.notifiers.kvm) {
-      same(`${at} kvm starts ok`, v.notifiers.kvm?.startsOk ?? 0, x.notifiers.kvm.start - x.notifiers.kvm.start_failed);
-      same(`${at} kvm ends inside failed start`, v.notifiers.kvm?.endsInsideFailedStart ?? 0, x.notifiers.kvm.end_inside_core_start);
+      same(`${at} kvm starts ok`, v.calls.mmLifetime.notifiers.kvm?.startsOk ?? 0, x.notifiers.kvm.start - x.notifiers.kvm.start_failed);
+      same(`${at} kvm ends inside failed start`, v.calls.mmLifetime.notifiers.kvm?.endsInsideFailedStart ?? 0, x.notifiers.kvm.end_inside_core_start);
     }
-    if (x.notifiers.mntest) same(`${at} mntest failed starts`, v.notifiers.mntest?.startsFailed ?? 0, x.notifiers.mntest.start_failed);
+    if (x.notifiers.mntest) same(`${at} mntest failed starts`, v.calls.mmLifetime.notifiers.mntest?.startsFailed ?? 0, x.notifiers.mntest.start_failed);
     const failed = x.core.start_nonblock_failed;
     const core = a.findings.filter((f) => f.victim?.pid === x.pid && f.rule === 'UPI-CORE-FAILED-START');
     same(`${at} UPI-CORE-FAILED-START`, core.map((f) => [f.count, f.level]), failed ? [[failed, 'proven']] : []);

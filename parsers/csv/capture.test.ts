@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../../src/testing/captures.ts';
 import type { TraceEvent } from '../../src/types/event.ts';
-import { essence, exportCsv, importCsv } from './testing.ts';
+import { essence, exportCsv, importCsv } from '../../src/testing/csv-table.ts';
 
 /** The bundled samples always, every shared capture too when ../shared/traces is there. */
 const captures = [...bundledCaptures(), ...(HAVE_SHARED ? sharedCaptures() : [])];

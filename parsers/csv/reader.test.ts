@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/types/event.ts';
 import { csvImporter } from './index.ts';
-import { essence, exportCsv, importCsv } from './testing.ts';
+import { essence, exportCsv, importCsv } from '../../src/testing/csv-table.ts';
 
 function ev(ts: bigint, comm: string, name: string, text: string, more: Partial<TraceEvent> = {}): TraceEvent {
   return { ts, cpu: 1, pid: 42, comm, name, text, src: { file: 'trace.txt', line: 1, offset: 0 }, ...more };

@@ -1,5 +1,5 @@
 // One data row of an event table, checked against its header and turned into values.
-import { unguardCell } from '../../src/export/formula-guard.ts';
+import { unguardCell } from '../common/formula-guard.ts';
 import { parseSecondsToNs } from '../common/timestamp.ts';
 import type { CsvHeader } from './header.ts';
 

@@ -1,6 +1,6 @@
 // The kernel release a log names: the boot banner (also /proc/version), a `uname -a`
 // line, or the header of a stack dump.
-import { decodePrintk } from '../../src/normalize/printk.ts';
+import { releaseOfLogLine } from '../common/kernel-release.ts';
 
 // Linux (none) 6.1.0-56-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16) x86_64 GNU/Linux
 const UNAME = /^Linux \S+ (\d\S*) #\d/;
@@ -13,8 +13,7 @@ export function kernelReleaseOf(text: string): string | undefined {
   } else if (!text.startsWith('CPU: ')) {
     return undefined;
   }
-  const f = decodePrintk(text);
-  return f?.kind === 'kernel_version' ? String(f.release) : undefined;
+  return releaseOfLogLine(text);
 }
 
 /** True for the boot banner, which starts the log of a new boot. */

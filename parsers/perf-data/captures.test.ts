@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/replay/analyze.ts';
+import { analyze } from '../../src/pipeline.ts';
 import { firstDifference, parseAll, sharedWith, verdicts } from '../../src/testing/binary-compare.ts';
 import { HAVE_SHARED, SAMPLES_DIR, captureFile } from '../../src/testing/captures.ts';
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../src/replay/analyze.ts';
-import { MODEL_EVENTS } from '../../src/ingest/model-events.ts';
+import { analyze } from '../../src/pipeline.ts';
+import { MODEL_EVENTS } from '../../src/replay/needs.ts';
 import { firstDifference, parseAll, reportMicros, sharedWith, verdicts } from '../../src/testing/binary-compare.ts';
 import { HAVE_SHARED, SAMPLES_DIR, captureFile } from '../../src/testing/captures.ts';
 

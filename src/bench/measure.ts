@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import type { TraceEvent } from '../types/event.ts';
 import { newContext, parseInputs } from '../ingest/parse-inputs.ts';
-import { MODEL_EVENTS } from '../ingest/model-events.ts';
+import { MODEL_EVENTS } from '../replay/needs.ts';
 
 const args = process.argv.slice(2);
 const file = args[0]!;

@@ -1,7 +1,7 @@
 // One report measurement in a fresh process:
 //   tsx src/bench/report.ts <trace> <kprobe_events>
 // Prints one JSON line: victims, time to analyse and to render the page, its size, peak RSS.
-import { analyze } from '../replay/analyze.ts';
+import { analyze } from '../pipeline.ts';
 import { renderReport } from '../report/html/page.ts';
 import { CHARTS } from '../charts/index.ts';
 

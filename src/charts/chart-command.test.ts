@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../testing/cli.ts';
 import { CHART_NAMES } from './index.ts';
-import { sampleFiles } from './fixtures.ts';
+import { sampleFiles } from '../testing/chart-fixtures.ts';
 
 
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-chart-'));

@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TopLevelSpec } from 'vega-lite';
 import { bundledCaptures, SAMPLES_DIR } from '../testing/captures.ts';
-import { analyze } from '../replay/analyze.ts';
+import { analyze } from '../pipeline.ts';
 import { chartData, type ChartData } from './data.ts';
 import { CHART_NAMES, CHARTS, type ChartName } from './index.ts';
 import { compileSpec, toPng, toSvg } from './render.ts';
-import { GOLDEN_CASES, repeatVictims, sampleData } from './fixtures.ts';
+import { GOLDEN_CASES, repeatVictims, sampleData } from '../testing/chart-fixtures.ts';
 import { schemaValidator } from './schema.ts';
 
 const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));

@@ -7,6 +7,7 @@
 // text; they are never put into an expression string, a field name or a file name.
 import type { TopLevelSpec } from 'vega-lite';
 import type { ChartData, VictimRow } from './data.ts';
+import { formatSeconds } from '../types/time.ts';
 
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 export type Spec = TopLevelSpec;
@@ -21,13 +22,8 @@ export const us = (x: number): number => Math.round(x * 1e6) / 1e6;
 /** Two decimals (MB, counts averaged). */
 export const r2 = (x: number): number => Math.round(x * 100) / 100;
 
-/** A duration in readable units, for labels (the axes carry seconds). */
-export function fmtDur(s: number): string {
-  const a = Math.abs(s);
-  if (a >= 1) return `${s.toFixed(2)} s`;
-  if (a >= 1e-3) return `${(s * 1e3).toFixed(1)} ms`;
-  return `${(s * 1e6).toFixed(0)} µs`;
-}
+/** A duration held as seconds, for labels (the axes carry seconds). */
+export const fmtDur = formatSeconds;
 
 /** An integer with thousands separators (no locale data involved: specs are the same everywhere). */
 export const num = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ChartData } from './data.ts';
 import { CHART_NAMES, CHARTS, type ChartName } from './index.ts';
 import { compileSpec, toPng, toSvg } from './render.ts';
-import { repeatVictims, sampleData } from './fixtures.ts';
+import { repeatVictims, sampleData } from '../testing/chart-fixtures.ts';
 import { schemaValidator } from './schema.ts';
 
 /** Bound on a whole spec at 1,000 victims (JSON, compact); measured sizes are printed. */

@@ -4,5 +4,3 @@ export interface CliIO {
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-/** A usage or input error: the message is shown as is and the exit code is 2. */
-export class UserError extends Error {}

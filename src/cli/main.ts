@@ -2,10 +2,14 @@
 // returns an exit code (0 ok, 1 findings or unparsed lines, 2 bad input or usage).
 import yargs from 'yargs';
 import type { FormatName } from '../types/event.ts';
-import { InputError } from '../../parsers/common/input.ts';
 import { FORMAT_NAMES } from '../../parsers/registry.ts';
 import type { CliIO } from './io.ts';
-import { UserError } from './io.ts';
+import { EXIT_CODES, errorCodeOf, type ErrorCode } from '../types/errors.ts';
+import type { InputError } from '../../parsers/common/input.ts';
+
+// An input error's code must be one of the table's: tsc fails here if the parsers add one.
+const INPUT_CODES_KNOWN: InputError['code'] extends ErrorCode ? true : never = true;
+void INPUT_CODES_KNOWN;
 import { parseCommand } from './commands/parse.ts';
 import { checkCommand } from './commands/check.ts';
 import { timelineCommand } from './commands/timeline.ts';
@@ -17,11 +21,7 @@ function capabilities(v: unknown): Partial<Capabilities> {
   const specs = v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
   const out: Partial<Capabilities> = {};
   for (const spec of specs) {
-    try {
-      Object.assign(out, parseCapability(spec));
-    } catch (e) {
-      throw new UserError((e as Error).message);
-    }
+    Object.assign(out, parseCapability(spec));
   }
   return out;
 }
@@ -172,9 +172,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (e) {
-    if (e instanceof InputError || e instanceof UserError || (e instanceof Error && /^kernel version '/.test(e.message))) {
-      io.stderr.write(`reaplay: ${e.message}\n`);
-      return 2;
+    // The exit code comes from the error's code (InputError's codes are in the same table).
+    const code = errorCodeOf(e);
+    if (code !== undefined) {
+      io.stderr.write(`reaplay: ${(e as Error).message}\n`);
+      return EXIT_CODES[code];
     }
     throw e;
   }

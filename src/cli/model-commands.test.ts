@@ -12,7 +12,7 @@ describe('reaplay check', () => {
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/replayed as family 6\.1-6\.8/);
     expect(r.out).toMatch(/victim 440 \(victim\), memcg:\/oomlab, mm 0xffff898a41102880/);
-    expect(r.out).toMatch(/10 reap attempt\(s\), 140 of 140 invalidate calls failed \(-11\)/);
+    expect(r.out).toMatch(/10 reap attempt\(s\), 140 of 140 invalidate calls inside the reaper's attempts failed \(-11\), 141 over the mm's lifetime/);
     expect(r.out).toMatch(/\[proven\] premature_victim PVS-PREMATURE \(victim 386\)/);
     expect(r.out).toMatch(/memory of 440 released only now \(mm_release\)\s+ftrace\.txt\.gz:10840/);
   });

@@ -3,14 +3,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CliIO } from './io.ts';
-import { UserError } from './io.ts';
+import { UserError } from '../types/errors.ts';
 
 /** Writes `DIR/index.html` and `DIR/<jsonName>`; returns the page's absolute path. */
 export async function writePage(dir: string, html: string, jsonName: string, json: string, warnings: readonly string[], io: CliIO): Promise<string> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
-    throw new UserError(`--out ${dir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UserError(`--out ${dir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'cannot_write');
   }
   const page = join(dir, 'index.html');
   await writeFile(page, html);

@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { CHROMIUM, HAVE_CHROMIUM, hoverMarks, launchChromium, openSettled, watchedPage } from '../testing/browser.ts';
 import { compareCommand } from '../cli/commands/compare.ts';
 import { HAVE_SHARED, REPO_ROOT, SAMPLES_DIR, SHARED_TRACES } from '../testing/captures.ts';
-import { hostileCopy, HOSTILE_COMM } from '../report/html/testing.ts';
+import { hostileCopy, HOSTILE_COMM } from '../testing/hostile-capture.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'out', 'test-artifacts');
 const HOSTILE_LABEL = '<script>alert(2)</script>';

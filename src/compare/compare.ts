@@ -3,8 +3,8 @@
 // (the baseline), and the differences the model predicts between the groups'
 // profiles listed apart from the measured ones.
 import { basename } from 'node:path';
-import { analyze, type AnalyzeOptions } from '../replay/analyze.ts';
-import { UserError } from '../cli/io.ts';
+import { analyze, type AnalyzeOptions } from '../pipeline.ts';
+import { UserError } from '../types/errors.ts';
 import { captureFacts, type CaptureFacts, type VictimFacts } from './facts.ts';
 import { groupCaptures, type CaptureSpec, type GroupSpec } from './inputs.ts';
 import { metricsFor, type MetricDef } from './metrics.ts';

@@ -1,5 +1,5 @@
 // What the kernel model predicts will differ between two groups: the capabilities of
-// their profiles (kernel-model.md §6.1) that differ, in words, each with what the
+// their profiles (docs/model.md#capabilities) that differ, in words, each with what the
 // traces themselves show about it where they can. Kept apart from the measured
 // verdicts: a profile difference is a prediction, not a regression.
 import type { Capabilities, ExitSkip, NotifierPolicy } from '../replay/capabilities.ts';
@@ -13,7 +13,7 @@ export interface GroupProfile {
 }
 
 export interface ExpectedDifference {
-  /** A capability of §6.1, or a trace format seen in the captures. */
+  /** A capability (docs/model.md#capabilities), or a trace format seen in the captures. */
   capability: string;
   baseline: string;
   group: string;
@@ -84,7 +84,8 @@ interface CapWords<V> {
 /** For booleans: the side that has it first. */
 const has = (A: string, B: string, a: boolean, yes: string, no: string): string => (a ? `${A} ${yes}; ${B} ${no}` : `${B} ${yes}; ${A} ${no}`);
 
-const WORDS: { [K in keyof Capabilities]?: CapWords<Capabilities[K]> } = {
+// Every capability has its words: adding one to Capabilities fails tsc here until it is described.
+const WORDS: { [K in keyof Capabilities]: CapWords<Capabilities[K]> } = {
   reaperDelayMs: {
     text: (A, B, a, b) => {
       const d = (ms: number) => (ms ? `${ms / 1000} s after the kill` : 'right after the kill');
@@ -159,7 +160,7 @@ const WORDS: { [K in keyof Capabilities]?: CapWords<Capabilities[K]> } = {
   },
 };
 
-/** Capabilities in the order the differences are listed: the ones of §6.1 the brief names first. */
+/** Capabilities in the order the differences are listed: the ones the model page lists first. */
 const ORDER: (keyof Capabilities)[] = [
   'reaperDelayMs', 'hlistEndOnFailure', 'markVictimExtended', 'exitMmapSelfReap', 'exitMmapSetsSkip', 'rssStat', 'exitMmapTracepoint', 'reaperNotifierPolicy',
   'processMrelease', 'itree', 'finishOnFailure', 'unableToReapSuppressedOnSkip', 'reaperTracepoints', 'maxReapRetries', 'retrySleepMs',

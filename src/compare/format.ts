@@ -1,17 +1,12 @@
 // Numbers as the comparison prints them (text table, page, verdict reasons).
 import type { MetricDef } from './metrics.ts';
+import { formatSeconds } from '../types/time.ts';
 
 /** Only the kind matters for printing. */
 type Kind = Pick<MetricDef, 'kind'>;
 
-/** Seconds in readable units. */
-export function seconds(x: number): string {
-  const a = Math.abs(x);
-  if (a >= 1) return `${x.toFixed(3)} s`;
-  if (a >= 1e-3) return `${(x * 1e3).toFixed(1)} ms`;
-  if (a === 0) return '0 s';
-  return `${(x * 1e6).toFixed(0)} µs`;
-}
+/** Seconds in readable units (the one duration formatter). */
+export const seconds = formatSeconds;
 
 const trim = (s: string): string => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandGlob, segmentRegExp } from './glob.ts';
 import { captureFiles, groupCaptures, parseGroup, resolvePath } from './inputs.ts';
-import { UserError } from '../cli/io.ts';
+import { UserError } from '../types/errors.ts';
 
 let root: string;
 const touch = (...p: string[]) => {

@@ -3,7 +3,7 @@
 // either, expanded here with node:fs. Groups are `LABEL=PATH[,PATH...]`.
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from '../cli/io.ts';
+import { UserError } from '../types/errors.ts';
 import { expandGlob, hasMagic } from './glob.ts';
 
 /** One capture to analyze: its inputs merged on one clock. */

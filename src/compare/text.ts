@@ -2,7 +2,7 @@
 // group against the baseline (metric, each side's n and median or rate, the shift
 // with its interval, p, verdict), why each verdict that is not "unchanged" was
 // given, then the differences the kernel model predicts, apart.
-import { safe } from '../report/text.ts';
+import { safe } from '../types/terminal-text.ts';
 import type { CompareResult, Comparison, GroupResult } from './compare.ts';
 import type { MetricResult, SideStats } from './verdict.ts';
 import * as fmt from './format.ts';

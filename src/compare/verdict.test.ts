@@ -51,8 +51,8 @@ describe('durations', () => {
     expect(m.ci![0]).toBeLessThan(2);
     expect(m.ci![1]).toBeGreaterThan(2);
     expect(m.verdict).toBe('regressed');
-    expect(m.minShift).toBeCloseTo(0.1 * 2.0055, 12); // 10% of the baseline median (2.0055 s), printed 200.5 ms
-    expect(m.threshold).toMatch(/p < 0\.05 and \|shift\| ≥ 10% of the baseline median \(200\.5 ms\) and 1\.0 ms/);
+    expect(m.minShift).toBeCloseTo(0.1 * 2.0055, 12); // 10% of the baseline median (2.0055 s), printed 200.6 ms (200.55 ms rounded from whole nanoseconds)
+    expect(m.threshold).toMatch(/p < 0\.05 and \|shift\| ≥ 10% of the baseline median \(200\.6 ms\) and 1\.0 ms/);
     expect(r.summary.regressed).toBe(1);
   });
 
@@ -63,7 +63,7 @@ describe('durations', () => {
     const m = metric(slightly, 'wake');
     expect(m.p).toBeLessThan(0.05);
     expect(m.verdict).toBe('unchanged');
-    expect(m.why).toMatch(/under 200\.5 ms \(though p = /);
+    expect(m.why).toMatch(/under 200\.6 ms \(though p = /);
   });
 
   it('two victims a side cannot reach p < 0.05 (smallest p = 2/C(4,2) = 0.33): not enough data, not unchanged', () => {

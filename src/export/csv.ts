@@ -1,9 +1,9 @@
 // Streaming CSV export of events: a header, then one row per event, with every text
-// cell guarded against spreadsheet formulas (see formula-guard.ts).
+// cell guarded against spreadsheet formulas (see parsers/common/formula-guard.ts).
 import { stringify } from 'csv-stringify';
 import type { TraceEvent } from '../types/event.ts';
 import { EVENT_COLUMNS, TEXT_COLUMNS, eventRow, type EventColumn, type EventRow } from './columns.ts';
-import { guardCell } from './formula-guard.ts';
+import { guardCell } from '../../parsers/common/formula-guard.ts';
 import { finished, whenDrained, type EventWriter } from './writer.ts';
 
 function cell(row: EventRow, column: EventColumn): string {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../types/event.ts';
 import { EVENT_COLUMNS } from './columns.ts';
 import { createCsvWriter } from './csv.ts';
-import { guardCell, unguardCell } from './formula-guard.ts';
+import { guardCell, unguardCell } from '../../parsers/common/formula-guard.ts';
 import { createJsonlWriter } from './jsonl.ts';
 import type { EventWriter } from './writer.ts';
 

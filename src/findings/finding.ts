@@ -1,5 +1,5 @@
 // A verdict and what it rests on. Every finding names the rule of the reference
-// model (kernel-model.md §4) it applies, its evidence level, whether the model
+// model (docs/model.md#rules) it applies, its evidence level, whether the model
 // says the behaviour is expected on this kernel, and the lines that prove it.
 import type { SourceRef } from '../types/event.ts';
 

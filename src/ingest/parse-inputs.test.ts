@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../types/event.ts';
 import { newContext, parseInputs } from './parse-inputs.ts';
-import { MODEL_EVENTS } from './model-events.ts';
+import { MODEL_EVENTS } from '../replay/needs.ts';
 import { decodeGeneric } from '../normalize/index.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
 

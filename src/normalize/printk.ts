@@ -1,4 +1,4 @@
-// Typed fields for the kernel log lines the OOM model reads (kernel-model.md §3.2),
+// Typed fields for the kernel log lines the OOM model reads (docs/model.md#domains),
 // in every kernel version's wording. The text is one printk message: a kernel-log
 // line without its prefix, or a `printk:console` event, which up to 5.18 still
 // carries the `[secs.usec] ` prefix (kept as `log_ts`) and from 5.19 arrives in
@@ -8,6 +8,7 @@
 // matched greedily or lazily so that the fixed text around them (which always
 // follows them) decides where they end; numbers anchored at the end stay reliable.
 import type { FieldValue, Fields } from '../types/event.ts';
+import { BOOT_BANNER, CPU_HEADER } from '../../parsers/common/kernel-release.ts';
 
 type Groups = Record<string, string | undefined>;
 type Rule = [RegExp, (g: Groups) => Fields];
@@ -107,11 +108,8 @@ const RULES: Rule[] = [
   // WARNING: mm/mmu_notifier.c:495 at __mmu_notifier_invalidate_range_start+0x1c0/0x230, CPU#1: oom_reaper/31   (newest kernels)
   [new RegExp(String.raw`^WARNING: (?:(?<file>\S+):(?<line>\d+) )?at ${SYM}, CPU#(?<cpu>\d+): (?<comm>.*)/(?<pid>\d+)$`),
     (g) => ({ kind: 'warning', ...pick(g, { file: 'file' }), ...pick(g, { line: 'line', cpu: 'cpu', pid: 'pid' }, true), ...sym(g), comm: g.comm! })],
-  // Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org) (gcc-12 ...) #1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)
-  [/^Linux version (?<rel>\S+)/, (g) => ({ kind: 'kernel_version', release: g.rel! })],
-  // CPU: 1 PID: 385 Comm: victim Tainted: G           OE      6.1.0-56-amd64 #1  Debian 6.1.192-2
-  // CPU: 0 UID: 0 PID: 2050 Comm: syz-executor0 Not tainted 6.12.0 #90   (newer kernels print the UID)
-  [/^CPU: (?<cpu>\d+) (?:UID: (?<uid>\d+) )?PID: (?<pid>\d+) Comm: (?<comm>.*) (?:Kdump: loaded )?(?:Not tainted|Tainted: (?<taint>[A-Z ]*?)) +(?<rel>\d\S*)(?: .*)?$/,
+  [BOOT_BANNER, (g) => ({ kind: 'kernel_version', release: g.rel! })],
+  [CPU_HEADER,
     (g) => ({ kind: 'kernel_version', release: g.rel!, cpu: Number(g.cpu), ...pick(g, { uid: 'uid' }, true), ...task(g), tainted: g.taint !== undefined, taint: (g.taint ?? '').trim() })],
 ];
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recipeCommand, type RecipeArgs } from '../cli/commands/recipe.ts';
-import { UserError } from '../cli/io.ts';
+import { UserError } from '../types/errors.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
 import type { TracefsOps } from './apply.ts';
 

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseKprobeDefinition } from '../../parsers/kprobe-events/index.ts';
 import type { KprobeDef } from '../types/kprobe.ts';
 import { kprobeRole } from '../replay/kprobe-roles.ts';
-import { analyze } from '../replay/analyze.ts';
+import { analyze } from '../pipeline.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
 import { buildRecipe, probeLine, type Recipe } from './build.ts';
 import { offlineFacts, systemFacts, versionFromBtf, loadBtf } from './kernel-facts.ts';
@@ -105,11 +105,11 @@ describe('check understands the recipe\'s definitions', () => {
     const withRecipe = await analyze([join(dir, 'ftrace.txt'), dmesg, join(dir, 'kprobe_events.txt')]);
     const withLab = await analyze([join(cap, 'ftrace.txt.gz'), dmesg, join(cap, 'kprobe_events.txt')]);
     const gist = (a: typeof withLab) => ({
-      victims: a.victims.map((v) => [v.pid, v.reap, v.reapCalls, v.core, v.notifiers]),
+      victims: a.victims.map((v) => [v.pid, v.reap, v.reapCalls, v.calls]),
       findings: a.findings.map((f) => [f.rule, f.level, f.count, f.notifier]),
     });
     expect(withRecipe.victims.length).toBeGreaterThan(0);
-    expect(withRecipe.victims[0]!.notifiers.mntest?.startsFailed).toBeGreaterThan(0);
+    expect(withRecipe.victims[0]!.calls.mmLifetime.notifiers.mntest?.startsFailed).toBeGreaterThan(0);
     expect(gist(withRecipe)).toEqual(gist(withLab));
   });
 });

@@ -1,4 +1,4 @@
-// Stable-series backports that change behaviour (kernel-model.md §1, §9), as
+// Stable-series backports that change behaviour (docs/model.md#capabilities), as
 // "from this sublevel on". `from` is the first sublevel known to carry the change,
 // not necessarily the first that did.
 import type { Capabilities } from './capabilities.ts';

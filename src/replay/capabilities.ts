@@ -1,5 +1,6 @@
-// What a kernel does, as a set of capabilities (kernel-model.md §6.1). A version
+// What a kernel does, as a set of capabilities (docs/model.md#capabilities). A version
 // family only supplies defaults; backports, trace evidence and the user refine them.
+import { ReaplayError } from '../types/errors.ts';
 
 export type NotifierPolicy = 'IGNORE' | 'SKIP_ANY' | 'SKIP_BLOCKABLE' | 'NONBLOCK';
 export type ExitSkip = 'AFTER_TEARDOWN' | 'AFTER_UNMAP_ALL' | 'AFTER_UNMAP_VICTIM' | 'SELF_REAP_THEN_SKIP';
@@ -15,7 +16,7 @@ export interface Capabilities {
   hlistEndOnFailure: boolean;
   /** Interval-tree notifiers run first; a failure there ends the itree part itself (5.5+). */
   itree: boolean;
-  /** When exit sets MMF_OOM_SKIP (§2.4). */
+  /** When exit sets MMF_OOM_SKIP (docs/model.md#state-victim). */
   exitMmapSetsSkip: ExitSkip;
   /** exit_mmap of a victim runs the reap routine itself (4.17-6.0). */
   exitMmapSelfReap: boolean;
@@ -54,17 +55,17 @@ export const BASE: Capabilities = {
 /** Parse `NAME=VALUE` (from --capability) into a typed override; throws with a clear message. */
 export function parseCapability(spec: string): Partial<Capabilities> {
   const eq = spec.indexOf('=');
-  if (eq < 0) throw new Error(`--capability ${spec}: expected NAME=VALUE`);
+  if (eq < 0) throw new ReaplayError('bad_capability', `--capability ${spec}: expected NAME=VALUE`);
   const name = spec.slice(0, eq) as CapabilityName;
   const raw = spec.slice(eq + 1);
-  if (!(name in BASE)) throw new Error(`--capability ${spec}: unknown capability; one of ${Object.keys(BASE).join(', ')}`);
+  if (!(name in BASE)) throw new ReaplayError('bad_capability', `--capability ${spec}: unknown capability; one of ${Object.keys(BASE).join(', ')}`);
   const kind = typeof BASE[name];
   if (kind === 'boolean') {
-    if (raw !== 'true' && raw !== 'false') throw new Error(`--capability ${spec}: expected true or false`);
+    if (raw !== 'true' && raw !== 'false') throw new ReaplayError('bad_capability', `--capability ${spec}: expected true or false`);
     return { [name]: raw === 'true' };
   }
   if (kind === 'number') {
-    if (!/^\d+$/.test(raw)) throw new Error(`--capability ${spec}: expected a whole number`);
+    if (!/^\d+$/.test(raw)) throw new ReaplayError('bad_capability', `--capability ${spec}: expected a whole number`);
     return { [name]: Number(raw) };
   }
   return { [name]: raw } as Partial<Capabilities>;

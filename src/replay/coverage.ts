@@ -1,8 +1,9 @@
 // How complete the trace is where a verdict looks: data-loss markers in a time
-// window lower every verdict they touch to inconclusive (kernel-model.md §4).
+// window lower every verdict they touch to inconclusive (docs/model.md#rules).
 import type { DataLoss } from '../types/event.ts';
 import type { Finding } from '../findings/finding.ts';
 import { formatSourceRef } from '../types/source-ref.ts';
+import type { EventTally } from '../types/coverage.ts';
 
 export interface Coverage {
   losses: DataLoss[];
@@ -12,6 +13,8 @@ export interface Coverage {
   lastTs?: bigint;
   /** `system:name` of every event type the inputs hold. */
   present: Set<string>;
+  /** Per selected event name: delivered to the model, and how many did not decode. */
+  delivered: ReadonlyMap<string, EventTally>;
 }
 
 export function lossesIn(c: Coverage, from: bigint, to: bigint): DataLoss[] {

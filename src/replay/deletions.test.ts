@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { analyze } from './analyze.ts';
+import { analyze } from '../pipeline.ts';
 import type { Finding } from '../findings/finding.ts';
 import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../testing/captures.ts';
 

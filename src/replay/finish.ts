@@ -1,6 +1,6 @@
 // What can only be judged once the trace is over: attempts no retry followed, each
 // victim's reaper outcome, when MMF_OOM_SKIP was set and why, and when the memory
-// went (kernel-model.md §4.2 skipTime / releasedTime).
+// went (docs/model.md#state-victim).
 import type { Attempt, ModelState, VictimState } from './state.ts';
 
 function decideLast(v: VictimState, s: ModelState): void {

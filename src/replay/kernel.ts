@@ -1,6 +1,7 @@
 // Which kernel a capture comes from, and the profile to replay it with: the family
 // of its version, then stable backports, then what the trace itself shows, then
 // the user's overrides — each step recorded so the report can say why.
+import { ReaplayError } from '../types/errors.ts';
 import { BASE, type Capabilities } from './capabilities.ts';
 import { familyOf, type Profile } from './profiles/index.ts';
 import { BACKPORTS } from './backports.ts';
@@ -61,7 +62,7 @@ export function resolveProfile(opts: ResolveOptions): ResolvedProfile {
   let kernel = opts.detected;
   if (opts.version !== undefined) {
     const v = parseVersion(opts.version);
-    if (!v) throw new Error(`kernel version '${opts.version}': expected MAJOR.MINOR[.SUBLEVEL], e.g. 5.4 or 6.1.192`);
+    if (!v) throw new ReaplayError('bad_kernel_version', `kernel version '${opts.version}': expected MAJOR.MINOR[.SUBLEVEL], e.g. 5.4 or 6.1.192`);
     kernel = v;
   }
   const profile = kernel ? familyOf(kernel.major, kernel.minor) : familyOf(6, 1);

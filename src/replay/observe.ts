@@ -1,5 +1,5 @@
 // What the trace itself shows about the kernel's behaviour, whatever its version
-// says (kernel-model.md §0.3): these refine the family's default capabilities.
+// says (docs/model.md#capabilities): these refine the family's default capabilities.
 import type { Capabilities } from './capabilities.ts';
 import type { ObservedCaps } from './kernel.ts';
 import type { ModelState } from './state.ts';

@@ -1,4 +1,4 @@
-// The reference model's state while a trace is replayed (kernel-model.md §6.2-6.4):
+// The reference model's state while a trace is replayed (docs/model.md#state):
 // per victim (mark → queue → attempts → outcome, MMF_OOM_SKIP and release), per
 // task the invalidate calls in flight, per notifier instance its outstanding
 // starts, and the selections to be judged once the whole trace is known.

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, type Analysis } from './analyze.ts';
+import { analyze, type Analysis } from '../pipeline.ts';
 import type { Finding } from '../findings/finding.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, type Analysis } from './analyze.ts';
+import { analyze, type Analysis } from '../pipeline.ts';
 import { bundledCaptures, captureFile, HAVE_SHARED, SHARED_TRACES, sharedCaptures, type Capture } from '../testing/captures.ts';
 
 interface TruthVictim {
@@ -35,15 +35,15 @@ function expectAgrees(a: Analysis, t: Truth, label: string): void {
     expect(v.comm, at).toBe(tv.comm);
     expect(v.reap, at).toBe(tv.reaper.outcome);
     if (t.module_probes.__oom_reap_task_mm) expect(v.reapCalls, at).toBe(tv.reaper.attempts);
-    expect(v.core.unpaired, at).toBe(tv.core.unpaired_starts);
-    expect(v.core.failed, at).toBe(tv.core.start_nonblock_failed + tv.core.start_blockable_failed);
+    expect(v.calls.mmLifetime.unpaired, at).toBe(tv.core.unpaired_starts);
+    expect(v.calls.mmLifetime.failed, at).toBe(tv.core.start_nonblock_failed + tv.core.start_blockable_failed);
     const kvm = tv.notifiers.kvm;
     if (kvm) {
-      expect(v.notifiers.kvm?.startsOk ?? 0, at).toBe(kvm.start - kvm.start_failed);
-      expect(v.notifiers.kvm?.endsInsideFailedStart ?? 0, at).toBe(kvm.end_inside_core_start);
+      expect(v.calls.mmLifetime.notifiers.kvm?.startsOk ?? 0, at).toBe(kvm.start - kvm.start_failed);
+      expect(v.calls.mmLifetime.notifiers.kvm?.endsInsideFailedStart ?? 0, at).toBe(kvm.end_inside_core_start);
     }
     const mnt = tv.notifiers.mntest;
-    if (mnt) expect(v.notifiers.mntest?.startsFailed ?? 0, at).toBe(mnt.start_failed);
+    if (mnt) expect(v.calls.mmLifetime.notifiers.mntest?.startsFailed ?? 0, at).toBe(mnt.start_failed);
     const mine = a.findings.filter((f) => f.victim?.pid === tv.pid);
     const core = mine.filter((f) => f.rule === 'UPI-CORE-FAILED-START');
     const failed = tv.core.start_nonblock_failed;

@@ -1,16 +1,18 @@
-// Per victim, the steps of its story as data: time, what, and the event whose line
-// shows it. `check` prints them as text (story.ts), the report lays them out as a
-// table (html/page.ts).
-import type { VictimState } from '../replay/state.ts';
-import type { TraceEvent } from '../types/event.ts';
-import { dur, secs } from './text.ts';
+// Per victim, the steps of its story as data: time, what, and the line that shows it.
+// `check` prints them as text (story.ts), the report lays them out as a table
+// (html/page.ts). Read from the victim's facts only, so the numbers are the ones
+// --json prints, under the same scope names (see src/facts/types.ts).
+import type { SourceRef } from '../types/event.ts';
+import type { VictimFacts } from '../facts/types.ts';
+import { SCOPE_WORDS } from '../facts/types.ts';
+import { formatDuration, formatInstant } from '../types/time.ts';
 
 export interface Step {
   ts: bigint;
   /** What happened, in words; may hold trace text (a notifier name): escape it. */
   text: string;
   /** The line that shows it. */
-  ev?: TraceEvent;
+  src?: SourceRef;
   /** A per-notifier detail of the attempts line above it. */
   detail?: boolean;
 }
@@ -30,61 +32,43 @@ export const OUTCOME: Record<string, string> = {
   pending: 'undecided when the trace ends',
 };
 
-function notifierSteps(v: VictimState): Step[] {
-  const by = new Map<string, { ok: number; failed: number; ret?: number; endsInFailed: number; first?: TraceEvent }>();
-  for (const a of v.attempts) {
-    for (const c of a.calls) {
-      const failedCall = c.retval !== undefined && c.retval < 0;
-      for (const cb of c.callbacks) {
-        let n = by.get(cb.instance);
-        if (!n) by.set(cb.instance, (n = { ok: 0, failed: 0, endsInFailed: 0, first: cb.entry }));
-        if (cb.phase === 'start' && cb.retval === 0) n.ok++;
-        else if (cb.phase === 'start' && cb.retval !== undefined && cb.retval < 0) {
-          n.failed++;
-          n.ret = cb.retval;
-        } else if (cb.phase === 'end' && failedCall) n.endsInFailed++;
-      }
-    }
-  }
-  return [...by].map(([name, n]) => {
+function notifierSteps(v: VictimFacts): Step[] {
+  return Object.entries(v.calls.inAttempts.notifiers).map(([name, n]) => {
     const bits = [];
-    if (n.ok) bits.push(`${n.ok} start(s) succeeded`);
-    if (n.failed) bits.push(`${n.failed} start(s) failed (${n.ret})`);
-    if (n.endsInFailed) bits.push(`${n.endsInFailed} end(s) called inside failed starts`);
-    return { ts: n.first!.ts, text: `notifier ${name}: ${bits.join(', ')}`, ev: n.first, detail: true };
+    if (n.startsOk) bits.push(`${n.startsOk} start(s) succeeded`);
+    if (n.startsFailed) bits.push(`${n.startsFailed} start(s) failed (${n.failedWith})`);
+    if (n.endsInsideFailedStart) bits.push(`${n.endsInsideFailedStart} end(s) called inside failed starts`);
+    return { ts: n.first!.ts, text: `notifier ${name}: ${bits.join(', ')}`, src: n.first!.src, detail: true };
   });
 }
 
-function attemptsStep(v: VictimState): Step | undefined {
-  if (!v.attempts.length) return undefined;
-  const first = v.attempts[0]!;
-  const last = v.attempts[v.attempts.length - 1]!;
-  const ok = v.attempts.filter((a) => a.result === 'ok').length;
-  const busy = v.attempts.filter((a) => a.result === 'lock_busy').length;
-  const calls = v.attempts.flatMap((a) => a.calls);
-  const failedCalls = calls.filter((c) => c.retval !== undefined && c.retval < 0);
-  const parts = [`${v.attempts.length} reap attempt(s)`];
+function attemptsStep(v: VictimFacts): Step | undefined {
+  const first = v.reapAttempts[0];
+  if (!first) return undefined;
+  const ok = v.reapAttempts.filter((a) => a.result === 'ok').length;
+  const inA = v.calls.inAttempts;
+  const life = v.calls.mmLifetime;
+  const parts = [`${v.attempts} reap attempt(s)`];
   if (ok) parts.push(`${ok} succeeded`);
-  if (busy) parts.push(`${busy} found the mmap lock taken`);
-  if (failedCalls.length) parts.push(`${failedCalls.length} of ${calls.length} invalidate calls failed (${failedCalls[0]!.retval})`);
-  else if (calls.length) parts.push(`${calls.length} invalidate calls`);
-  const end = last.finish ?? last.skip ?? last.start!;
-  return { ts: (first.start ?? first.skip)!.ts, text: `${parts.join(', ')}, until ${secs(end.ts)}`, ev: first.start ?? first.skip };
+  if (v.lockBusy) parts.push(`${v.lockBusy} found the mmap lock taken`);
+  if (inA.failed) parts.push(`${inA.failed} of ${inA.starts} invalidate calls ${SCOPE_WORDS.inAttempts} failed (${inA.failedWith})`);
+  else if (inA.starts) parts.push(`${inA.starts} invalidate calls ${SCOPE_WORDS.inAttempts}`);
+  if (life.starts !== inA.starts) parts.push(`${life.starts} ${SCOPE_WORDS.mmLifetime}`);
+  return { ts: first.start, text: `${parts.join(', ')}, until ${formatInstant(v.attemptsEndAt!)}`, src: first.src };
 }
 
 /** The victim's steps in time order (a stable sort: notifier details stay under their attempts line). */
-export function victimSteps(v: VictimState): Step[] {
+export function victimSteps(v: VictimFacts): Step[] {
   const steps: Step[] = [];
-  const mark = v.mark;
-  steps.push({ ts: mark.ts, text: mark.name === 'oom:mark_victim' ? 'chosen by the OOM killer (mark_victim)' : 'killed by the OOM killer (kernel log)', ev: mark });
-  if (v.kill) steps.push({ ts: v.kill.ts, text: 'SIGKILL sent', ev: v.kill });
-  if (v.wake) steps.push({ ts: v.wake.ts, text: `oom_reaper woken, ${dur(v.wake.ts - mark.ts)} after the selection`, ev: v.wake });
+  steps.push({ ts: v.selectedAt, text: v.markTraced ? 'chosen by the OOM killer (mark_victim)' : 'killed by the OOM killer (kernel log)', src: v.selected });
+  if (v.killedAt !== undefined) steps.push({ ts: v.killedAt, text: 'SIGKILL sent', src: v.lines.kill });
+  if (v.wokeReaperAt !== undefined) steps.push({ ts: v.wokeReaperAt, text: `oom_reaper woken, ${formatDuration(v.latency.wake!)} after the selection`, src: v.lines.wake });
   const att = attemptsStep(v);
   if (att) steps.push(att, ...notifierSteps(v));
-  if (v.unableLog) steps.push({ ts: v.unableLog.ts, text: '"oom_reaper: unable to reap"', ev: v.unableLog });
-  if (v.reapedLog) steps.push({ ts: v.reapedLog.ts, text: '"oom_reaper: reaped process"', ev: v.reapedLog });
-  if (v.oomSkip) steps.push({ ts: v.oomSkip.ts, text: `MMF_OOM_SKIP set (${v.oomSkip.cause})`, ev: v.oomSkip.ev });
-  if (v.release) steps.push({ ts: v.release.ts, text: RELEASE[v.release.how] ?? v.release.how, ev: v.release.ev });
+  if (v.lines.unable) steps.push({ ts: v.lines.unable.at, text: '"oom_reaper: unable to reap"', src: v.lines.unable.src });
+  if (v.lines.reaped) steps.push({ ts: v.lines.reaped.at, text: '"oom_reaper: reaped process"', src: v.lines.reaped.src });
+  if (v.oomSkip) steps.push({ ts: v.oomSkip.at, text: `MMF_OOM_SKIP set (${v.oomSkip.cause})`, src: v.oomSkip.src });
+  if (v.release) steps.push({ ts: v.release.at, text: RELEASE[v.release.how] ?? v.release.how, src: v.release.src });
   steps.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   return steps;
 }

@@ -1,16 +1,18 @@
 // Per victim, what happened in plain words with the line that shows each step,
 // then the findings with their evidence: what `reaplay check` prints.
-import type { Analysis } from '../replay/analyze.ts';
-import type { VictimState } from '../replay/state.ts';
+import type { Analysis } from '../pipeline.ts';
+import type { DiagnosticsSummary, VictimFacts } from '../facts/types.ts';
 import type { Finding } from '../findings/finding.ts';
-import { at, safe, secs } from './text.ts';
+import { safe } from '../types/terminal-text.ts';
+import { formatSourceRef } from '../types/source-ref.ts';
 import { OUTCOME, victimSteps } from './steps.ts';
+import { formatInstant } from '../types/time.ts';
 
-export function victimStory(v: VictimState): string[] {
+export function victimStory(v: VictimFacts): string[] {
   const lines = victimSteps(v).map((st) => ({ ...st, text: st.detail ? `  ${safe(st.text)}` : safe(st.text) }));
-  const head = `victim ${v.pid} (${safe(v.comm) || '?'}), ${safe(v.domain)}${v.mmPtr ? `, mm ${v.mmPtr}` : ''}${v.mmId !== undefined ? `, rss mm_id ${v.mmId}` : ''}`;
-  const body = lines.map((l) => `  ${secs(l.ts).padStart(14)}  ${l.text.padEnd(72)} ${l.ev ? at(l.ev.src) : ''}`.trimEnd());
-  return [head, ...body, `  outcome: ${OUTCOME[v.outcome]}`];
+  const head = `victim ${v.pid} (${safe(v.comm) || '?'}), ${safe(v.domain)}${v.mm ? `, mm ${v.mm}` : ''}${v.mmId !== undefined ? `, rss mm_id ${v.mmId}` : ''}`;
+  const body = lines.map((l) => `  ${formatInstant(l.ts).padStart(14)}  ${l.text.padEnd(72)} ${l.src ? formatSourceRef(l.src) : ''}`.trimEnd());
+  return [head, ...body, `  outcome: ${OUTCOME[v.reap]}`];
 }
 
 export function findingLines(f: Finding): string[] {
@@ -18,7 +20,7 @@ export function findingLines(f: Finding): string[] {
   const who = [f.victim ? `victim ${f.victim.pid}` : '', f.notifier ? `notifier ${safe(f.notifier)}` : ''].filter(Boolean).join(', ');
   const out = [`${tag} ${f.kind} ${f.rule}${who ? ` (${who})` : ''}`, `    ${safe(f.message)}`];
   if (f.why) out.push(`    why not higher: ${safe(f.why)}`);
-  for (const e of f.evidence) out.push(`    ${secs(e.ts ?? 0n).padStart(14)}  ${safe(e.what).padEnd(60)} ${at(e.src)}`);
+  for (const e of f.evidence) out.push(`    ${formatInstant(e.ts ?? 0n).padStart(14)}  ${safe(e.what).padEnd(60)} ${formatSourceRef(e.src)}`);
   return out;
 }
 
@@ -28,11 +30,19 @@ export function storyText(a: Analysis): string {
   out.push(`kernel ${k.release ?? 'unknown'}${k.upstream ? ` (upstream ${k.upstream})` : ''}: replayed as family ${a.profile.profile.label}`);
   for (const r of a.profile.reasons) out.push(`  ${safe(r)}`);
   const lost = a.inputs.reduce((n, m) => n + m.losses.length, 0);
-  out.push(`inputs: ${a.inputs.map((m) => `${at({ file: m.file, line: 1, offset: 0 }).replace(/:\d+$/, '')} (${m.format})`).join(', ')}${lost ? `; ${lost} data-loss marker(s)` : ''}`);
+  out.push(`inputs: ${a.inputs.map((m) => `${formatSourceRef({ file: m.file, line: m.lines, offset: 0 }).replace(/:\d+$/, '')} (${m.format})`).join(', ')}${lost ? `; ${lost} data-loss marker(s)` : ''}`);
   out.push('');
-  if (!a.state.victims.length) out.push('no OOM victim in these inputs');
-  for (const v of a.state.victims) out.push(...victimStory(v), '');
+  if (!a.facts.victims.length) out.push('no OOM victim in these inputs');
+  for (const v of a.facts.victims) out.push(...victimStory(v), '');
+  out.push(diagnosticsLine(a.facts.diagnostics), '');
   out.push(a.findings.length ? 'findings:' : 'findings: none');
   for (const f of a.findings) out.push(...findingLines(f));
   return out.join('\n') + '\n';
+}
+
+/** `diagnostics: 2 warning, 1 data_loss (field_decode_failed 2, lost_events 1)`, or `diagnostics: none`. */
+export function diagnosticsLine(d: DiagnosticsSummary): string {
+  const sev = Object.entries(d.bySeverity).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  if (!sev.length) return 'diagnostics: none';
+  return `diagnostics: ${sev.join(', ')} (${Object.entries(d.byCode).map(([c, n]) => `${c} ${n}`).join(', ')})`;
 }

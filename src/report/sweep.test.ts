@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../replay/analyze.ts';
+import { analyze } from '../pipeline.ts';
 import { chartData } from '../charts/data.ts';
 import { CHARTS, CHART_NAMES } from '../charts/index.ts';
 import { compileSpec } from '../charts/render.ts';

@@ -1,10 +1,15 @@
-// How a source reference is printed in evidence lines: `file:line` for text,
-// `file cpuN #record @0xoffset` for a record of a binary trace.
+// How a source reference is printed: every channel (terminal, page, notebook) cites a
+// line through this one function: `file:line` for text, `file cpuN #record @0xoffset`
+// for a record of a binary trace. The file's base name only (the full path is in --json);
+// control characters escaped.
+import { basename } from 'node:path';
 import type { SourceRef } from './event.ts';
+import { safe } from './terminal-text.ts';
 
 export function formatSourceRef(src: SourceRef): string {
-  // Text lines count from 1: line 0 is a place in a binary file known by its offset only.
-  if (src.record === undefined) return src.line > 0 ? `${src.file}:${src.line}` : `${src.file}${src.cpu !== undefined && src.cpu >= 0 ? ` cpu${src.cpu}` : ''} @0x${src.offset.toString(16)}`;
+  const file = safe(basename(src.file));
   const cpu = src.cpu !== undefined && src.cpu >= 0 ? ` cpu${src.cpu}` : '';
-  return `${src.file}${cpu} #${src.record} @0x${src.offset.toString(16)}`;
+  // Text lines count from 1: line 0 is a place in a binary file known by its offset only.
+  if (src.record === undefined) return src.line > 0 ? `${file}:${src.line}` : `${file}${cpu} @0x${src.offset.toString(16)}`;
+  return `${file}${cpu} #${src.record} @0x${src.offset.toString(16)}`;
 }

@@ -3,14 +3,14 @@
 // chart names only (never from trace text); a chart with nothing to draw is left out.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { AnalyzeOptions } from '../../replay/analyze.ts';
-import { analyze } from '../../replay/analyze.ts';
+import type { AnalyzeOptions } from '../../pipeline.ts';
+import { analyze } from '../../pipeline.ts';
 import { chartData } from '../../charts/data.ts';
 import { CHART_NAMES, CHARTS } from '../../charts/index.ts';
 import { toPng, toSvg } from '../../charts/render.ts';
-import { safe } from '../../report/text.ts';
+import { safe } from '../../types/terminal-text.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
 
 export const CHART_OUTPUTS = ['vl', 'svg', 'png'] as const;
 export type ChartOutput = (typeof CHART_OUTPUTS)[number];
@@ -48,7 +48,7 @@ export async function chartCommand(args: ChartArgs, io: CliIO): Promise<number> 
   try {
     await mkdir(args.out, { recursive: true });
   } catch (e) {
-    throw new UserError(`--out ${safe(args.out)}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new UserError(`--out ${safe(args.out)}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'cannot_write');
   }
   let written = 0;
   for (const name of CHART_NAMES) {

@@ -3,13 +3,13 @@
 // group's, and prints a table (or --json); --out DIR writes DIR/index.html (a
 // self-contained page with the charts) and DIR/compare.json. Exit code 1 when a
 // metric regressed, 0 otherwise, 2 on bad input or usage.
-import type { AnalyzeOptions } from '../../replay/analyze.ts';
+import type { AnalyzeOptions } from '../../pipeline.ts';
 import { compareGroups, compareJson, loadGroups, regressed } from '../../compare/compare.ts';
 import { parseGroup, type GroupSpec } from '../../compare/inputs.ts';
 import { compareText } from '../../compare/text.ts';
 import { toJson } from '../../report/html/escape.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
 import { writePage } from '../write-page.ts';
 
 export interface CompareArgs extends Pick<AnalyzeOptions, 'kernel' | 'capabilities'> {

@@ -9,7 +9,7 @@ import { createJsonlWriter } from '../../export/jsonl.ts';
 import type { EventWriter } from '../../export/writer.ts';
 import { formatDiagnostic } from '../../../parsers/common/diagnostics.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
 import { createProgress } from '../progress.ts';
 import { formatStats } from './parse-stats.ts';
 

@@ -8,7 +8,7 @@ import { LIVE_PATHS, offlineFacts, systemFacts, type KernelFacts } from '../../r
 import { renderRecipe, type RecipeFormat } from '../../recipe/render.ts';
 import { ApplyError, describeStep, nodeOps, planApply, planRemove, readState, runSteps, stateAfter, type TracefsOps } from '../../recipe/apply.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
 
 export interface RecipeArgs {
   kernel?: string;

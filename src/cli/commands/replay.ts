@@ -1,10 +1,10 @@
 // `reaplay replay <trace...> --as-kernel V`: the observed sequence (notifier
 // results, attempts, timings) replayed under another kernel family's profile: what
 // that kernel would have done, next to what this one did.
-import type { AnalyzeOptions } from '../../replay/analyze.ts';
-import { analyzeLoaded } from '../../replay/analyze.ts';
+import type { AnalyzeOptions } from '../../pipeline.ts';
+import { analyzeLoaded } from '../../pipeline.ts';
 import { loadCapture } from '../../timeline/load.ts';
-import { counterfactualNotes } from '../../replay/counterfactual.ts';
+import { counterfactualNotes } from '../../report/counterfactual.ts';
 import { findingLines } from '../../report/story.ts';
 import { analysisJson, stringify } from '../../report/json.ts';
 import type { CliIO } from '../io.ts';

@@ -2,13 +2,13 @@
 // DIR/index.html, a self-contained page that works offline (stories, findings,
 // charts), and DIR/report.json, the document of `check --json`. Prints the page's
 // path. The file names in DIR are fixed: nothing from the trace names a file.
-import type { AnalyzeOptions } from '../../replay/analyze.ts';
-import { analyze } from '../../replay/analyze.ts';
+import type { AnalyzeOptions } from '../../pipeline.ts';
+import { analyze } from '../../pipeline.ts';
 import { analysisJson, stringify } from '../../report/json.ts';
 import { renderReport, type Charts } from '../../report/html/page.ts';
 import { CHARTS } from '../../charts/index.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
 import { writePage } from '../write-page.ts';
 
 export interface ReportArgs extends AnalyzeOptions {

@@ -1,13 +1,15 @@
-// `reaplay timeline <trace...> [--pid N | --mm ID]`: one address space's events in
-// time order, each with its line: the victim's selection, kill, reaper attempts and
-// the invalidate calls inside them, memory samples, release.
-import type { AnalyzeOptions } from '../../replay/analyze.ts';
-import { analyze } from '../../replay/analyze.ts';
-import { callsOf } from '../../replay/victim-summary.ts';
+// `reaplay timeline <trace...> [--pid N | --mm ID]`: prints one address space's
+// timeline (src/timeline/mm-timeline.ts), each event with its line.
+import type { AnalyzeOptions } from '../../pipeline.ts';
+import { analyze } from '../../pipeline.ts';
+import { callsOverMmLifetime as callsOf } from '../../facts/calls.ts';
+import { mmTimeline } from '../../timeline/mm-timeline.ts';
 import type { TraceEvent } from '../../types/event.ts';
-import { at, safe, secs } from '../../report/text.ts';
+import { safe } from '../../types/terminal-text.ts';
+import { formatSourceRef } from '../../types/source-ref.ts';
 import type { CliIO } from '../io.ts';
-import { UserError } from '../io.ts';
+import { UserError } from '../../types/errors.ts';
+import { formatInstant } from '../../types/time.ts';
 
 export interface TimelineArgs extends AnalyzeOptions {
   files: string[];
@@ -28,23 +30,11 @@ export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<nu
   );
   if (!v) {
     const known = a.state.victims.map((x) => `pid ${x.pid}${x.mmPtr ? ` mm ${x.mmPtr}` : ''}`).join('; ') || 'none';
-    throw new UserError(`no victim address space matches ${args.pid !== undefined ? `--pid ${args.pid}` : `--mm ${args.mm}`} (victims: ${known})`);
+    throw new UserError(`no victim address space matches ${args.pid !== undefined ? `--pid ${args.pid}` : `--mm ${args.mm}`} (victims: ${known})`, 'no_such_victim');
   }
-  // rss_stat's mm_id hashes an address that other mms had before and after this one:
-  // from the first sample a task of the victim reports as its own mm, to past its release.
-  const own = (e: TraceEvent) => e.name === 'kmem:rss_stat' && e.fields?.mm_id === v.mmId && e.fields?.curr === true && v.tasks.has(e.pid);
-  const from = a.capture.events.find(own)?.ts ?? v.mark.ts;
-  const to = v.release ? v.release.ts + 1_000_000_000n : undefined;
-  const calls = new Set(callsOf(a.state, v).flatMap((c) => [c.entry, c.ret, c.endCall, ...c.callbacks.flatMap((cb) => [cb.entry, cb.ret])]));
-  const mine = a.capture.events.filter((e) => {
-    if (calls.has(e)) return true;
-    if (e.name === 'kmem:rss_stat') return v.mmId !== undefined && e.fields?.mm_id === v.mmId && e.ts >= from && (to === undefined || e.ts <= to);
-    const pid = e.fields?.pid;
-    if (e.name.startsWith('oom:') || e.name === 'signal:signal_generate' || e.name === 'printk:console') return pid === v.pid;
-    if (e.name === 'sched:sched_process_exit' || e.name === 'mmap:exit_mmap') return v.tasks.has(typeof pid === 'number' && e.name.startsWith('sched') ? pid : e.pid);
-    return e === v.release?.ev;
-  });
+  const calls = new Set(callsOf(a.state, v).flatMap((c) => [c.entry, c.ret, c.endCall, ...c.callbacks.flatMap((cb) => [cb.entry, cb.ret])]).filter((e) => e !== undefined));
+  const mine = mmTimeline(a.capture.events, { pid: v.pid, tasks: v.tasks, mmPtr: v.mmPtr, mmId: v.mmId, selectedAt: v.mark.ts, releasedAt: v.release?.ts, release: v.release?.ev, calls }).events;
   io.stdout.write(`address space of victim ${v.pid} (${safe(v.comm)})${v.mmPtr ? `, mm ${v.mmPtr}` : ''}${v.mmId !== undefined ? `, rss mm_id ${v.mmId}` : ''}: ${mine.length} events\n`);
-  for (const e of mine) io.stdout.write(`${secs(e.ts).padStart(14)}  ${String(e.pid).padStart(7)}  ${describe(e).padEnd(112)} ${at(e.src)}\n`);
+  for (const e of mine) io.stdout.write(`${formatInstant(e.ts).padStart(14)}  ${String(e.pid).padStart(7)}  ${describe(e).padEnd(112)} ${formatSourceRef(e.src)}\n`);
   return 0;
 }

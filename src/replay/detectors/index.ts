@@ -6,6 +6,9 @@ import type { Coverage } from '../coverage.ts';
 import type { ModelState } from '../state.ts';
 import { detectUnpaired } from './unpaired.ts';
 import { detectPremature } from './premature.ts';
+import { ReaplayError } from '../../types/errors.ts';
+import { describeUnmet, unmetNeed, usable, type EventName, type UnmetNeed } from '../needs.ts';
+import type { Evidence } from '../../findings/finding.ts';
 
 export interface DetectorContext {
   state: ModelState;
@@ -15,15 +18,18 @@ export interface DetectorContext {
 export interface Detector {
   /** Unique id, e.g. `unpaired-invalidate`. */
   id: string;
-  /** `system:name` of the events it cannot work without (any one of each inner list will do). */
-  requires: readonly (readonly string[])[];
+  /**
+   * `system:name` of the events it cannot work without (any one of each inner list will do).
+   * They join the ingest filter; a need is met only by events delivered and decoded.
+   */
+  requires: readonly (readonly EventName[])[];
   detect(ctx: DetectorContext): Finding[];
 }
 
 const registry = new Map<string, Detector>();
 
 export function registerDetector(d: Detector): void {
-  if (registry.has(d.id)) throw new Error(`a detector with id '${d.id}' is already registered`);
+  if (registry.has(d.id)) throw new ReaplayError('duplicate_detector', `a detector with id '${d.id}' is already registered`);
   registry.set(d.id, d);
 }
 
@@ -35,19 +41,52 @@ export function detectors(): Detector[] {
   return [...registry.values()];
 }
 
+/** Every event named by a registered detector's `requires`: they join the ingest filter. */
+export function detectorNeeds(): EventName[][] {
+  return [...registry.values()].flatMap((d) => d.requires.map((r) => [...r]));
+}
+
+const unmetEvidence = (u: UnmetNeed): Evidence[] => (u.first ? [{ src: u.first, what: `${u.event}: ${u.code}` }] : []);
+
+/** The finding an unmet need gives: inconclusive, naming the event, the diagnostic and its first line. */
+export function unmetFinding(rule: string, message: string, u: UnmetNeed): Finding {
+  return { kind: 'missing_events', rule, level: 'inconclusive', expected: false, message, why: describeUnmet(u), evidence: unmetEvidence(u) };
+}
+
+/**
+ * The model's own needs: a victim is read from mark_victim or the kernel log's kill line.
+ * When neither is usable (absent, undecodable, lost) "no victim" would be a guess.
+ */
+export const MODEL_REQUIRES: readonly (readonly EventName[])[] = [['oom:mark_victim', 'printk:console']];
+
+/** Inconclusive findings for every event type the model reads that failed to decode somewhere. */
+function undecodableFindings(ctx: DetectorContext): Finding[] {
+  const out: Finding[] = [];
+  for (const [name, t] of ctx.coverage.delivered) {
+    if (!t.undecodable) continue;
+    const u: UnmetNeed = { need: [name], event: name, why: 'undecodable', code: 'field_decode_failed', first: t.firstUndecodable };
+    out.push({
+      ...unmetFinding(`COV-UNDECODABLE`, `${t.undecodable} of ${t.delivered} ${name} events did not decode (field_decode_failed, first at ${t.firstUndecodable ? `${t.firstUndecodable.file}:${t.firstUndecodable.line}` : '?'}): what they say is not in the replay`, u),
+      count: t.undecodable,
+    });
+  }
+  return out;
+}
+
 /** Run every registered detector, or say which events one of them lacks. */
 export function runDetectors(ctx: DetectorContext): Finding[] {
   const out: Finding[] = [];
+  const modelUnmet = MODEL_REQUIRES.map((r) => unmetNeed(ctx.coverage, r)).find((u) => u !== undefined);
+  // Absent kill events in a trace with no victim are a trace of something else; undecodable or lost ones are not.
+  if (modelUnmet && (modelUnmet.why !== 'absent' || ctx.state.victims.length > 0)) {
+    out.push(unmetFinding('MODEL:requires', `the OOM victims cannot be read: ${modelUnmet.event} is not usable`, modelUnmet));
+  }
+  out.push(...undecodableFindings(ctx));
   for (const d of registry.values()) {
-    const missing = d.requires.filter((any) => !any.some((n) => ctx.coverage.present.has(n)));
-    if (missing.length) {
-      if (ctx.state.victims.length === 0) continue;
-      out.push({
-        kind: 'missing_events', rule: `${d.id}:requires`, level: 'inconclusive', expected: false,
-        message: `detector ${d.id} did not run`,
-        why: `the inputs hold none of: ${missing.map((m) => m.join(' or ')).join('; ')}`,
-        evidence: [],
-      });
+    const unmet = d.requires.map((any) => unmetNeed(ctx.coverage, any)).find((u) => u !== undefined);
+    if (unmet) {
+      if (ctx.state.victims.length === 0 && unmet.why === 'absent') continue;
+      out.push(unmetFinding(`${d.id}:requires`, `detector ${d.id} did not run: it needs ${unmet.need.join(' or ')}`, unmet));
       continue;
     }
     out.push(...d.detect(ctx));
@@ -59,5 +98,5 @@ registerDetector({ id: 'unpaired-invalidate', requires: [], detect: ({ state, co
 registerDetector({
   id: 'premature-victim',
   requires: [['oom:mark_victim', 'printk:console']],
-  detect: ({ state, coverage }) => detectPremature(state, coverage, coverage.present.has('oom:mark_victim')),
+  detect: ({ state, coverage }) => detectPremature(state, coverage, usable(coverage, 'oom:mark_victim') > 0),
 });

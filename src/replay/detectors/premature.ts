@@ -1,18 +1,16 @@
-// Premature victim selection (kernel-model.md §4.2): a new victim chosen in a
+// Premature victim selection (docs/model.md#rules-premature): a new victim chosen in a
 // domain while an earlier victim's memory was still there, because a give-up path
 // set MMF_OOM_SKIP rather than a real release.
 import type { Evidence, Finding } from '../../findings/finding.ts';
 import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState, Selection, VictimState } from '../state.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
-import { formatNs } from '../../../parsers/common/timestamp.ts';
+import { formatInstant } from '../../types/time.ts';
+import { sameDomain } from '../domain.ts';
 
 const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
-const secs = (ns: bigint): string => `${formatNs(ns).slice(0, -6)} s`;
-
-function sameDomain(a: VictimState, b: VictimState): boolean {
-  return a.domain === 'unknown' || b.domain === 'unknown' || a.domain === b.domain || a.domain === 'memcg:?' || b.domain === 'memcg:?';
-}
+/** Milliseconds are enough to tell two selections apart in a sentence. */
+const secs = (ns: bigint): string => `${formatInstant(ns, 3)} s`;
 
 /** Positive evidence that v1's memory was still there after t2 (never inferred from silence). */
 function heldAfter(v1: VictimState, t2: bigint): Evidence | undefined {
@@ -55,7 +53,7 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
   if (skip.cause === 'NOTIFIER_GIVE_UP') {
     const reaperAlive = s.victims.some((o) => o !== v1 && o.attempts.length > 0);
     const notifiers = cov.present.has('kvm:kvm_age_hva') || cov.present.has('kvm:kvm_unmap_hva_range') || s.calls.some((c) => c.mm !== undefined && c.mm === v1.mmPtr);
-    // Proven only when both the notifier and a working reaper are shown (§4.2).
+    // Proven only when both the notifier and a working reaper are shown (docs/model.md#rules-premature).
     if (!reaperAlive || !notifiers) {
       why.push(`give-up inferred from the reaper's silence after the wake${reaperAlive ? '' : '; the reaper is not seen working in this trace'}${notifiers ? '' : '; no event shows a notifier on this mm'}`);
     }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { analyze } from '../analyze.ts';
+import { analyze } from '../../pipeline.ts';
 import { registerDetector, unregisterDetector } from './index.ts';
 import { bundledCaptures, captureFile } from '../../testing/captures.ts';
 

@@ -1,4 +1,4 @@
-// Unpaired invalidates (kernel-model.md §4.1), at the core-call level and per
+// Unpaired invalidates (docs/model.md#rules-unpaired), at the core-call level and per
 // notifier instance, judged from kprobe data when the capture has it and from the
 // kernel log otherwise.
 import type { Evidence, Finding } from '../../findings/finding.ts';
@@ -7,7 +7,7 @@ import type { TraceEvent } from '../../types/event.ts';
 import type { CoreCall, ModelState } from '../state.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
 
-/** hlist notifiers known to implement invalidate_range_end (§2.3). */
+/** hlist notifiers known to implement invalidate_range_end (docs/model.md#rules-unpaired). */
 const KNOWN_END = new Set(['kvm', 'gru', 'sgi_gru']);
 
 const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
@@ -87,7 +87,7 @@ export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
 
 /**
  * Without kprobes on the notifier core the pairing cannot be seen, only hinted at:
- * a failed attempt with `callback failed ... non-blockable` lines (§4.1 SUGGESTED),
+ * a failed attempt with `callback failed ... non-blockable` lines (suggested, docs/model.md#rules-unpaired),
  * and, on a family without the pairing fix, KVM's start shown by kvm_unmap_hva_range
  * in the same attempt. Otherwise the missing probes are named.
  */
@@ -108,7 +108,7 @@ function detectWithoutProbes(s: ModelState, cov: Coverage): Finding[] {
     } else {
       push({ ...base, kind: 'unpaired_invalidate', rule: 'UPI-NO-PROBES', level: 'inconclusive', expected: false,
         message: `${v.attempts.length} reap attempt(s) on ${v.pid} failed${failedLines.length ? ` with ${failedLines.length} "callback failed" line(s)` : ''}; whether notifiers were left unpaired cannot be judged`,
-        why: 'needs kprobes on __mmu_notifier_invalidate_range_start (entry and return), __mmu_notifier_invalidate_range_end and the notifier callbacks (kernel-model.md §3.6)',
+        why: 'needs kprobes on __mmu_notifier_invalidate_range_start (entry and return), __mmu_notifier_invalidate_range_end and the notifier callbacks (docs/model.md#state-call)',
         evidence: sampleEvidence(failedLines.map((e) => ev(e, 'notifier callback failed'))) });
     }
   }

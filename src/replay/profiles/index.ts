@@ -16,7 +16,16 @@ import { v6_9 } from './v6_9.ts';
 
 export type { Profile } from './profile.ts';
 
-export const PROFILES: readonly Profile[] = [v4_12, v4_13, v4_14, v4_16, v4_17, v4_19, v5_2, v5_5, v5_12, v5_15, v5_18, v6_1, v6_9];
+/** Family ids; a family is added here and in BY_ID, and tsc holds the two together. */
+export type ProfileId = '4.12' | '4.13' | '4.14' | '4.16' | '4.17' | '4.19' | '5.2' | '5.5' | '5.12' | '5.15' | '5.18' | '6.1' | '6.9';
+
+export const BY_ID: Readonly<Record<ProfileId, Profile>> = {
+  '4.12': v4_12, '4.13': v4_13, '4.14': v4_14, '4.16': v4_16, '4.17': v4_17, '4.19': v4_19,
+  '5.2': v5_2, '5.5': v5_5, '5.12': v5_12, '5.15': v5_15, '5.18': v5_18, '6.1': v6_1, '6.9': v6_9,
+};
+
+/** Every family, oldest first. */
+export const PROFILES: readonly Profile[] = Object.values(BY_ID).sort((a, b) => a.since[0] - b.since[0] || a.since[1] - b.since[1]);
 
 /** The family a `major.minor` version belongs to. */
 export function familyOf(major: number, minor: number): Profile {

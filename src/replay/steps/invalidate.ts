@@ -1,6 +1,6 @@
 // kprobe events on the mmu_notifier core and its callbacks: invalidate calls, what
 // each notifier instance did inside them, and the reap routine's result
-// (kernel-model.md §6.3).
+// (docs/model.md#state-call).
 import type { TraceEvent } from '../../types/event.ts';
 import { kprobeRole, retval } from '../kprobe-roles.ts';
 import type { Callback, CoreCall, InstanceState, ModelState } from '../state.ts';

@@ -1,6 +1,6 @@
 // Kernel log lines (printk:console in the trace, or dmesg): the kill line and the
 // OOM domain, the reaper's "reaped" / "unable to reap", notifier failures, pinned
-// mms and forced OOMs (kernel-model.md §3.2).
+// mms and forced OOMs (docs/model.md#domains).
 import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState } from '../state.ts';
 import { onMarkVictim, remember, setDomain } from './oom.ts';

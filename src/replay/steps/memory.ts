@@ -1,6 +1,6 @@
 // Which tasks share a victim's address space and when its memory went away:
 // kmem:rss_stat (mm_id hash, curr=1 binds a task to it), mmap:exit_mmap, the last
-// thread's exit (kernel-model.md §3.4-3.5).
+// thread's exit (docs/model.md#mm).
 import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState, VictimState } from '../state.ts';
 import { attemptOf } from './oom.ts';

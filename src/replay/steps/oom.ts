@@ -1,5 +1,5 @@
 // oom:* tracepoints and the OOM kill's SIGKILL: victims, their queueing and the
-// reaper's attempts (kernel-model.md §6.2).
+// reaper's attempts (docs/model.md#state-victim).
 import type { TraceEvent } from '../../types/event.ts';
 import type { Attempt, ModelState, VictimState } from '../state.ts';
 

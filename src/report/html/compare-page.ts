@@ -109,7 +109,7 @@ function expectedList(c: Comparison): Html {
 
 function expectedSection(r: CompareResult): Html {
   return html`<section id="expected"><h2>Expected from the kernel model</h2>
-<p class="muted">Where the groups' kernel profiles differ (capabilities, kernel-model.md §6.1), and what the traces show about it: predictions of the model, listed apart from the measured verdicts above.</p>
+<p class="muted">Where the groups' kernel profiles differ (capabilities, docs/model.md#capabilities), and what the traces show about it: predictions of the model, listed apart from the measured verdicts above.</p>
 ${r.comparisons.map((c) => html`<h3>${c.group} against ${c.baseline}</h3>\n${expectedList(c)}`)}
 </section>`;
 }

@@ -10,19 +10,21 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import type { Analysis } from '../../replay/analyze.ts';
-import type { VictimState } from '../../replay/state.ts';
+import type { Analysis } from '../../pipeline.ts';
+import type { VictimFacts } from '../../facts/types.ts';
 import type { Evidence, Finding } from '../../findings/finding.ts';
 import type { SourceRef } from '../../types/event.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
 import { chartData, type ChartData } from '../../charts/data.ts';
-import { dur, secs } from '../text.ts';
+
 import { buildCharts, chartsSection } from './charts-section.ts';
 import { html, trusted, type Html } from './escape.ts';
 import { chartLibraries } from './assets.ts';
 import { OUTCOME, victimSteps } from '../steps.ts';
+import { diagnosticsLine } from '../story.ts';
 import { CSS } from './style.ts';
 import { BOOT } from './boot.ts';
+import { formatDuration, formatInstant } from '../../types/time.ts';
 
 /** One chart of src/charts/index.ts: a vega-lite spec as a pure function of the chart rows. */
 export interface ChartDef {
@@ -61,7 +63,7 @@ function where(src: SourceRef | undefined): Html {
 
 function relative(ns: bigint): string {
   if (ns === 0n) return '±0';
-  return `${ns < 0n ? '−' : '+'}${dur(ns < 0n ? -ns : ns)}`;
+  return `${ns < 0n ? '−' : '+'}${formatDuration(ns < 0n ? -ns : ns)}`;
 }
 
 function verdict(a: Analysis): { bad: boolean; text: string } {
@@ -88,34 +90,35 @@ ${p.profile.notes ? html`<p class="muted">What the ${p.profile.label} family cha
 }
 
 function inputsSection(a: Analysis): Html {
-  const span = (f?: bigint, l?: bigint): string => (f !== undefined && l !== undefined ? `${secs(f)} – ${secs(l)}` : '');
+  const span = (f?: bigint, l?: bigint): string => (f !== undefined && l !== undefined ? `${formatInstant(f)} – ${formatInstant(l)}` : '');
   return html`<section id="inputs"><h2>Inputs</h2>
 <p class="muted">One capture: the inputs are merged on one clock.</p>
 <table><thead><tr><th>file</th><th>format</th><th>kernel</th><th class="n">lines</th><th class="n">size</th><th class="n">CPUs</th><th>time span (s)</th><th>data loss</th></tr></thead><tbody>
 ${a.inputs.map(
   (m) => html`<tr><td class="what">${m.file}</td><td class="nw">${m.format}</td><td class="nw">${m.kernelRelease ?? ''}</td><td class="n">${m.lines.toLocaleString('en-US')}</td><td class="n">${bytes(m.bytes)}</td><td class="n">${m.cpus ?? ''}</td><td class="mono nw">${span(m.firstTs, m.lastTs)}</td><td class="nw">${m.losses.length ? plural(m.losses.length, 'marker') : 'none'}</td></tr>\n`,
 )}</tbody></table>
+<p class="muted">${diagnosticsLine(a.facts.diagnostics)}</p>
 </section>`;
 }
 
 const victimAnchor = (i: number): string => `victim-${i}`;
 
-function victimCard(v: VictimState, i: number): Html {
+function victimCard(v: VictimFacts, i: number): Html {
   const steps = victimSteps(v);
   return html`<article class="card" id="${victimAnchor(i)}">
-<header><h3>victim ${v.pid} (${v.comm || '?'})</h3><span class="badge b-${v.outcome}">${v.outcome.replace('_', ' ')}</span></header>
-<div class="facts"><span>OOM domain <b>${v.domain}</b></span>${v.mmPtr ? html`<span>mm <b class="mono">${v.mmPtr}</b></span>` : ''}${v.mmId !== undefined ? html`<span>rss mm_id <b class="mono">${v.mmId}</b></span>` : ''}</div>
+<header><h3>victim ${v.pid} (${v.comm || '?'})</h3><span class="badge b-${v.reap}">${v.reap.replace('_', ' ')}</span></header>
+<div class="facts"><span>OOM domain <b>${v.domain}</b></span>${v.mm ? html`<span>mm <b class="mono">${v.mm}</b></span>` : ''}${v.mmId !== undefined ? html`<span>rss mm_id <b class="mono">${v.mmId}</b></span>` : ''}</div>
 <table class="lines"><colgroup><col class="c-t"><col class="c-rel"><col><col class="c-src"></colgroup>
 <thead><tr><th class="t">time (s)</th><th class="t">since selection</th><th>what</th><th>line</th></tr></thead><tbody>
 ${steps.map(
-  (s) => html`<tr${s.detail ? html` class="detail"` : ''}><td class="t">${secs(s.ts)}</td><td class="rel">${relative(s.ts - v.mark.ts)}</td><td class="what">${s.text}</td><td class="src">${where(s.ev?.src)}</td></tr>\n`,
+  (s) => html`<tr${s.detail ? html` class="detail"` : ''}><td class="t">${formatInstant(s.ts)}</td><td class="rel">${relative(s.ts - v.selectedAt)}</td><td class="what">${s.text}</td><td class="src">${where(s.src)}</td></tr>\n`,
 )}</tbody></table>
-<p class="outcome">Outcome: <b>${OUTCOME[v.outcome]}</b></p>
+<p class="outcome">Outcome: <b>${OUTCOME[v.reap]}</b></p>
 </article>`;
 }
 
 function victimsSection(a: Analysis): Html {
-  const vs = a.state.victims;
+  const vs = a.facts.victims;
   return html`<section id="victims"><h2>Victims</h2>
 ${vs.length ? vs.map((v, i) => victimCard(v, i)) : html`<p>No OOM victim in these inputs.</p>`}
 </section>`;
@@ -125,11 +128,11 @@ function evidenceTable(ev: readonly Evidence[]): Html {
   if (!ev.length) return html``;
   return html`<table class="lines"><colgroup><col class="c-t"><col><col class="c-src"></colgroup>
 <thead><tr><th class="t">time (s)</th><th>evidence</th><th>line</th></tr></thead><tbody>
-${ev.map((e) => html`<tr><td class="t">${e.ts !== undefined ? secs(e.ts) : ''}</td><td class="what">${e.what}</td><td class="src">${where(e.src)}</td></tr>\n`)}</tbody></table>`;
+${ev.map((e) => html`<tr><td class="t">${e.ts !== undefined ? formatInstant(e.ts) : ''}</td><td class="what">${e.what}</td><td class="src">${where(e.src)}</td></tr>\n`)}</tbody></table>`;
 }
 
 function findingCard(f: Finding, a: Analysis): Html {
-  const vi = f.victim ? a.state.victims.findIndex((v) => v.pid === f.victim!.pid) : -1;
+  const vi = f.victim ? a.facts.victims.findIndex((v) => v.pid === f.victim!.pid) : -1;
   const victim = f.victim ? (vi >= 0 ? html`<a href="#${victimAnchor(vi)}">victim ${f.victim.pid}</a>` : html`victim ${f.victim.pid}`) : '';
   return html`<article class="card${f.expected ? ' expected' : ''}">
 <header><span class="badge b-${f.expected ? 'muted' : f.level}">${f.level}</span>${f.expected ? html`<span class="badge b-expected">expected on this kernel</span>` : ''}<span class="rule">${f.rule}</span><span class="muted">${f.kind}</span></header>
@@ -179,7 +182,7 @@ export function renderReport(a: Analysis, opts: ReportOptions): Report {
   ].join('; ');
   const v = verdict(a);
   const k = a.kernel;
-  const title = `reaplay report: ${plural(a.state.victims.length, 'victim')}, kernel ${k.release ?? 'unknown'}`;
+  const title = `reaplay report: ${plural(a.facts.victims.length, 'victim')}, kernel ${k.release ?? 'unknown'}`;
   const page = html`<!doctype html>
 <html lang="en">
 <head>
@@ -194,7 +197,7 @@ export function renderReport(a: Analysis, opts: ReportOptions): Report {
 <main>
 <header>
 <h1>OOM kill report</h1>
-<p class="sub">${plural(a.state.victims.length, 'victim')} · ${plural(a.findings.length, 'finding')} · kernel ${k.release ?? 'unknown'}, replayed as family ${a.profile.profile.label} · ${plural(a.inputs.length, 'input')}</p>
+<p class="sub">${plural(a.facts.victims.length, 'victim')} · ${plural(a.findings.length, 'finding')} · kernel ${k.release ?? 'unknown'}, replayed as family ${a.profile.profile.label} · ${plural(a.inputs.length, 'input')}</p>
 <nav><a href="#kernel">Kernel</a><a href="#inputs">Inputs</a><a href="#victims">Victims</a><a href="#findings">Findings</a>${drawn.length || empty.length ? html`<a href="#charts">Charts</a>` : ''}<a href="report.json">report.json</a></nav>
 <p class="verdict ${v.bad ? 'bad' : 'ok'}">${v.text}</p>
 </header>

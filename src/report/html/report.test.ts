@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyze, type Analysis } from '../../replay/analyze.ts';
+import { analyze, type Analysis } from '../../pipeline.ts';
 import { run } from '../../cli/main.ts';
 import { SAMPLES_DIR } from '../../testing/captures.ts';
 import { storyText } from '../story.ts';
 import { esc, html, jsonScript, scriptJson } from './escape.ts';
 import { renderReport, type Charts } from './page.ts';
 import { CHARTS } from '../../charts/index.ts';
-import { hostileCopy } from './testing.ts';
+import { hostileCopy } from '../../testing/hostile-capture.ts';
 
 const SAMPLE = join(SAMPLES_DIR, '6.1', 'premature');
 const sampleFiles = ['ftrace.txt.gz', 'dmesg.txt.gz', 'kprobe_events.txt'].map((f) => join(SAMPLE, f));
@@ -108,7 +108,7 @@ describe('the page for 6.1/premature', () => {
     expect(victims).toContain('<h3>victim 386 (victim)</h3>');
     expect(victims).toContain('memcg:/oomlab');
     expect(victims).toContain('0xffff898a41102880');
-    expect(victims).toMatch(/<td class="t">16\.558790<\/td><td class="rel">\+2\.007 s<\/td><td class="what">10 reap attempt\(s\), 140 of 140 invalidate calls failed \(-11\), until 17\.531158<\/td><td class="src"><span title="[^"]*ftrace\.txt\.gz \(byte \d+\)">ftrace\.txt\.gz:4780<\/span>/);
+    expect(victims).toMatch(/<td class="t">16\.558790<\/td><td class="rel">\+2\.007 s<\/td><td class="what">10 reap attempt\(s\), 140 of 140 invalidate calls inside the reaper&#39;s attempts failed \(-11\), 141 over the mm&#39;s lifetime, until 17\.531158<\/td><td class="src"><span title="[^"]*ftrace\.txt\.gz \(byte \d+\)">ftrace\.txt\.gz:4780<\/span>/);
     expect(victims).toContain('notifier mntest: 140 start(s) failed (-11)');
     expect(victims).toContain('Outcome: <b>the oom_reaper gave up; MMF_OOM_SKIP hid the victim while its memory was still mapped</b>');
 
@@ -190,7 +190,11 @@ function taint(root: unknown): void {
     if (typeof o !== 'object' || o === null || seen.has(o) || o instanceof Map || o instanceof Set) return;
     seen.add(o);
     for (const [k, v] of Object.entries(o)) {
-      if (typeof v === 'string' && k === 'file') (o as Record<string, unknown>)[k] = `${v}${HF}`;
+      // Notifier tallies are keyed by the instance's name, which comes from the trace too.
+      if (k === 'notifiers' && typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        (o as Record<string, unknown>)[k] = Object.fromEntries(Object.entries(v).map(([n, x]) => [`${n}${H}`, x]));
+        walk((o as Record<string, unknown>)[k]);
+      } else if (typeof v === 'string' && k === 'file') (o as Record<string, unknown>)[k] = `${v}${HF}`;
       else if (typeof v === 'string' && NAMES.has(k)) (o as Record<string, unknown>)[k] = `${v}${H}`;
       else walk(v);
     }

@@ -1,10 +1,10 @@
 // Helpers shared by the CSV tests: export events to bytes, import bytes in chunks
 // (through src/testing/feed.ts, like every other importer's tests).
 import { Writable } from 'node:stream';
-import { createCsvWriter } from '../../src/export/csv.ts';
-import { feed } from '../../src/testing/feed.ts';
-import type { TraceEvent } from '../../src/types/event.ts';
-import { csvImporter } from './index.ts';
+import { createCsvWriter } from '../export/csv.ts';
+import { feed } from './feed.ts';
+import type { TraceEvent } from '../types/event.ts';
+import { csvImporter } from '../../parsers/csv/index.ts';
 
 export async function exportCsv(events: readonly TraceEvent[]): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -2,7 +2,7 @@
 // 4.19-5.11 KVM's successful starts inside failed calls stay unpaired (no end on
 // failure before c2655835); on 6.1 they are ended inside the failed start.
 import { describe, expect, it } from 'vitest';
-import { analyzeLoaded } from './analyze.ts';
+import { analyzeLoaded } from '../pipeline.ts';
 import { counterfactualNotes } from './counterfactual.ts';
 import { loadCapture } from '../timeline/load.ts';
 import { bundledCaptures, captureFile } from '../testing/captures.ts';

@@ -2,9 +2,9 @@
 // real one's rows (pids and times shifted, durations stretched a little so the
 // distributions are not one value repeated).
 import { join } from 'node:path';
-import { analyze } from '../replay/analyze.ts';
-import { SAMPLES_DIR } from '../testing/captures.ts';
-import { chartData, type ChartData } from './data.ts';
+import { analyze } from '../pipeline.ts';
+import { SAMPLES_DIR } from './captures.ts';
+import { chartData, type ChartData } from '../charts/data.ts';
 
 /** The bundled samples the golden specs are kept for. */
 export const GOLDEN_CASES = ['6.1/premature', '6.1/kvm_mn_eagain'] as const;

@@ -1,8 +1,9 @@
 // What another kernel family would have done with the same observed sequence, as
 // sentences: the model's capabilities that differ, applied to this trace's victims,
 // and the findings that appear or vanish.
-import type { Analysis } from './analyze.ts';
-import { dur } from '../report/text.ts';
+import type { Analysis } from '../pipeline.ts';
+import { formatDuration } from '../types/time.ts';
+
 
 function ruleCounts(a: Analysis): Map<string, number> {
   const m = new Map<string, number>();
@@ -27,8 +28,8 @@ export function counterfactualNotes(actual: Analysis, as: Analysis): string[] {
   }
   if (A.reaperDelayMs !== B.reaperDelayMs) {
     for (const v of actual.state.victims) {
-      if (v.wake) notes.push(`victim ${v.pid}: the reaper would be woken ${B.reaperDelayMs ? `${B.reaperDelayMs / 1000} s after the kill` : 'right after the kill'} (here after ${dur(v.wake.ts - v.mark.ts)})`);
-      else if (v.outcome === 'not_run' && !B.reaperDelayMs && v.release) notes.push(`victim ${v.pid}: exited ${dur(v.release.ts - v.mark.ts)} after the kill with no reaper attempt; without the 2 s delay the reaper would have run at once`);
+      if (v.wake) notes.push(`victim ${v.pid}: the reaper would be woken ${B.reaperDelayMs ? `${B.reaperDelayMs / 1000} s after the kill` : 'right after the kill'} (here after ${formatDuration(v.wake.ts - v.mark.ts)})`);
+      else if (v.outcome === 'not_run' && !B.reaperDelayMs && v.release) notes.push(`victim ${v.pid}: exited ${formatDuration(v.release.ts - v.mark.ts)} after the kill with no reaper attempt; without the 2 s delay the reaper would have run at once`);
     }
   }
   if (B.reaperNotifierPolicy !== A.reaperNotifierPolicy) {

@@ -1,0 +1,91 @@
+// The facts phase: after the detectors, per victim the numbers every presenter prints
+// (see types.ts), the capture's observations, what the model received per event name,
+// and the diagnostics by severity. Computed once; the model's state stays internal.
+import type { Finding } from '../findings/finding.ts';
+import type { StreamMeta, TraceEvent } from '../types/event.ts';
+import type { KprobeDef } from '../types/kprobe.ts';
+import type { ModelState, VictimState } from '../replay/state.ts';
+import { DIAGNOSTIC_CODES, type DiagnosticSink, type Severity } from '../../parsers/common/diagnostics.ts';
+import { selfReapsOf, isReapEntry } from './self-reaps.ts';
+import { victimFacts, victimOfFinding, type VictimContext } from './victim.ts';
+import type { CaptureObservations, DiagnosticsSummary, EventTally, Facts, VictimFacts } from './types.ts';
+
+export type * from './types.ts';
+export { SCOPE_WORDS } from './types.ts';
+export { MM_ID_REUSE_WINDOW_NS } from './victim.ts';
+
+export interface FactsInput {
+  state: ModelState;
+  /** The timeline the replay read (model events only). */
+  events: readonly TraceEvent[];
+  findings: readonly Finding[];
+  inputs: readonly StreamMeta[];
+  present: ReadonlySet<string>;
+  delivered: ReadonlyMap<string, EventTally>;
+  kprobes: readonly KprobeDef[];
+  diag: DiagnosticSink;
+}
+
+const REAP_FUNC = /^_{0,2}oom_reap_task_mm$/;
+
+export function diagnosticsSummary(diag: DiagnosticSink): DiagnosticsSummary {
+  const bySeverity: Record<Severity, number> = { error: 0, data_loss: 0, warning: 0, notice: 0, info: 0 };
+  const byCode: Record<string, number> = {};
+  for (const [code, n] of [...diag.counts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    bySeverity[DIAGNOSTIC_CODES[code].severity] += n;
+    byCode[code] = n;
+  }
+  return { bySeverity, byCode };
+}
+
+export function computeFacts(x: FactsInput): Facts {
+  const st = x.state;
+  const premature = new Set<VictimState>();
+  const leaks = new Map<VictimState, Record<string, number>>();
+  for (const f of x.findings) {
+    const v = victimOfFinding(st, f);
+    if (!v) continue;
+    if (f.rule === 'PVS-PREMATURE') premature.add(v);
+    if ((f.rule === 'UPI-HLIST-LEAK' || f.rule === 'UPI-HLIST-PAIRED') && f.notifier) {
+      const l = leaks.get(v) ?? {};
+      l[f.notifier] = (l[f.notifier] ?? 0) + (f.count ?? 1);
+      leaks.set(v, l);
+    }
+  }
+  const anonByMmId = new Map<number, TraceEvent[]>();
+  let member = false;
+  let type = false;
+  let reapFired = false;
+  for (const e of x.events) {
+    if (e.name === 'kmem:rss_stat' && e.fields) {
+      if (e.fields.member !== undefined) member = true;
+      else type = true;
+      if (e.fields.type === 'MM_ANONPAGES' && typeof e.fields.mm_id === 'number') {
+        let l = anonByMmId.get(e.fields.mm_id);
+        if (!l) anonByMmId.set(e.fields.mm_id, (l = []));
+        l.push(e);
+      }
+    } else if (!reapFired && isReapEntry(e)) reapFired = true;
+  }
+  const ctx: VictimContext = {
+    state: st,
+    probedCallbacks: st.calls.some((c) => c.callbacks.length > 0),
+    haveLog: x.inputs.some((m) => m.format === 'kernel-log') || x.present.has('printk:console'),
+    selfReaps: selfReapsOf(st, x.events),
+    premature,
+    leaks,
+    anonByMmId,
+  };
+  const victims: VictimFacts[] = st.victims.map((v) => victimFacts(ctx, v));
+  const observations: CaptureObservations = {
+    rssStat: x.present.has('kmem:rss_stat'),
+    rssFormat: member && type ? 'both' : member ? 'member=' : type ? 'type=' : undefined,
+    exitMmapEvent: x.present.has('mmap:exit_mmap'),
+    reapProbe: reapFired || x.kprobes.some((d) => REAP_FUNC.test(d.func)),
+    endsInsideFailedStart: victims.filter((v) => Object.values(v.calls.mmLifetime.notifiers).some((n) => n.endsInsideFailedStart > 0 && n.startsOk > 0)).length,
+    startsOkInFailedCalls: victims.filter((v) => v.callbacks.some((c) => c.okInFailedCall)).length,
+  };
+  const events: Record<string, EventTally> = {};
+  for (const [name, t] of [...x.delivered].sort(([a], [b]) => (a < b ? -1 : 1))) events[name] = { ...t };
+  return { victims, observations, events, diagnostics: diagnosticsSummary(x.diag) };
+}

@@ -1,0 +1,140 @@
+// One victim's facts from the replayed state: computed once, read by every presenter.
+import type { Finding } from '../findings/finding.ts';
+import type { TraceEvent } from '../types/event.ts';
+import type { Attempt, ModelState, VictimState } from '../replay/state.ts';
+import { sameDomain } from '../replay/domain.ts';
+import { asNs } from '../types/time.ts';
+import { MM_ID_REUSE_WINDOW_NS } from '../timeline/mm-timeline.ts';
+import { callsInAttempts, callsOverMmLifetime, tally } from './calls.ts';
+import type { AttemptFacts, CallbackFacts, VictimFacts } from './types.ts';
+
+/** What the victim facts need besides the victim itself, built once per capture. */
+export interface VictimContext {
+  state: ModelState;
+  /** Callback starts/returns were probed somewhere in the capture. */
+  probedCallbacks: boolean;
+  /** A kernel log is among the inputs (its `callback failed` lines count when there are no probes). */
+  haveLog: boolean;
+  selfReaps: Map<VictimState, number>;
+  /** Victims a PVS-PREMATURE finding names; per victim the UPI-HLIST counts per notifier. */
+  premature: Set<VictimState>;
+  leaks: Map<VictimState, Record<string, number>>;
+  /** Anon rss samples by mm_id, in time order. */
+  anonByMmId: Map<number, TraceEvent[]>;
+}
+
+/** A failed non-blocking start may print its `callback failed` line a little after the attempt's last probe. */
+const LOG_LAG_NS = 50_000_000n;
+export { MM_ID_REUSE_WINDOW_NS };
+
+const failed = (x: { retval?: number }): boolean => x.retval !== undefined && x.retval < 0;
+
+function attemptFacts(a: Attempt): AttemptFacts {
+  const first = (a.start ?? a.skip)!;
+  const last = (a.finish ?? a.reapRet ?? a.skip ?? a.start)!;
+  return {
+    index: a.index,
+    start: asNs(first.ts),
+    end: asNs(last.ts),
+    src: first.src,
+    result: a.result ?? 'unknown',
+    ran: a.start !== undefined || a.reapEntry !== undefined || a.calls.length > 0,
+    calls: a.calls.length,
+    callsFailed: a.calls.filter(failed).length,
+  };
+}
+
+function callbackFacts(v: VictimState): CallbackFacts[] {
+  const out: CallbackFacts[] = [];
+  for (const c of callsInAttempts(v)) {
+    const failedCall = failed(c);
+    for (const cb of c.callbacks) {
+      const result: CallbackFacts['result'] = cb.phase === 'start' ? (cb.retval === 0 ? 'ok' : cb.retval === undefined ? 'unknown' : 'failed') : failedCall ? 'end inside failed start' : 'end';
+      out.push({ instance: cb.instance, ts: asNs(cb.entry.ts), phase: cb.phase, result, okInFailedCall: cb.phase === 'start' && cb.retval === 0 && failedCall });
+    }
+  }
+  return out;
+}
+
+function anonOf(ctx: VictimContext, v: VictimState): VictimFacts['anon'] {
+  if (v.mmId === undefined) return [];
+  const from = v.mark.ts - MM_ID_REUSE_WINDOW_NS;
+  const to = v.release ? v.release.ts + MM_ID_REUSE_WINDOW_NS : undefined;
+  return (ctx.anonByMmId.get(v.mmId) ?? []).filter((e) => e.ts >= from && (to === undefined || e.ts <= to)).map((e) => ({ ts: asNs(e.ts), bytes: Number(e.fields!.size) }));
+}
+
+export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
+  const s = ctx.state;
+  const attempts = v.attempts.map(attemptFacts);
+  const since = (t: bigint | undefined) => (t === undefined ? undefined : asNs(t - v.mark.ts));
+  const ran = v.attempts.filter((a) => a.start || a.reapEntry || a.calls.length);
+  let callbackFailures: number | undefined;
+  let callbackSource: VictimFacts['callbackSource'];
+  if (ctx.probedCallbacks) {
+    callbackFailures = ran.reduce((n, a) => n + a.calls.reduce((m, c) => m + c.callbacks.filter((cb) => cb.phase === 'start' && failed(cb)).length, 0), 0);
+    callbackSource = 'probes';
+  } else if (ctx.haveLog) {
+    const windows = ran.filter((a) => a.start).map((a) => [a.start!.ts, (a.finish ?? a.reapRet ?? a.start)!.ts + LOG_LAG_NS] as const);
+    callbackFailures = s.failedLogs.filter((e) => windows.some(([from, to]) => e.ts >= from && e.ts <= to)).length;
+    callbackSource = 'kernel log';
+  }
+  const sel = s.selections.find((x) => x.victim === v);
+  const earlier = sel?.earlier.filter((e) => e !== v && sameDomain(e, v)).at(-1);
+  const next = s.selections.find((x) => x.victim !== v && x.earlier.includes(v) && sameDomain(x.victim, v));
+  return {
+    pid: v.pid,
+    comm: v.comm,
+    mm: v.mmPtr,
+    mmId: v.mmId,
+    domain: v.domain,
+    selectedAt: asNs(v.mark.ts),
+    selected: v.mark.src,
+    markTraced: v.mark.name === 'oom:mark_victim',
+    markExtended: v.mark.name === 'oom:mark_victim' && typeof v.mark.fields?.comm === 'string',
+    killedAt: v.kill ? asNs(v.kill.ts) : undefined,
+    wokeReaperAt: v.wake ? asNs(v.wake.ts) : undefined,
+    lines: {
+      kill: v.kill?.src,
+      wake: v.wake?.src,
+      unable: v.unableLog ? { at: asNs(v.unableLog.ts), src: v.unableLog.src } : undefined,
+      reaped: v.reapedLog ? { at: asNs(v.reapedLog.ts), src: v.reapedLog.src } : undefined,
+    },
+    reap: v.outcome,
+    attempts: attempts.length,
+    reapAttempts: attempts,
+    reapCalls: v.attempts.filter((a) => a.reapEntry).length,
+    attemptsRun: ran.length,
+    lockBusy: v.attempts.filter((a) => a.result === 'lock_busy').length,
+    firstAttemptAt: attempts[0]?.start,
+    lastAttemptAt: attempts.at(-1)?.start,
+    attemptsEndAt: attempts.at(-1)?.end,
+    oomSkip: v.oomSkip ? { at: asNs(v.oomSkip.ts), cause: v.oomSkip.cause, src: v.oomSkip.ev.src } : undefined,
+    release: v.release ? { at: asNs(v.release.ts), how: v.release.how, src: v.release.ev.src } : undefined,
+    latency: {
+      kill: since(v.kill?.ts),
+      wake: since(v.wake?.ts),
+      firstAttempt: since(attempts[0]?.start),
+      oomSkip: since(v.oomSkip?.ts),
+      release: since(v.release?.ts),
+    },
+    calls: { inAttempts: tally(callsInAttempts(v)), mmLifetime: tally(callsOverMmLifetime(s, v)) },
+    callbacks: callbackFacts(v),
+    callbackFailures,
+    callbackSource,
+    selfReaps: ctx.selfReaps.get(v) ?? 0,
+    earlier: earlier ? { pid: earlier.pid, selectedAt: asNs(earlier.mark.ts) } : undefined,
+    next: next ? { pid: next.victim.pid, selectedAt: asNs(next.ts) } : undefined,
+    premature: ctx.premature.has(v),
+    leaks: ctx.leaks.get(v) ?? {},
+    anon: anonOf(ctx, v),
+  };
+}
+
+/** The victim a finding names: same pid and mm, else the last victim with that pid. */
+export function victimOfFinding(s: ModelState, f: Pick<Finding, 'victim'>): VictimState | undefined {
+  if (!f.victim) return undefined;
+  const vs = s.victims;
+  for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid && f.victim.mm !== undefined && vs[i]!.mmPtr === f.victim.mm) return vs[i];
+  for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid) return vs[i];
+  return undefined;
+}

@@ -1,0 +1,163 @@
+// The whole analysis of one capture, phase by phase; each phase is a function of the
+// previous phase's output:
+//
+//   files ──ingest──▶ events per input (parse + decode, filtered to the declared needs)
+//         ──normalize/timeline──▶ one time-ordered stream: k-way merge of the inputs,
+//                                 kernel log joined and deduplicated; coverage per event name
+//         ──step (per event)──▶ model state, independent of the kernel's capabilities
+//         ──profile──▶ capabilities: release + backports + what the stepped state shows
+//                      (2 s delay, end-on-failure pairing, long mark_victim) + overrides
+//         ──settle──▶ state judged under the profile (finish: outcomes, MMF_OOM_SKIP, release)
+//         ──detect──▶ findings (declared needs checked against delivered events first)
+//         ──facts──▶ per victim the numbers every presenter prints (src/facts)
+//
+// The replay runs once: `step` never reads the capabilities, so what the trace shows of
+// the kernel is observed from the stepped state and the profile is resolved before the
+// state is settled under it. A live or streaming caller drives the same functions:
+// `startReplay` once, `stepEvent` per event as it arrives, then `resolve` + `settle` +
+// detectors + facts at a settle point. `settle` (finish) still judges the state in place,
+// so today it is called once, at the end; settling per victim while stepping goes on is
+// the next step (finish per victim, on a victim whose outcome no later event can change).
+import type { FormatName, TraceEvent } from './types/event.ts';
+import type { Finding } from './findings/finding.ts';
+import { loadCapture, type LoadedCapture } from './timeline/load.ts';
+import type { Capabilities } from './replay/capabilities.ts';
+import { parseVersion, resolveProfile, upstreamFrom, type KernelVersion, type ResolvedProfile } from './replay/kernel.ts';
+import { observeCapabilities } from './replay/observe.ts';
+import { initialState, type ModelState } from './replay/state.ts';
+import { step, type StepContext } from './replay/step.ts';
+import { finish } from './replay/finish.ts';
+import { detectorNeeds, runDetectors } from './replay/detectors/index.ts';
+import { ingestFilter } from './replay/needs.ts';
+import type { Coverage } from './replay/coverage.ts';
+import { computeFacts } from './facts/index.ts';
+import type { Facts, VictimFacts } from './facts/types.ts';
+import { BASE } from './replay/capabilities.ts';
+
+export interface AnalyzeOptions {
+  /** `--kernel V`: the kernel that recorded the trace, if the inputs do not say or say wrong. */
+  kernel?: string;
+  /** `--as-kernel V`: replay the observed sequence as that kernel family would have run it. */
+  asKernel?: string;
+  capabilities?: Partial<Capabilities>;
+  format?: FormatName;
+}
+
+export interface Analysis {
+  kernel: { release?: string; upstream?: string };
+  profile: ResolvedProfile;
+  /** Per victim the facts every presenter prints (same as `facts.victims`). */
+  victims: VictimFacts[];
+  findings: Finding[];
+  facts: Facts;
+  inputs: LoadedCapture['inputs'];
+  /** The timeline and the model's state: internal to the phases; presenters read `facts`. */
+  capture: LoadedCapture;
+  state: ModelState;
+  coverage: Coverage;
+}
+
+// ── ingest + timeline ──────────────────────────────────────────────────────────────
+export function ingest(files: readonly string[], format?: FormatName): Promise<LoadedCapture> {
+  return loadCapture(files, format, ingestFilter(detectorNeeds()));
+}
+
+export function detectKernel(c: LoadedCapture): { release?: string; version?: KernelVersion } {
+  const release = c.inputs.map((m) => m.kernelRelease).find((r) => r !== undefined);
+  for (const list of [c.events, c.untimed]) {
+    for (const e of list) {
+      if (e.fields?.kind !== 'kernel_version') continue;
+      const up = upstreamFrom(e.text);
+      if (up) return { release, version: up };
+    }
+  }
+  return { release, version: release ? parseVersion(release) : undefined };
+}
+
+export function coverageOf(c: LoadedCapture): Coverage {
+  const firstTsByCpu = new Map<number, bigint>();
+  let firstTs: bigint | undefined;
+  let lastTs: bigint | undefined;
+  for (const e of c.events) {
+    if (e.cpu < 0) continue;
+    if (!firstTsByCpu.has(e.cpu)) firstTsByCpu.set(e.cpu, e.ts);
+    firstTs ??= e.ts;
+    lastTs = e.ts;
+  }
+  return { losses: c.losses, firstTsByCpu, firstTs, lastTs, present: c.present, delivered: c.delivered };
+}
+
+// ── replay: step per event, then settle per profile ────────────────────────────────
+export interface Replay {
+  state: ModelState;
+  ctx: StepContext;
+}
+
+/** A replay before any event: the capabilities are filled in when it settles. */
+export function startReplay(c: Pick<LoadedCapture, 'delivered' | 'ctx'>): Replay {
+  // Kill lines stand for selections unless mark_victim events the model can read were delivered.
+  const mark = c.delivered.get('oom:mark_victim');
+  return {
+    state: initialState({ ...BASE }),
+    ctx: { markVictimTraced: mark !== undefined && mark.delivered > mark.undecodable, isKprobe: (name) => c.ctx.names.kprobe(name) !== undefined },
+  };
+}
+
+export const stepEvent = (r: Replay, ev: TraceEvent): void => void step(r.state, ev, r.ctx);
+
+export function stepAll(r: Replay, c: LoadedCapture): Replay {
+  for (const ev of c.events) step(r.state, ev, r.ctx);
+  for (const ev of c.untimed) step(r.state, ev, r.ctx);
+  return r;
+}
+
+/** The profile: the release, backports, what the stepped state shows, and the overrides. */
+export function resolve(c: LoadedCapture, r: Replay, opts: AnalyzeOptions): ResolvedProfile {
+  const detected = detectKernel(c);
+  const observed = observeCapabilities(r.state);
+  const profile = resolveProfile({ version: opts.asKernel ?? opts.kernel, detected: detected.version, observed: opts.asKernel ? undefined : observed, overrides: opts.capabilities });
+  if (opts.kernel && !opts.asKernel) {
+    // An explicit --kernel still learns from the trace: it only replaces the version.
+    Object.assign(profile.caps, observed.caps, opts.capabilities ?? {});
+    profile.reasons.push(...observed.reasons.map((r) => `observed: ${r}`));
+  }
+  return profile;
+}
+
+/** Judge the stepped state under `caps` (what only the end of the trace decides). */
+export function settle(r: Replay, caps: Capabilities): ModelState {
+  r.state.caps = caps;
+  return finish(r.state);
+}
+
+/** Step a capture's events and settle them under `caps`, in one go (counterfactuals). */
+export function replay(c: LoadedCapture, caps: Capabilities): ModelState {
+  return settle(stepAll(startReplay(c), c), caps);
+}
+
+// ── the whole pipeline ─────────────────────────────────────────────────────────────
+export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Analysis {
+  const r = stepAll(startReplay(c), c);
+  const profile = resolve(c, r, opts);
+  const state = settle(r, profile.caps);
+  const coverage = coverageOf(c);
+  const findings = runDetectors({ state, coverage });
+  const facts = computeFacts({ state, events: c.events, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
+  const detected = detectKernel(c);
+  const v = detected.version;
+  return {
+    kernel: { release: detected.release, upstream: v?.sublevel !== undefined ? `${v.major}.${v.minor}.${v.sublevel}` : undefined },
+    profile,
+    victims: facts.victims,
+    findings,
+    facts,
+    inputs: c.inputs,
+    capture: c,
+    state,
+    coverage,
+  };
+}
+
+export async function analyze(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis> {
+  return analyzeLoaded(await ingest(files, opts.format), opts);
+}
