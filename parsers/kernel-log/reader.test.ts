@@ -35,7 +35,7 @@ describe('kernel-log reader: prefix styles', () => {
     expect(p.ctx.diag.counts.size).toBe(0);
   });
 
-  it('dmesg without times, -T, -e, -d, --time-format iso: untimed (-1n)', () => {
+  it('dmesg without times, -e, -d: untimed (-1n); -T and --time-format iso: the wall clock', () => {
     const p = parseAll([
       'oom_reaper: unable to reap pid:1 (a)',
       '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name',
@@ -45,11 +45,24 @@ describe('kernel-log reader: prefix styles', () => {
       '[<    0.000123>] delta only',
       '2025-11-22T08:56:09,123456+00:00 iso',
     ].join('\n'));
+    const at = BigInt(Date.UTC(2025, 10, 22, 8, 56, 9)) * 1_000_000n;
     expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
       [-1n, 'oom_reaper: unable to reap pid:1 (a)'],
       [-1n, '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name'],
-      [-1n, 'wall'], [-1n, 'rel'], [-1n, 'delta'], [-1n, 'delta only'], [-1n, 'iso'],
+      [at, 'wall'], [-1n, 'rel'], [-1n, 'delta'], [-1n, 'delta only'], [at + 123_456_000n, 'iso'],
     ]);
+    expect(p.meta.traceClock).toBe('wall');
+  });
+
+  it('dmesg -T in other locales', () => {
+    const p = parseAll(['[Mi Dez  6 10:00:00 2023] de', '[jeu. déc.  7 10:00:01 2023] fr', '[四 12月  7 10:00:02 2023] zh'].join('\n'));
+    const d6 = BigInt(Date.UTC(2023, 11, 6, 10, 0, 0)) * 1_000_000n;
+    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([[d6, 'de'], [d6 + 86_401_000_000_000n, 'fr'], [d6 + 86_402_000_000_000n, 'zh']]);
+  });
+
+  it('year-less syslog across New Year keeps its durations', () => {
+    const p = parseAll(['Dec 31 23:59:59 h kernel: a', 'Jan  1 00:00:01 h kernel: b'].join('\n'));
+    expect(p.events[1]!.ts - p.events[0]!.ts).toBe(2_000_000_000n);
   });
 
   it('dmesg -d keeps the monotonic time', () => {
@@ -114,24 +127,28 @@ describe('kernel-log reader: prefix styles', () => {
     expect(p.events.map((e) => e.text)).toEqual(['usb 1-1: new high-speed USB device', 'input input5: x']);
   });
 
-  it('journalctl -k short and short-iso (untimed), syslog files with the kernel stamp', () => {
-    const p = parseAll([
+  it('journalctl -k short, short-iso, short-precise, short-full, short-unix: the wall clock; printk stamps win', () => {
+    const wall = parseAll([
       'Nov 22 08:56:09 host kernel: victim invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
       'Nov 22 08:56:09 host systemd[1]: not kernel',
-      '2025-11-22T08:56:09+0000 host kernel: iso',
-      'Nov  2 08:56:09 host kernel: [   12.000001] rsyslog usb 1-1: x',
+      '2025-11-22T08:56:09+0100 host kernel: iso',
       'Nov 22 08:56:09.123456 host kernel: precise',
       'Sat 2025-11-22 08:56:09 UTC host kernel: full',
       '1763801769.123456 host kernel: unix',
     ].join('\n'));
-    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
-      [-1n, 'victim invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0'],
-      [-1n, 'iso'],
-      [12_000_001_000n, 'rsyslog usb 1-1: x'],
-      [-1n, 'precise'],
-      [-1n, 'full'],
-      [-1n, 'unix'],
+    const y2000 = BigInt(Date.UTC(2000, 10, 22, 8, 56, 9)) * 1_000_000n;
+    const y2025 = BigInt(Date.UTC(2025, 10, 22, 8, 56, 9)) * 1_000_000n;
+    expect(rows(wall).map((r) => [r[0], r[3]])).toEqual([
+      [y2000, 'victim invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0'],
+      [y2025 - 3_600_000_000_000n, 'iso'],
+      [y2000 + 123_456_000n, 'precise'],
+      [y2025, 'full'],
+      [1_763_801_769_123_456_000n, 'unix'],
     ]);
+    expect(wall.meta.traceClock).toBe('wall');
+    const mixed = parseAll(['Nov  2 08:56:09 host kernel: [   12.000001] rsyslog usb 1-1: x', 'Nov  2 08:56:10 host kernel: no stamp'].join('\n'));
+    expect(rows(mixed).map((r) => [r[0], r[3]])).toEqual([[12_000_001_000n, 'rsyslog usb 1-1: x'], [-1n, 'no stamp']]);
+    expect(mixed.meta.traceClock).toBeUndefined();
   });
 });
 

@@ -42,14 +42,15 @@ export interface Analysis {
   coverage: Coverage;
 }
 
-export function detectKernel(c: LoadedCapture): { release?: string; version?: KernelVersion } {
+export function detectKernel(c: LoadedCapture): { release?: string; version?: KernelVersion; implied?: string } {
   const release = c.inputs.map((m) => m.kernelRelease).find((r) => r !== undefined);
+  const implied = release === undefined ? c.inputs.map((m) => m.kernelFamily).find((r) => r !== undefined) : undefined;
   for (const e of [...c.events, ...c.untimed]) {
     if (e.fields?.kind !== 'kernel_version') continue;
     const up = upstreamFrom(e.text);
     if (up) return { release, version: up };
   }
-  return { release, version: release ? parseVersion(release) : undefined };
+  return { release, version: release ? parseVersion(release) : undefined, implied };
 }
 
 export function replay(c: LoadedCapture, caps: Capabilities): ModelState {
@@ -72,9 +73,9 @@ function coverageOf(c: LoadedCapture): Coverage {
 
 export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Analysis {
   const detected = detectKernel(c);
-  const base = resolveProfile({ version: opts.kernel, detected: detected.version });
+  const base = resolveProfile({ version: opts.kernel, detected: detected.version, impliedFamily: detected.implied });
   const observed = observeCapabilities(replay(c, base.caps));
-  const profile = resolveProfile({ version: opts.asKernel ?? opts.kernel, detected: detected.version, observed: opts.asKernel ? undefined : observed, overrides: opts.capabilities });
+  const profile = resolveProfile({ version: opts.asKernel ?? opts.kernel, detected: detected.version, impliedFamily: detected.implied, observed: opts.asKernel ? undefined : observed, overrides: opts.capabilities });
   if (opts.kernel && !opts.asKernel) {
     // An explicit --kernel still learns from the trace: it only replaces the version.
     Object.assign(profile.caps, observed.caps, opts.capabilities ?? {});

@@ -36,6 +36,14 @@ export interface VictimSummary {
   next?: { pid: number; selectedAt: bigint };
   core: { starts: number; startsNonblock: number; failed: number; ended: number; unpaired: number };
   notifiers: Record<string, NotifierSummary>;
+  /** Anon memory the reaper's "reaped" line says was left (kB), when not zero. */
+  anonLeftKb?: number;
+  /** The task the selection line chose, when another task (its child) was killed instead. */
+  chosen?: { pid: number; comm: string };
+  /** For a chosen task that was not itself killed: the pid killed in its place. */
+  killedInstead?: number;
+  /** The only kind of line that names this victim, when it is not a kill line or tracepoint. */
+  evidence?: 'selection' | 'summary' | 'reaper' | 'before_trace';
 }
 
 /** Teardown of an mm follows the release marker by well under this; later calls on the address are another mm's. */

@@ -64,6 +64,8 @@ export interface StreamMeta {
   file: string;
   format: FormatName;
   kernelRelease?: string;
+  /** Kernel log without a printed release: the version range its line formats imply (e.g. `4.5-5.1`). */
+  kernelFamily?: string;
   traceClock?: string;
   cpus?: number;
   /** `entries-in-buffer/entries-written` of a tracefs `trace` header (written > inBuffer: ring overran). */
