@@ -47,8 +47,8 @@ export function newPrefix(): LinePrefix {
 const JOURNAL_MARK = /^-- (?:(?<boot>Boot [0-9a-f]+|Reboot)|Logs begin|Journal begins|No entries)/;
 // 6,1234,5123456,-;msg   /   4,567,89012345,-,caller=T123;msg
 const KMSG = /^\d{1,4},\d+,(?<us>\d{1,15}),[^,;]*(?<extra>,[^;]*)?;/;
-// Paste decoration: indentation and `>` quote marks (`> `, `>> `, `> > `).
-const DECOR = /[ \t]*(?:>[ \t]?)*[ \t]*/y;
+// Paste decoration: indentation, `>` quote marks (`> `, `>> `, `> > `), an opening quotation mark.
+const DECOR = /[ \t]*(?:[>"'`][ \t]?)*[ \t]*/y;
 // <6>[    1.234567] msg
 const LEVEL = /<\d{1,3}>/y;
 // kern  :info  : [    1.234567] msg   (dmesg -x)

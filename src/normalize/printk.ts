@@ -132,6 +132,14 @@ function killLine(line: string): Fields | undefined {
     };
   }
   m = KILL_EL6.exec(a.rest);
+  if (!m) {
+    // A complete line with a paste's closing quotation mark or punctuation after it.
+    const t = /["'`,;\s]+$/.exec(a.rest);
+    if (t) {
+      const f = killLine(line.slice(0, line.length - t[0].length));
+      if (f && !f.cut) return f;
+    }
+  }
   if (m) {
     const g = m.groups!;
     return { kind: 'oom_kill', ...pre, ...task(g), total_vm_kb: int(g.vm!), ...rss(g), uid: Number(g.uid), style: 'el6' };

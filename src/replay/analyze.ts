@@ -17,6 +17,7 @@ import { parseVersion, resolveProfile, upstreamFrom, type KernelVersion, type Re
 import { observeCapabilities } from './observe.ts';
 import { initialState, type ModelState } from './state.ts';
 import { step, type StepContext } from './step.ts';
+import { settleLog } from './steps/log-victims.ts';
 import { finish } from './finish.ts';
 import { runDetectors } from './detectors/index.ts';
 import type { Coverage } from './coverage.ts';
@@ -61,6 +62,7 @@ export function replay(c: LoadedCapture, caps: Capabilities): ModelState {
   const s = initialState(caps);
   for (const ev of c.events) step(s, ev, ctx);
   for (const ev of c.untimed) step(s, ev, ctx);
+  settleLog(s, ctx.markVictimTraced);
   return finish(s);
 }
 

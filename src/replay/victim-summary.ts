@@ -136,5 +136,12 @@ export function summarize(s: ModelState, v: VictimState): VictimSummary {
     },
     notifiers: notifierSummary(calls),
   };
+  const anonLeft = v.reapedLog?.fields?.anon_rss_kb;
+  if (typeof anonLeft === 'number' && anonLeft > 0) sum.anonLeftKb = anonLeft;
+  if (v.chosen) sum.chosen = v.chosen;
+  if (v.killedInstead !== undefined) sum.killedInstead = v.killedInstead;
+  if (v.evidence) sum.evidence = v.evidence;
+  // Only a reaper line names it: the selection time is unknown, so no latency is measured from it.
+  if (v.evidence === 'reaper' || v.evidence === 'before_trace') sum.latency = {};
   return sum;
 }
