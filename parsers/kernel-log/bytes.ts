@@ -86,5 +86,19 @@ export function isAscii(buf: Buffer, start: number, end: number): boolean {
 
 /** rsyslog's `#ooo` escapes of control characters (`#011` tab, `#012` newline) undone. */
 export function unescapeRsyslog(text: string): string {
-  return text.replace(/#0([0-3][0-7])/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  let out = '';
+  let from = 0;
+  let i = text.indexOf('#0');
+  while (i >= 0 && i + 3 < text.length + 0) {
+    const a = text.charCodeAt(i + 2);
+    const b = text.charCodeAt(i + 3);
+    if (a >= 48 && a <= 51 && b >= 48 && b <= 55) {
+      out += text.slice(from, i) + String.fromCharCode((a - 48) * 8 + (b - 48));
+      from = i + 4;
+      i = text.indexOf('#0', from);
+    } else {
+      i = text.indexOf('#0', i + 1);
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
 }

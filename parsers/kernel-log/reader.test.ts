@@ -222,3 +222,73 @@ describe('kernel-log reader: broken input', () => {
     expect(diagCounts(p.ctx)).toEqual({ line_too_long: 1 });
   });
 });
+
+describe('kernel-log reader: crafted 1 MiB lines of each prefix separator', () => {
+  const SEPS = ['> ', ' ', '\t> ', '[', '[ 1.000000] ', 'Nov 22 08:56:09 ', 'h kernel: ', '[Sat Nov 22 08:56:09 2025] ', '1.000000] ', 'a # ', '<6>', '-- ', '{"MESSAGE":', '#012', 'x\x01'];
+  for (const sep of SEPS) {
+    it(JSON.stringify(sep), () => {
+      const line = sep.repeat(Math.floor((1 << 20) / sep.length)) + 'Out of memory: Killed process 1 (a) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:1kB';
+      const t0 = performance.now();
+      const p = feed(kernelLogImporter, line + '\n', { file: 'in', maxLine: 4 << 20 });
+      expect(performance.now() - t0).toBeLessThan(250);
+      expect(p.events.length + (p.ctx.diag.count('binary_data') ?? 0)).toBe(1);
+    });
+  }
+});
+
+describe('kernel-log reader: pastes', () => {
+  const KILL4 = 'Out of memory: Killed process 4242 (stress) total-vm:8402412kB, anon-rss:7864320kB, file-rss:1536kB, shmem-rss:0kB';
+
+  it('mail quoting, indentation, a bare kernel: prefix, a lost "[", a foreign leader', () => {
+    const p = parseAll([
+      '> Nov 22 08:56:09 h kernel: [   12.000001] a',
+      '>> [   12.000002] b',
+      '    Nov 22 08:56:09 h kernel: [   12.000003] c',
+      'kernel: d',
+      '12.000005] e',
+      'vm1 # [   12.000006] f',
+      ' [<ffffffff81720bf6>] dump_stack+0x45/0x56',
+    ].join('\n'));
+    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
+      [12_000_001_000n, 'a'], [12_000_002_000n, 'b'], [12_000_003_000n, 'c'], [-1n, 'd'], [12_000_005_000n, 'e'], [12_000_006_000n, 'f'],
+      [12_000_006_000n, ' [<ffffffff81720bf6>] dump_stack+0x45/0x56'],
+    ]);
+  });
+
+  it('a wrapped kill line is joined; a cut one keeps its pid and comm and is reported', () => {
+    const wrapped = parseAll(`Nov 22 08:56:09 h kernel: [   12.000001] ${KILL4.slice(0, 70)}\n${KILL4.slice(70)}\n`);
+    expect(wrapped.events.map((e) => e.text)).toEqual([KILL4]);
+    expect(diagCounts(wrapped.ctx)).toEqual({ continuation_line: 1 });
+    const cut = parseAll(`[   12.000001] ${KILL4.slice(0, 60)}\n[   12.000002] next\n`);
+    expect(cut.events.map((e) => e.text)).toEqual([KILL4.slice(0, 60), 'next']);
+    expect(diagCounts(cut.ctx)).toEqual({ truncated_line: 1 });
+  });
+
+  it('another program\'s wrapped line is skipped with it', () => {
+    const p = parseAll('Dec 11 10:48:08 h dockerd: time="x" address="/a/b\nc/shim.sock" pid=1\nDec 11 10:48:09 h kernel: k\n');
+    expect(p.events.map((e) => e.text)).toEqual(['k']);
+  });
+
+  it('snipped pastes and journald misses are data loss', () => {
+    const p = parseAll(['[ 1.000000] a', '(...snipped...)', '[ 2.000000] b', '[...]', 'Jun 09 20:38:39 h systemd-journal[15701]: Missed 4505 kernel messages'].join('\n'));
+    expect(p.events.map((e) => e.text)).toEqual(['a', 'b']);
+    expect(p.losses.map((l) => [l.kind, l.count, l.src.line])).toEqual([['events_dropped', undefined, 2], ['events_dropped', undefined, 4], ['events_dropped', 4505, 5]]);
+  });
+
+  it('control bytes in a comm and rsyslog #ooo escapes', () => {
+    const p = parseAll(Buffer.from('[ 1.000000] oom_reaper: unable to reap pid:1 (a\x01b)\n[ 2.000000] x#011y\n', 'latin1'));
+    expect(p.events.map((e) => e.text)).toEqual(['oom_reaper: unable to reap pid:1 (a\x01b)', 'x\ty']);
+  });
+
+  it('journalctl -o json and -o export: kernel records with the printk time, others skipped', () => {
+    const json = parseAll([
+      '{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1700000000000000","_TRANSPORT":"kernel","_SOURCE_MONOTONIC_TIMESTAMP":"12000001","MESSAGE":"a"}',
+      '{"__CURSOR":"s=2","__REALTIME_TIMESTAMP":"1700000000000001","_TRANSPORT":"journal","MESSAGE":"not kernel"}',
+      '{"__CURSOR":"s=3","__REALTIME_TIMESTAMP":"1700000000000002","_TRANSPORT":"kernel","_SOURCE_MONOTONIC_TIMESTAMP":"12000003","MESSAGE":[98,255]}',
+    ].join('\n'));
+    expect(rows(json).map((r) => [r[0], r[3]])).toEqual([[12_000_001_000n, 'a'], [12_000_003_000n, 'b\ufffd']]);
+    const exp = parseAll('__CURSOR=s=1\n__REALTIME_TIMESTAMP=1700000000000000\n_TRANSPORT=kernel\nMESSAGE=a\n\n__CURSOR=s=2\n_TRANSPORT=syslog\nMESSAGE=b\n\n');
+    expect(rows(exp).map((r) => [r[0], r[3]])).toEqual([[1_700_000_000_000_000_000n, 'a']]);
+    expect(exp.meta.traceClock).toBe('wall');
+  });
+});
