@@ -5,6 +5,7 @@ import type { ParseContext } from '../../parsers/importer.ts';
 import { newContext, parseInputs } from '../ingest/parse-inputs.ts';
 import { MODEL_EVENTS } from '../ingest/model-events.ts';
 import { buildLogRecords } from './log-records.ts';
+import { alignWallLogs } from './wall-clock.ts';
 
 export interface LoadedCapture {
   /** Trace events and (deduplicated, joined) kernel log records, by time. */
@@ -29,7 +30,7 @@ export async function loadCapture(files: readonly string[], format?: import('../
     onLoss: (l) => losses.push(l),
   });
   const traces = raw.filter((e) => e.name !== 'printk:console');
-  const printk = raw.filter((e) => e.name === 'printk:console');
+  const printk = alignWallLogs(raw.filter((e) => e.name === 'printk:console'), traces.length > 0, inputs, ctx);
   const logs = buildLogRecords(printk);
   const timed = [...traces, ...logs.filter((e) => e.ts >= 0n)];
   // Stable sort by time: events of one input keep their order at equal times.
