@@ -109,6 +109,11 @@ export class TextTraceReader implements LineReader {
     return buf.toString('latin1', a, b);
   }
 
+  /** One ` => frame` line of a stack printed after an event (ftrace `stacktrace` option): kept with that event. */
+  stackFrame(frame: string): void {
+    if (this.pending) (this.pending.stack ??= []).push(frame);
+  }
+
   /** Record a loss; its time is that of the next event on `cpu`. */
   loss(kind: 'lost_events' | 'buffer_started' | 'events_dropped', cpu: number, src: SourceRef, count?: number): void {
     this.flush();

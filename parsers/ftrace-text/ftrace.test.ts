@@ -174,3 +174,25 @@ describe('broken input: each case has its diagnostic and loses nothing around it
     expect(diagCounts(ctx)).toEqual({ continuation_line: 2 });
   });
 });
+
+describe('ftrace text: the stacktrace option', () => {
+  it('<stack trace> and => lines are kept with the event before them', () => {
+    const t = [
+      '# tracer: nop',
+      '#',
+      '          victim-385     [001] .....    12.512232: mark_victim: pid=385',
+      '          victim-385     [001] .....    12.512240: <stack trace>',
+      ' => __oom_kill_process+0x1/0x2',
+      ' => oom_kill_process',
+      ' => <00007f1e00753f7b>',
+      '          victim-385     [001] .....    12.512300: wake_reaper: pid=385',
+      '',
+    ].join('\n');
+    const p = feed(ftraceImporter, t);
+    expect(p.events.map((e) => [e.name, e.text, e.stack])).toEqual([
+      ['oom:mark_victim', 'pid=385', ['__oom_kill_process+0x1/0x2', 'oom_kill_process', '<00007f1e00753f7b>']],
+      ['oom:wake_reaper', 'pid=385', undefined],
+    ]);
+    expect(diagCounts(p.ctx)).toEqual({});
+  });
+});

@@ -9,7 +9,16 @@ const LOST_RE = /^CPU:(\d+) \[LOST (?:(\d+) )?EVENTS\]/;
 // ##### CPU 3 buffer started ####
 const STARTED_RE = /^##### CPU (\d+) buffer started ####/;
 
+// The stacktrace option: `<comm>-<pid> [001] d..1. 12.5: <stack trace>` then ` => func+0x1/0x2` lines.
+const STACK_HEAD_RE = /^ {0,16}\S.{0,40}?-\d+ +(?:\( *[\d-]+\) +)?\[\d{3}\] +(?:[.\w]{4,6} +)?\d+\.\d+: <(?:stack|user stack) trace>$/;
+const FRAME_RE = /^ => (.+)$/;
+
 export function ftraceOther(line: string, src: SourceRef, r: TextTraceReader): boolean {
+  if (line.startsWith(' => ')) {
+    r.stackFrame(FRAME_RE.exec(line)![1]!);
+    return true;
+  }
+  if (line.endsWith(' trace>') && STACK_HEAD_RE.test(line)) return true;
   if (line.startsWith('#')) {
     const started = STARTED_RE.exec(line);
     if (started) {

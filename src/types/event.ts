@@ -37,6 +37,8 @@ export interface TraceEvent {
   fields?: Fields;
   /** Latency/irq flags column when printed (`d..1.`); never used for inference. */
   flags?: string;
+  /** Kernel or user stack printed with the event (ftrace `stacktrace` option, perf callchains), innermost first. */
+  stack?: string[];
   src: SourceRef;
 }
 
