@@ -83,6 +83,12 @@ export class TextTraceReader implements LineReader {
       loss.ts = tsToNs(h.ts);
       this.openLoss.delete(cpu);
     }
+    // A loss on no particular CPU (a paste's snip) is timed by the next event of any CPU.
+    const any = this.openLoss.get(-1);
+    if (any) {
+      any.ts = tsToNs(h.ts);
+      this.openLoss.delete(-1);
+    }
     if (!entry.wanted) return;
     const ev: TraceEvent = {
       ts: tsToNs(h.ts),

@@ -196,3 +196,22 @@ describe('ftrace text: the stacktrace option', () => {
     expect(diagCounts(p.ctx)).toEqual({});
   });
 });
+
+describe('ftrace text: snipped pastes', () => {
+  it('(...snipped...) and [...] are data loss on every CPU, timed by the next event', () => {
+    const t = [
+      '          victim-385     [001] .....    12.512232: mark_victim: pid=385',
+      '(...snipped...)',
+      '      oom_reaper-32      [000] .....    14.512300: start_task_reaping: pid=385',
+      '[...]',
+      '      oom_reaper-32      [000] .....    14.612300: finish_task_reaping: pid=385',
+      '',
+    ].join('\n');
+    const p = feed(ftraceImporter, t);
+    expect(p.events).toHaveLength(3);
+    expect(p.losses.map((l) => [l.kind, l.cpu, l.ts, l.src.line])).toEqual([
+      ['events_dropped', -1, 14_512_300_000n, 2],
+      ['events_dropped', -1, 14_612_300_000n, 4],
+    ]);
+  });
+});

@@ -28,11 +28,10 @@ import { newPrefix, parsePrefix, type PrefixMode } from './line.ts';
 import { isBootBanner, kernelReleaseOf } from './release.ts';
 import { EXPORT_FIELD, fromFields, JSON_RECORD, parseJsonLine, type JournalRecord } from './journal-record.ts';
 import { FormatHints } from './era.ts';
+import { SNIP_RE } from '../ftrace-text/markers.ts';
 
 // ` SUBSYSTEM=pci` / ` DEVICE=+pci:0000:00:01.0`: dictionary lines under a /dev/kmsg record
 const KMSG_DICT = /^ [A-Z0-9_]+=/;
-// What a paste leaves where lines were cut out.
-const SNIP = /^\s*(?:>\s*)*(?:\(?\.\.\.\s*(?:snip(?:ped)?|cut|trimmed|skipped|omitted)?[^.\n]{0,40}\.\.\.\)?|\[\s*(?:\.\.\.|…|snip(?:ped)?)\s*\]|<\s*snip\s*>|-+\s*snip\s*-+|\.{3,}|…)\s*$/i;
 // journald: `Missed 4505 kernel messages` (its /dev/kmsg reader fell behind)
 const JOURNAL_MISSED = /^(?:\S+ ){1,4}\S*systemd-journal(?:d)?\[\d+\]: Missed (\d+) kernel messages$/;
 // The start of an OOM line: when such a message does not decode, it was cut or wrapped.
@@ -103,7 +102,7 @@ export class KernelLogReader implements LineReader {
         return;
       }
     }
-    if (SNIP.test(s)) {
+    if (SNIP_RE.test(s)) {
       this.flush();
       this.ctx.diag.add('events_dropped', src, 'lines cut out of the paste');
       this.sink.loss({ kind: 'events_dropped', cpu: -1, src, ...(this.lastTs >= 0n ? { ts: this.lastTs } : {}) });

@@ -236,3 +236,12 @@ describe('perf script of sample events', () => {
     expect(diagCounts(p.ctx)).toEqual({});
   });
 });
+
+describe('perf script: snipped pastes', () => {
+  it('[...] is data loss on every CPU, timed by the next event', () => {
+    const t = ['          victim   384 [001]    12.455582:           oom:mark_victim: pid=384', '[...]', '      oom_reaper    32 [000]    14.455600:    oom:start_task_reaping: pid=384', ''].join('\n');
+    const p = feed(perfScriptImporter, t);
+    expect(p.events).toHaveLength(2);
+    expect(p.losses.map((l) => [l.kind, l.cpu, l.ts])).toEqual([['events_dropped', -1, 14_455_600_000n]]);
+  });
+});

@@ -7,6 +7,7 @@ import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import { tsToNs } from '../common/timestamp.ts';
 import { hasControlBytes, LineKind, newPerfLine, scanPerfLine, startsWith } from './line.ts';
 import { NameCache, type NameSlot } from './name-cache.ts';
+import { SNIP_RE } from '../ftrace-text/markers.ts';
 
 const LOST = Buffer.from('PERF_RECORD_LOST', 'latin1');
 const LOST_COUNT = Buffer.from(' lost ', 'latin1');
@@ -96,6 +97,12 @@ export class PerfScriptReader implements LineReader {
   /** Per-CPU time order (numbers, not bigints: this runs for every event line). */
   private checkOrder(lineNo: number, offset: number): void {
     const { cpu, ts } = this.h;
+    // A loss on no particular CPU (a paste's snip) is timed by the next event of any CPU.
+    const any = this.openLoss.get(-1);
+    if (any) {
+      any.ts = tsToNs(ts);
+      this.openLoss.delete(-1);
+    }
     if (cpu < 0) return;
     const ps = this.lastSecs[cpu];
     if (ps !== undefined && (ts.secs < ps || (ts.secs === ps && ts.nanos < this.lastNanos[cpu]!))) {
@@ -154,6 +161,16 @@ export class PerfScriptReader implements LineReader {
     if (i > start && this.chain && isFrame(buf, i, end)) {
       const frame = buf.toString('utf8', i, end);
       if (this.pending) (this.pending.stack ??= []).push(frame);
+      return;
+    }
+    if (i === start && SNIP_RE.test(buf.toString('latin1', start, end))) {
+      // Lines cut out of a paste: events of every CPU may be missing here.
+      this.flush();
+      const loss: DataLoss = { kind: 'events_dropped', cpu: -1, src };
+      this.openLoss.set(-1, loss);
+      this.meta.losses.push(loss);
+      this.sink.loss(loss);
+      this.ctx.diag.add('events_dropped', src, 'lines cut out of the paste');
       return;
     }
     // perf prints a lost record bare when it cannot tell which event it belongs to.
