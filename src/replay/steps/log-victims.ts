@@ -80,3 +80,16 @@ export function settleLog(s: ModelState, markVictimTraced: boolean): void {
     if (v && v.domain === 'unknown') setDomain(v, sum);
   }
 }
+
+/**
+ * The reaper works on a pid whose mark_victim is not in the trace (mark_victim is
+ * traced, so the selection happened before the trace began): the victim is listed as
+ * selected before the trace began; its selection time is unknown, so it is kept out of
+ * the selection order and no latency is measured from it.
+ */
+export function beforeTrace(s: ModelState, ev: TraceEvent, markVictimTraced: boolean): void {
+  const pid = num(ev.fields?.pid);
+  if (pid === undefined || s.byPid.has(pid)) return;
+  // Without mark_victim in the inputs nothing says when the selection was: only the reaper names it.
+  victimFromLine(s, ev, markVictimTraced ? 'before_trace' : 'reaper', false);
+}

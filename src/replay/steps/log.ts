@@ -38,6 +38,8 @@ function killLine(s: ModelState, ev: TraceEvent, pid: number | undefined, live: 
   const f = ev.fields!;
   if (live) {
     live.killLog ??= ev;
+    // A kill line names it after all: it was not only a reaper's victim.
+    if (live.evidence === 'reaper') live.evidence = undefined;
     if (!live.comm && typeof f.comm === 'string') live.comm = f.comm;
     noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
   } else if (pid !== undefined) {
