@@ -89,3 +89,23 @@ describe('a trace begun after the first selection never gives a false proof', ()
     });
   }
 });
+
+describe('without the last rss_stat sample before each selection, the trace cut after the last one: no false proof', () => {
+  for (const c of captures()) {
+    const t: Truth = JSON.parse(readFileSync(join(c.dir, 'truth.json'), 'utf8'));
+    it(`${c.bundled ? 'samples' : 'shared'} ${c.id}`, async () => {
+      const base = join(tmp, `${c.id.replace('/', '_')}-last-rss`);
+      const lines = text(captureFile(c, 'ftrace.txt')!).split('\n');
+      const marks = lines.map((l, i) => (/ mark_victim: /.test(l) ? i : -1)).filter((i) => i >= 0);
+      const drop = new Set<number>();
+      for (const m of marks) {
+        for (let i = m - 1; i >= 0; i--) if (/ rss_stat: /.test(lines[i]!)) { drop.add(i); break; }
+      }
+      const end = marks.length ? marks[marks.length - 1]! : lines.length;
+      writeFileSync(`${base}.trace.txt`, lines.filter((_, i) => i <= end && !drop.has(i)).join('\n'));
+      const a = await analyze([`${base}.trace.txt`, captureFile(c, 'kprobe_events.txt')!]);
+      const wrong = a.findings.filter((f) => f.level === 'proven').map((f) => [f.rule, f.victim?.pid, falseProof(f, t)]).filter((x) => x[2]);
+      expect(wrong).toEqual([]);
+    });
+  }
+});
