@@ -86,7 +86,7 @@ export function resolveProfile(opts: ResolveOptions): ResolvedProfile {
   const implied = kernel ? undefined : impliedVersion(opts.impliedFamily);
   const profile = kernel ? familyOf(kernel.major, kernel.minor) : implied ? familyOf(implied[0], implied[1]) : familyOf(6, 1);
   if (kernel) reasons.push(`family ${profile.label} from kernel ${kernel.text}`);
-  else if (implied) reasons.push(`family ${profile.label} inferred: no kernel release printed; the log's line formats imply ${opts.impliedFamily} (the newest family in that range is assumed)`);
+  else if (implied) reasons.push(`family ${profile.label} inferred: no kernel release printed; the log's line formats imply ${opts.impliedFamily} (${opts.impliedFamily!.startsWith('>=') ? 'the default family, inside that range,' : 'the newest family in that range'} is assumed)`);
   else reasons.push(`family ${profile.label} assumed: no kernel release in the inputs, and no line format narrows the version`);
   let caps: Capabilities = { ...BASE, ...profile.caps };
   if (kernel?.sublevel !== undefined) {

@@ -76,7 +76,13 @@ function attemptsStep(v: VictimState): Step | undefined {
 export function victimSteps(v: VictimState): Step[] {
   const steps: Step[] = [];
   const mark = v.mark;
-  steps.push({ ts: mark.ts, text: mark.name === 'oom:mark_victim' ? 'chosen by the OOM killer (mark_victim)' : 'killed by the OOM killer (kernel log)', ev: mark });
+  const kind = mark.fields?.kind;
+  const text = mark.name === 'oom:mark_victim' ? 'chosen by the OOM killer (mark_victim)'
+    : kind === 'oom_kill' ? 'killed by the OOM killer (kernel log)'
+    : kind === 'oom_choose' ? 'chosen by the OOM killer (kernel log selection line)'
+    : kind === 'oom_summary' ? 'chosen by the OOM killer (kernel log oom-kill: summary)'
+    : `first seen (${mark.fields?.kind ?? mark.name})`;
+  steps.push({ ts: mark.ts, text, ev: mark });
   if (v.kill) steps.push({ ts: v.kill.ts, text: 'SIGKILL sent', ev: v.kill });
   if (v.wake) steps.push({ ts: v.wake.ts, text: `oom_reaper woken, ${dur(v.wake.ts - mark.ts)} after the selection`, ev: v.wake });
   const att = attemptsStep(v);

@@ -10,7 +10,14 @@ export function victimStory(v: VictimState): string[] {
   const lines = victimSteps(v).map((st) => ({ ...st, text: st.detail ? `  ${safe(st.text)}` : safe(st.text) }));
   const head = `victim ${v.pid} (${safe(v.comm) || '?'}), ${safe(v.domain)}${v.mmPtr ? `, mm ${v.mmPtr}` : ''}${v.mmId !== undefined ? `, rss mm_id ${v.mmId}` : ''}`;
   const body = lines.map((l) => `  ${secs(l.ts).padStart(14)}  ${l.text.padEnd(72)} ${l.ev ? at(l.ev.src) : ''}`.trimEnd());
-  return [head, ...body, `  outcome: ${OUTCOME[v.outcome]}`];
+  const notes: string[] = [];
+  if (v.chosen) notes.push(`  chosen by the OOM killer: ${v.chosen.pid} (${safe(v.chosen.comm) || '?'}), whose child ${v.pid} was killed instead`);
+  if (v.killedInstead !== undefined) notes.push(`  chosen by the OOM killer; its child ${v.killedInstead} was killed instead`);
+  if (v.evidence === 'before_trace') notes.push('  selected before the trace began: its selection time, and what depends on it (latencies, premature selection), cannot be judged');
+  else if (v.evidence) notes.push(`  named only by a ${v.evidence} line (no kill line or mark_victim)`);
+  const anonLeft = v.reapedLog?.fields?.anon_rss_kb;
+  if (typeof anonLeft === 'number' && anonLeft > 0) notes.push(`  the reaper left ${anonLeft} kB anon memory (reaped with memory left)`);
+  return [head, ...notes, ...body, `  outcome: ${OUTCOME[v.outcome]}`];
 }
 
 export function findingLines(f: Finding): string[] {
