@@ -27,6 +27,7 @@ import { observeCapabilities } from './replay/observe.ts';
 import { initialState, type ModelState } from './replay/state.ts';
 import { step, type StepContext } from './replay/step.ts';
 import { finish } from './replay/finish.ts';
+import { settleLog } from './replay/steps/log-victims.ts';
 import { detectorNeeds, runDetectors } from './replay/detectors/index.ts';
 import { ingestFilter } from './replay/needs.ts';
 import type { Coverage } from './replay/coverage.ts';
@@ -62,8 +63,10 @@ export function ingest(files: readonly string[], format?: FormatName): Promise<L
   return loadCapture(files, format, ingestFilter(detectorNeeds()));
 }
 
-export function detectKernel(c: LoadedCapture): { release?: string; version?: KernelVersion } {
+export function detectKernel(c: LoadedCapture): { release?: string; version?: KernelVersion; implied?: string } {
   const release = c.inputs.map((m) => m.kernelRelease).find((r) => r !== undefined);
+  // No release printed: the family the line formats imply (said so in the profile's reasons).
+  const implied = release === undefined ? c.inputs.map((m) => m.kernelFamily).find((r) => r !== undefined) : undefined;
   for (const list of [c.events, c.untimed]) {
     for (const e of list) {
       if (e.fields?.kind !== 'kernel_version') continue;
@@ -71,7 +74,7 @@ export function detectKernel(c: LoadedCapture): { release?: string; version?: Ke
       if (up) return { release, version: up };
     }
   }
-  return { release, version: release ? parseVersion(release) : undefined };
+  return { release, version: release ? parseVersion(release) : undefined, implied };
 }
 
 export function coverageOf(c: LoadedCapture): Coverage {
@@ -115,7 +118,7 @@ export function stepAll(r: Replay, c: LoadedCapture): Replay {
 export function resolve(c: LoadedCapture, r: Replay, opts: AnalyzeOptions): ResolvedProfile {
   const detected = detectKernel(c);
   const observed = observeCapabilities(r.state);
-  const profile = resolveProfile({ version: opts.asKernel ?? opts.kernel, detected: detected.version, observed: opts.asKernel ? undefined : observed, overrides: opts.capabilities });
+  const profile = resolveProfile({ version: opts.asKernel ?? opts.kernel, detected: detected.version, impliedFamily: detected.implied, observed: opts.asKernel ? undefined : observed, overrides: opts.capabilities });
   if (opts.kernel && !opts.asKernel) {
     // An explicit --kernel still learns from the trace: it only replaces the version.
     Object.assign(profile.caps, observed.caps, opts.capabilities ?? {});
@@ -127,6 +130,7 @@ export function resolve(c: LoadedCapture, r: Replay, opts: AnalyzeOptions): Reso
 /** Judge the stepped state under `caps` (what only the end of the trace decides). */
 export function settle(r: Replay, caps: Capabilities): ModelState {
   r.state.caps = caps;
+  settleLog(r.state, r.ctx.markVictimTraced);
   return finish(r.state);
 }
 

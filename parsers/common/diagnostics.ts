@@ -12,6 +12,8 @@ export const DIAGNOSTIC_CODES = {
   truncated_line: { severity: 'warning', text: 'last line has no newline and does not parse (truncated input?)' },
   invalid_utf8: { severity: 'notice', text: 'bytes that are not UTF-8; replaced with U+FFFD' },
   continuation_line: { severity: 'info', text: 'line continues the previous event (multi-line message)' },
+  clock_aligned: { severity: 'info', text: 'a kernel log on the wall clock was aligned with the trace clock on a line both carry' },
+  clock_apart: { severity: 'notice', text: 'a kernel log on the wall clock shares no line with the trace: kept apart (untimed), its times not compared with the trace' },
   second_header: { severity: 'notice', text: 'a new trace header in the middle of the input (concatenated traces)' },
   time_backwards: { severity: 'warning', text: 'timestamp earlier than the previous event on the same CPU' },
   lost_events: { severity: 'data_loss', text: 'the ring buffer lost events on this CPU' },

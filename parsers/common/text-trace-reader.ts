@@ -83,6 +83,12 @@ export class TextTraceReader implements LineReader {
       loss.ts = tsToNs(h.ts);
       this.openLoss.delete(cpu);
     }
+    // A loss on no particular CPU (a paste's snip) is timed by the next event of any CPU.
+    const any = this.openLoss.get(-1);
+    if (any) {
+      any.ts = tsToNs(h.ts);
+      this.openLoss.delete(-1);
+    }
     if (!entry.wanted) return;
     const ev: TraceEvent = {
       ts: tsToNs(h.ts),
@@ -107,6 +113,11 @@ export class TextTraceReader implements LineReader {
       }
     }
     return buf.toString('latin1', a, b);
+  }
+
+  /** One ` => frame` line of a stack printed after an event (ftrace `stacktrace` option): kept with that event. */
+  stackFrame(frame: string): void {
+    if (this.pending) (this.pending.stack ??= []).push(frame);
   }
 
   /** Record a loss; its time is that of the next event on `cpu`. */

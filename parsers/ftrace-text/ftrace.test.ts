@@ -174,3 +174,44 @@ describe('broken input: each case has its diagnostic and loses nothing around it
     expect(diagCounts(ctx)).toEqual({ continuation_line: 2 });
   });
 });
+
+describe('ftrace text: the stacktrace option', () => {
+  it('<stack trace> and => lines are kept with the event before them', () => {
+    const t = [
+      '# tracer: nop',
+      '#',
+      '          victim-385     [001] .....    12.512232: mark_victim: pid=385',
+      '          victim-385     [001] .....    12.512240: <stack trace>',
+      ' => __oom_kill_process+0x1/0x2',
+      ' => oom_kill_process',
+      ' => <00007f1e00753f7b>',
+      '          victim-385     [001] .....    12.512300: wake_reaper: pid=385',
+      '',
+    ].join('\n');
+    const p = feed(ftraceImporter, t);
+    expect(p.events.map((e) => [e.name, e.text, e.stack])).toEqual([
+      ['oom:mark_victim', 'pid=385', ['__oom_kill_process+0x1/0x2', 'oom_kill_process', '<00007f1e00753f7b>']],
+      ['oom:wake_reaper', 'pid=385', undefined],
+    ]);
+    expect(diagCounts(p.ctx)).toEqual({});
+  });
+});
+
+describe('ftrace text: snipped pastes', () => {
+  it('(...snipped...) and [...] are data loss on every CPU, timed by the next event', () => {
+    const t = [
+      '          victim-385     [001] .....    12.512232: mark_victim: pid=385',
+      '(...snipped...)',
+      '      oom_reaper-32      [000] .....    14.512300: start_task_reaping: pid=385',
+      '[...]',
+      '      oom_reaper-32      [000] .....    14.612300: finish_task_reaping: pid=385',
+      '',
+    ].join('\n');
+    const p = feed(ftraceImporter, t);
+    expect(p.events).toHaveLength(3);
+    expect(p.losses.map((l) => [l.kind, l.cpu, l.ts, l.src.line])).toEqual([
+      ['events_dropped', -1, 14_512_300_000n, 2],
+      ['events_dropped', -1, 14_612_300_000n, 4],
+    ]);
+  });
+});

@@ -4,17 +4,23 @@
 /** `escapes`: ESC bytes only (colour sequences to strip). */
 export type Control = 'none' | 'escapes' | 'binary';
 
-/** Tabs and CR are text; ESC is colour; any other C0 byte or DEL means binary. */
+/**
+ * Tabs and CR are text; ESC is colour. A NUL byte, or control bytes making up more
+ * than a quarter of the line, mean binary; a few other C0 bytes or DEL are text (a
+ * process may put them in its comm, and the kernel prints comms raw).
+ */
 export function scanControl(buf: Buffer, start: number, end: number): Control {
   let r: Control = 'none';
+  let ctl = 0;
   for (let i = start; i < end; i++) {
     const c = buf[i]!;
     if (c >= 32 && c !== 127) continue;
     if (c === 9 || c === 13) continue;
+    if (c === 0) return 'binary';
     if (c === 27) r = 'escapes';
-    else return 'binary';
+    else ctl++;
   }
-  return r;
+  return ctl * 4 > end - start ? 'binary' : r;
 }
 
 /** The line without ANSI CSI sequences (`\x1b[1;32m`); other ESC bytes are dropped too. */
@@ -76,4 +82,23 @@ export function unescapeKmsg(buf: Buffer, start: number, end: number): Buffer {
 export function isAscii(buf: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
   return true;
+}
+
+/** rsyslog's `#ooo` escapes of control characters (`#011` tab, `#012` newline) undone. */
+export function unescapeRsyslog(text: string): string {
+  let out = '';
+  let from = 0;
+  let i = text.indexOf('#0');
+  while (i >= 0 && i + 3 < text.length + 0) {
+    const a = text.charCodeAt(i + 2);
+    const b = text.charCodeAt(i + 3);
+    if (a >= 48 && a <= 51 && b >= 48 && b <= 55) {
+      out += text.slice(from, i) + String.fromCharCode((a - 48) * 8 + (b - 48));
+      from = i + 4;
+      i = text.indexOf('#0', from);
+    } else {
+      i = text.indexOf('#0', i + 1);
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
 }

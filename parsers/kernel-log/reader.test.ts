@@ -35,7 +35,7 @@ describe('kernel-log reader: prefix styles', () => {
     expect(p.ctx.diag.counts.size).toBe(0);
   });
 
-  it('dmesg without times, -T, -e, -d, --time-format iso: untimed (-1n)', () => {
+  it('dmesg without times, -e, -d: untimed (-1n); -T and --time-format iso: the wall clock', () => {
     const p = parseAll([
       'oom_reaper: unable to reap pid:1 (a)',
       '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name',
@@ -45,11 +45,24 @@ describe('kernel-log reader: prefix styles', () => {
       '[<    0.000123>] delta only',
       '2025-11-22T08:56:09,123456+00:00 iso',
     ].join('\n'));
+    const at = BigInt(Date.UTC(2025, 10, 22, 8, 56, 9)) * 1_000_000n;
     expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
       [-1n, 'oom_reaper: unable to reap pid:1 (a)'],
       [-1n, '[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name'],
-      [-1n, 'wall'], [-1n, 'rel'], [-1n, 'delta'], [-1n, 'delta only'], [-1n, 'iso'],
+      [at, 'wall'], [-1n, 'rel'], [-1n, 'delta'], [-1n, 'delta only'], [at + 123_456_000n, 'iso'],
     ]);
+    expect(p.meta.traceClock).toBe('wall');
+  });
+
+  it('dmesg -T in other locales', () => {
+    const p = parseAll(['[Mi Dez  6 10:00:00 2023] de', '[jeu. déc.  7 10:00:01 2023] fr', '[四 12月  7 10:00:02 2023] zh'].join('\n'));
+    const d6 = BigInt(Date.UTC(2023, 11, 6, 10, 0, 0)) * 1_000_000n;
+    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([[d6, 'de'], [d6 + 86_401_000_000_000n, 'fr'], [d6 + 86_402_000_000_000n, 'zh']]);
+  });
+
+  it('year-less syslog across New Year keeps its durations', () => {
+    const p = parseAll(['Dec 31 23:59:59 h kernel: a', 'Jan  1 00:00:01 h kernel: b'].join('\n'));
+    expect(p.events[1]!.ts - p.events[0]!.ts).toBe(2_000_000_000n);
   });
 
   it('dmesg -d keeps the monotonic time', () => {
@@ -114,24 +127,28 @@ describe('kernel-log reader: prefix styles', () => {
     expect(p.events.map((e) => e.text)).toEqual(['usb 1-1: new high-speed USB device', 'input input5: x']);
   });
 
-  it('journalctl -k short and short-iso (untimed), syslog files with the kernel stamp', () => {
-    const p = parseAll([
+  it('journalctl -k short, short-iso, short-precise, short-full, short-unix: the wall clock; printk stamps win', () => {
+    const wall = parseAll([
       'Nov 22 08:56:09 host kernel: victim invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0',
       'Nov 22 08:56:09 host systemd[1]: not kernel',
-      '2025-11-22T08:56:09+0000 host kernel: iso',
-      'Nov  2 08:56:09 host kernel: [   12.000001] rsyslog usb 1-1: x',
+      '2025-11-22T08:56:09+0100 host kernel: iso',
       'Nov 22 08:56:09.123456 host kernel: precise',
       'Sat 2025-11-22 08:56:09 UTC host kernel: full',
       '1763801769.123456 host kernel: unix',
     ].join('\n'));
-    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
-      [-1n, 'victim invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0'],
-      [-1n, 'iso'],
-      [12_000_001_000n, 'rsyslog usb 1-1: x'],
-      [-1n, 'precise'],
-      [-1n, 'full'],
-      [-1n, 'unix'],
+    const y2000 = BigInt(Date.UTC(2000, 10, 22, 8, 56, 9)) * 1_000_000n;
+    const y2025 = BigInt(Date.UTC(2025, 10, 22, 8, 56, 9)) * 1_000_000n;
+    expect(rows(wall).map((r) => [r[0], r[3]])).toEqual([
+      [y2000, 'victim invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0'],
+      [y2025 - 3_600_000_000_000n, 'iso'],
+      [y2000 + 123_456_000n, 'precise'],
+      [y2025, 'full'],
+      [1_763_801_769_123_456_000n, 'unix'],
     ]);
+    expect(wall.meta.traceClock).toBe('wall');
+    const mixed = parseAll(['Nov  2 08:56:09 host kernel: [   12.000001] rsyslog usb 1-1: x', 'Nov  2 08:56:10 host kernel: no stamp'].join('\n'));
+    expect(rows(mixed).map((r) => [r[0], r[3]])).toEqual([[12_000_001_000n, 'rsyslog usb 1-1: x'], [-1n, 'no stamp']]);
+    expect(mixed.meta.traceClock).toBeUndefined();
   });
 });
 
@@ -203,5 +220,75 @@ describe('kernel-log reader: broken input', () => {
     const p = parseAll(`[ 1.000000] ${'x'.repeat(100)}\n[ 2.000000] b\n`, undefined, 64);
     expect(p.events.map((e) => e.text)).toEqual(['b']);
     expect(diagCounts(p.ctx)).toEqual({ line_too_long: 1 });
+  });
+});
+
+describe('kernel-log reader: crafted 1 MiB lines of each prefix separator', () => {
+  const SEPS = ['> ', ' ', '\t> ', '[', '[ 1.000000] ', 'Nov 22 08:56:09 ', 'h kernel: ', '[Sat Nov 22 08:56:09 2025] ', '1.000000] ', 'a # ', '<6>', '-- ', '{"MESSAGE":', '#012', 'x\x01'];
+  for (const sep of SEPS) {
+    it(JSON.stringify(sep), () => {
+      const line = sep.repeat(Math.floor((1 << 20) / sep.length)) + 'Out of memory: Killed process 1 (a) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:1kB';
+      const t0 = performance.now();
+      const p = feed(kernelLogImporter, line + '\n', { file: 'in', maxLine: 4 << 20 });
+      expect(performance.now() - t0).toBeLessThan(250);
+      expect(p.events.length + (p.ctx.diag.count('binary_data') ?? 0)).toBe(1);
+    });
+  }
+});
+
+describe('kernel-log reader: pastes', () => {
+  const KILL4 = 'Out of memory: Killed process 4242 (stress) total-vm:8402412kB, anon-rss:7864320kB, file-rss:1536kB, shmem-rss:0kB';
+
+  it('mail quoting, indentation, a bare kernel: prefix, a lost "[", a foreign leader', () => {
+    const p = parseAll([
+      '> Nov 22 08:56:09 h kernel: [   12.000001] a',
+      '>> [   12.000002] b',
+      '    Nov 22 08:56:09 h kernel: [   12.000003] c',
+      'kernel: d',
+      '12.000005] e',
+      'vm1 # [   12.000006] f',
+      ' [<ffffffff81720bf6>] dump_stack+0x45/0x56',
+    ].join('\n'));
+    expect(rows(p).map((r) => [r[0], r[3]])).toEqual([
+      [12_000_001_000n, 'a'], [12_000_002_000n, 'b'], [12_000_003_000n, 'c'], [-1n, 'd'], [12_000_005_000n, 'e'], [12_000_006_000n, 'f'],
+      [12_000_006_000n, ' [<ffffffff81720bf6>] dump_stack+0x45/0x56'],
+    ]);
+  });
+
+  it('a wrapped kill line is joined; a cut one keeps its pid and comm and is reported', () => {
+    const wrapped = parseAll(`Nov 22 08:56:09 h kernel: [   12.000001] ${KILL4.slice(0, 70)}\n${KILL4.slice(70)}\n`);
+    expect(wrapped.events.map((e) => e.text)).toEqual([KILL4]);
+    expect(diagCounts(wrapped.ctx)).toEqual({ continuation_line: 1 });
+    const cut = parseAll(`[   12.000001] ${KILL4.slice(0, 60)}\n[   12.000002] next\n`);
+    expect(cut.events.map((e) => e.text)).toEqual([KILL4.slice(0, 60), 'next']);
+    expect(diagCounts(cut.ctx)).toEqual({ truncated_line: 1 });
+  });
+
+  it('another program\'s wrapped line is skipped with it', () => {
+    const p = parseAll('Dec 11 10:48:08 h dockerd: time="x" address="/a/b\nc/shim.sock" pid=1\nDec 11 10:48:09 h kernel: k\n');
+    expect(p.events.map((e) => e.text)).toEqual(['k']);
+  });
+
+  it('snipped pastes and journald misses are data loss', () => {
+    const p = parseAll(['[ 1.000000] a', '(...snipped...)', '[ 2.000000] b', '[...]', 'Jun 09 20:38:39 h systemd-journal[15701]: Missed 4505 kernel messages'].join('\n'));
+    expect(p.events.map((e) => e.text)).toEqual(['a', 'b']);
+    expect(p.losses.map((l) => [l.kind, l.count, l.src.line])).toEqual([['events_dropped', undefined, 2], ['events_dropped', undefined, 4], ['events_dropped', 4505, 5]]);
+  });
+
+  it('control bytes in a comm and rsyslog #ooo escapes', () => {
+    const p = parseAll(Buffer.from('[ 1.000000] oom_reaper: unable to reap pid:1 (a\x01b)\n[ 2.000000] x#011y\n', 'latin1'));
+    expect(p.events.map((e) => e.text)).toEqual(['oom_reaper: unable to reap pid:1 (a\x01b)', 'x\ty']);
+  });
+
+  it('journalctl -o json and -o export: kernel records with the printk time, others skipped', () => {
+    const json = parseAll([
+      '{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1700000000000000","_TRANSPORT":"kernel","_SOURCE_MONOTONIC_TIMESTAMP":"12000001","MESSAGE":"a"}',
+      '{"__CURSOR":"s=2","__REALTIME_TIMESTAMP":"1700000000000001","_TRANSPORT":"journal","MESSAGE":"not kernel"}',
+      '{"__CURSOR":"s=3","__REALTIME_TIMESTAMP":"1700000000000002","_TRANSPORT":"kernel","_SOURCE_MONOTONIC_TIMESTAMP":"12000003","MESSAGE":[98,255]}',
+    ].join('\n'));
+    expect(rows(json).map((r) => [r[0], r[3]])).toEqual([[12_000_001_000n, 'a'], [12_000_003_000n, 'b\ufffd']]);
+    const exp = parseAll('__CURSOR=s=1\n__REALTIME_TIMESTAMP=1700000000000000\n_TRANSPORT=kernel\nMESSAGE=a\n\n__CURSOR=s=2\n_TRANSPORT=syslog\nMESSAGE=b\n\n');
+    expect(rows(exp).map((r) => [r[0], r[3]])).toEqual([[1_700_000_000_000_000_000n, 'a']]);
+    expect(exp.meta.traceClock).toBe('wall');
   });
 });

@@ -20,7 +20,22 @@ const KERNEL_LINE = [
   /^-- (?:Boot [0-9a-f]+|Reboot|Logs begin|Journal begins|No entries)/,
   // Linux version 6.1.0-56-amd64 (...)   /   Linux host 6.1.0-56-amd64 #1 SMP ...
   /^Linux (?:version \S+ |\S+ \d\S* #\d)/,
+  // kernel: msg   (journal lines with time and host cut off)   /   [  638074.104526] kernel: msg
+  /^(?:\[ *\d{1,15}\.\d{6,9}\] )?kernel: /,
+  // Nov 22 08:56:09 host kernel: msg in a localized month (`avril 16 21:08:50 h kernel:`)
+  /^[^\s\d\[\]]{3,10} [ \d]?\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ kernel: /,
+  // [Mi Dez  6 10:00:00 2023] msg   (dmesg -T in another locale)
+  /^\[[^\s\]]{1,12} +[^\s\]]{1,12} +\d{1,2} \d\d:\d\d:\d\d \d{4}\] /,
+  // 5.123456] msg   (a paste that lost the `[`)
+  /^\d{1,15}\.\d{6,9}\] /,
+  // {"__CURSOR" : "s=…", … "MESSAGE" : …}   (journalctl -o json)   /   __CURSOR=s=…   (-o export)
+  /^\{\s*"(?:__CURSOR|__REALTIME_TIMESTAMP|_TRANSPORT|MESSAGE|PRIORITY|_BOOT_ID)"\s*:|^__CURSOR=s=|^__REALTIME_TIMESTAMP=\d+$/,
 ];
+
+// Paste decoration (`> ` quoting, indentation) before a line's prefix.
+const DECOR = /^[ \t]*(?:>[ \t]?)*[ \t]*/;
+// A foreign leader before a printk stamp: `percona # [   16.8] …`, `Jul 611:39:55 h kernel: [1.0] …`
+const LEADER_MONO = /^[^\[]{1,160}?[\s:](?:<\d{1,3}>)?\[ *\d{1,15}\.\d{6,9}\] /;
 
 // victim-385 [001] d.... 12.49: console: ...   /   victim 385 [001] 12.49: printk:console: ...
 const TRACE_LINE = /\[\d{3}\]\s+(?:[.a-zA-Z0-9]{4,5}\s+)?\d+(?:\.\d+)?:\s+[\w:.-]+:\s/;
@@ -44,9 +59,10 @@ export function sniffKernelLog(head: string): number {
     // Blank lines and /dev/kmsg dictionary lines (` SUBSYSTEM=pci`) say nothing either way.
     if (!line || KMSG_DICT.test(line)) continue;
     lines++;
+    const bare = line.replace(DECOR, '');
     if (TRACE_LINE.test(line)) trace++;
-    else if (KERNEL_LINE.some((re) => re.test(line))) kernel++;
-    else if (KERNEL_WORDS.test(line)) words++;
+    else if (KERNEL_LINE.some((re) => re.test(bare)) || LEADER_MONO.test(bare)) kernel++;
+    else if (KERNEL_WORDS.test(bare)) words++;
   }
   if (lines === 0 || trace * 4 > lines) return 0.05;
   const share = kernel / lines;

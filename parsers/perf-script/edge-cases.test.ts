@@ -1,7 +1,8 @@
 // Hand-written inputs: each damage or oddity gives its diagnostic, and nothing
 // before or after it is lost, whatever the chunking.
 import { describe, expect, it } from 'vitest';
-import { feed, type Fed } from '../../src/testing/feed.ts';
+import { diagCounts, feed, type Fed } from '../../src/testing/feed.ts';
+import { sniffPerfScript } from './sniff.ts';
 import { perfScriptImporter } from './index.ts';
 
 const A = '          stress  4242 [003]  1234.567890:         oom:mark_victim: pid=4242';
@@ -199,5 +200,48 @@ describe('perf script reader: damage and diagnostics', () => {
     ]);
     expect(p.meta.losses).toEqual(p.losses);
     expect(diagCodes(p)).toEqual(['lost_events@2', 'lost_events@5']);
+  });
+});
+
+describe('perf script of sample events', () => {
+  const HEADER = [
+    '# ========',
+    '# captured on    : Sun Dec  6 04:00:00 2026',
+    '# header version : 1',
+    '# hostname : lab',
+    '# os release : 6.1.0-56-amd64',
+    '# ========',
+    '#',
+  ];
+
+  it('the # ==== header, the period, callchains, no [cpu] column; tracepoints in the same output', () => {
+    const t = [
+      ...HEADER,
+      '          stress  4242 [002]  1234.567890:     250000 cpu-clock:pppH: ',
+      '\tffffffff81234567 clear_page_erms+0x7 ([kernel.kallsyms])',
+      '\t    7f1e00753f7b [unknown] (/usr/lib/libc.so.6)',
+      '',
+      '          stress  4242  1234.567990:          1 page-faults:u:      7f1e00753f7b memset+0x1b (/usr/lib/libc.so.6)',
+      '          stress  4242 [002]  1234.568000:             oom:mark_victim: pid=4242',
+      '',
+    ].join('\n');
+    expect(sniffPerfScript(t)).toBeGreaterThanOrEqual(0.6);
+    const p = feed(perfScriptImporter, t);
+    expect(p.events.map((e) => [e.name, e.cpu, e.ts, e.stack])).toEqual([
+      ['cpu-clock:pppH', 2, 1_234_567_890_000n, ['ffffffff81234567 clear_page_erms+0x7 ([kernel.kallsyms])', '7f1e00753f7b [unknown] (/usr/lib/libc.so.6)']],
+      ['page-faults:u', -1, 1_234_567_990_000n, undefined],
+      ['oom:mark_victim', 2, 1_234_568_000_000n, undefined],
+    ]);
+    expect(p.events[1]!.text).toBe('     7f1e00753f7b memset+0x1b (/usr/lib/libc.so.6)');
+    expect(diagCounts(p.ctx)).toEqual({});
+  });
+});
+
+describe('perf script: snipped pastes', () => {
+  it('[...] is data loss on every CPU, timed by the next event', () => {
+    const t = ['          victim   384 [001]    12.455582:           oom:mark_victim: pid=384', '[...]', '      oom_reaper    32 [000]    14.455600:    oom:start_task_reaping: pid=384', ''].join('\n');
+    const p = feed(perfScriptImporter, t);
+    expect(p.events).toHaveLength(2);
+    expect(p.losses.map((l) => [l.kind, l.cpu, l.ts])).toEqual([['events_dropped', -1, 14_455_600_000n]]);
   });
 });

@@ -99,16 +99,28 @@ function scanAfterComm(buf: Buffer, i: number, end: number, h: PerfLine): LineKi
   }
   if (buf[i] !== SP) return LineKind.None;
   while (i < end && buf[i] === SP) i++;
-  if (buf[i] !== 91 || !scanInt(buf, i + 1, end) || buf[num.end] !== 93) return LineKind.None;
-  h.cpu = num.value;
-  i = num.end + 1;
-  if (buf[i] !== SP) return LineKind.None;
-  while (i < end && buf[i] === SP) i++;
+  // `[cpu]` is printed only when the recording was per CPU (always for tracepoints).
+  if (buf[i] === 91) {
+    if (!scanInt(buf, i + 1, end) || buf[num.end] !== 93) return LineKind.None;
+    h.cpu = num.value;
+    i = num.end + 1;
+    if (buf[i] !== SP) return LineKind.None;
+    while (i < end && buf[i] === SP) i++;
+  } else {
+    h.cpu = -1;
+  }
   if (!scanTimestamp(buf, i, end, h.ts)) return LineKind.None;
   i = h.ts.end;
-  if (buf[i] !== COLON || buf[i + 1] !== SP) return LineKind.None;
+  if (buf[i] !== COLON || (i + 1 < end && buf[i + 1] !== SP)) return LineKind.None;
   i += 2;
   while (i < end && buf[i] === SP) i++;
+  // Sample events print their period before the event name: `  250000 cpu-clock:pppH:`.
+  let d = i;
+  while (d < end && buf[d]! >= 48 && buf[d]! <= 57) d++;
+  if (d > i && d < end && buf[d] === SP) {
+    i = d;
+    while (i < end && buf[i] === SP) i++;
+  }
   h.nameStart = i;
   if (startsWith(buf, i, end, RECORD_PREFIX)) return LineKind.Record;
   // The name is `system:event` and ends at the first `:` followed by a space or the

@@ -7,6 +7,7 @@ import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import { tsToNs } from '../common/timestamp.ts';
 import { hasControlBytes, LineKind, newPerfLine, scanPerfLine, startsWith } from './line.ts';
 import { NameCache, type NameSlot } from './name-cache.ts';
+import { SNIP_RE } from '../ftrace-text/markers.ts';
 
 const LOST = Buffer.from('PERF_RECORD_LOST', 'latin1');
 const LOST_COUNT = Buffer.from(' lost ', 'latin1');
@@ -18,6 +19,8 @@ export class PerfScriptReader implements LineReader {
   private pending: TraceEvent | undefined;
   /** The last event line (wanted or not) is of a kind whose text may go on over raw lines. */
   private multiline = false;
+  /** Indented lines after an event line may be its callchain (`perf script` of samples, `-G`). */
+  private chain = false;
   /** Empty lines inside a possible continuation: kept only if more of its text follows. */
   private blanks = 0;
   private readonly lastSecs: number[] = [];
@@ -35,6 +38,8 @@ export class PerfScriptReader implements LineReader {
 
   line(buf: Buffer, start: number, end: number, lineNo: number, offset: number, last: boolean): void {
     if (start === end) {
+      // A blank line ends a sample's callchain.
+      this.chain = false;
       if (this.multiline) this.blanks++;
       return;
     }
@@ -58,6 +63,7 @@ export class PerfScriptReader implements LineReader {
     }
     slot.entry.count++;
     this.flush();
+    this.chain = true;
     this.multiline = slot.multiline;
     this.blanks = 0;
     this.checkOrder(lineNo, offset);
@@ -91,6 +97,12 @@ export class PerfScriptReader implements LineReader {
   /** Per-CPU time order (numbers, not bigints: this runs for every event line). */
   private checkOrder(lineNo: number, offset: number): void {
     const { cpu, ts } = this.h;
+    // A loss on no particular CPU (a paste's snip) is timed by the next event of any CPU.
+    const any = this.openLoss.get(-1);
+    if (any) {
+      any.ts = tsToNs(ts);
+      this.openLoss.delete(-1);
+    }
     if (cpu < 0) return;
     const ps = this.lastSecs[cpu];
     if (ps !== undefined && (ts.secs < ps || (ts.secs === ps && ts.nanos < this.lastNanos[cpu]!))) {
@@ -142,7 +154,25 @@ export class PerfScriptReader implements LineReader {
       return;
     }
     let i = start;
-    while (i < end && buf[i] === SP) i++;
+    while (i < end && (buf[i] === SP || buf[i] === 9)) i++;
+    // `# ========` header of `perf script --header`, and other comment lines.
+    if (i === start && buf[i] === 35) return;
+    // A callchain frame under a sample event: `\tffffffff8123abcd clear_page_erms+0x7 ([kernel.kallsyms])`.
+    if (i > start && this.chain && isFrame(buf, i, end)) {
+      const frame = buf.toString('utf8', i, end);
+      if (this.pending) (this.pending.stack ??= []).push(frame);
+      return;
+    }
+    if (i === start && SNIP_RE.test(buf.toString('latin1', start, end))) {
+      // Lines cut out of a paste: events of every CPU may be missing here.
+      this.flush();
+      const loss: DataLoss = { kind: 'events_dropped', cpu: -1, src };
+      this.openLoss.set(-1, loss);
+      this.meta.losses.push(loss);
+      this.sink.loss(loss);
+      this.ctx.diag.add('events_dropped', src, 'lines cut out of the paste');
+      return;
+    }
     // perf prints a lost record bare when it cannot tell which event it belongs to.
     if (startsWith(buf, i, end, LOST)) {
       this.record(buf, i, end, -1, lineNo, offset);
@@ -181,4 +211,15 @@ export class PerfScriptReader implements LineReader {
       this.sink.event(ev);
     }
   }
+}
+
+/** A callchain frame: a hex address, then a space (symbol and dso follow) or the end. */
+function isFrame(buf: Buffer, i: number, end: number): boolean {
+  let k = i;
+  while (k < end) {
+    const c = buf[k]!;
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) k++;
+    else break;
+  }
+  return k - i >= 4 && (k === end || buf[k] === SP);
 }

@@ -79,6 +79,16 @@ export interface VictimFacts {
   domain: string;
   selectedAt: Ns;
   selected: SourceRef;
+  /** What named the victim first: mark_victim, or the kernel-log line kind (oom_kill, oom_choose, oom_summary, ...). */
+  selectedBy: string;
+  /** Anon memory the reaper's "reaped" line says was left (kB), when not zero. */
+  anonLeftKb?: number;
+  /** The task the selection line chose, when another task (its child) was killed instead. */
+  chosen?: { pid: number; comm: string };
+  /** For a chosen task that was not itself killed: the pid killed in its place. */
+  killedInstead?: number;
+  /** The only kind of line that names this victim, when it is not a kill line or tracepoint. */
+  evidence?: 'selection' | 'summary' | 'reaper' | 'before_trace';
   /** The selection was read from mark_victim (not only the kernel log). */
   markTraced: boolean;
   /** mark_victim printed the extended format (comm, RSS, ...: 6.9+ and backports). */

@@ -81,8 +81,16 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
   const sel = s.selections.find((x) => x.victim === v);
   const earlier = sel?.earlier.filter((e) => e !== v && sameDomain(e, v)).at(-1);
   const next = s.selections.find((x) => x.victim !== v && x.earlier.includes(v) && sameDomain(x.victim, v));
+  const anonLeft = v.reapedLog?.fields?.anon_rss_kb;
+  // Only a reaper line names it, or it was selected before the trace: the selection time is unknown, so no latency is measured from it.
+  const noSelectionTime = v.evidence === 'reaper' || v.evidence === 'before_trace';
   return {
     pid: v.pid,
+    selectedBy: v.mark.name === 'oom:mark_victim' ? 'mark_victim' : String(v.mark.fields?.kind ?? v.mark.name),
+    anonLeftKb: typeof anonLeft === 'number' && anonLeft > 0 ? anonLeft : undefined,
+    chosen: v.chosen,
+    killedInstead: v.killedInstead,
+    evidence: v.evidence,
     comm: v.comm,
     mm: v.mmPtr,
     mmId: v.mmId,
@@ -110,7 +118,7 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
     attemptsEndAt: attempts.at(-1)?.end,
     oomSkip: v.oomSkip ? { at: asNs(v.oomSkip.ts), cause: v.oomSkip.cause, src: v.oomSkip.ev.src } : undefined,
     release: v.release ? { at: asNs(v.release.ts), how: v.release.how, src: v.release.ev.src } : undefined,
-    latency: {
+    latency: noSelectionTime ? {} : {
       kill: since(v.kill?.ts),
       wake: since(v.wake?.ts),
       firstAttempt: since(attempts[0]?.start),

@@ -145,7 +145,7 @@ describe('decodePrintk: warnings, sysrq, versions', () => {
       kind: 'kernel_version', release: '4.19.0-rc7-next-20181009+', cpu: 0, pid: 2050, comm: 'syz-executor0', tainted: false, taint: '',
     });
     expect(decodePrintk('CPU: 3 UID: 1000 PID: 9 Comm: a Not tainted 1.2 Kdump: loaded Tainted: W 6.12.95 #1')).toMatchObject({
-      release: '6.12.95', uid: 1000, pid: 9, comm: 'a Not tainted 1.2 Kdump: loaded', tainted: true,
+      release: '6.12.95', uid: 1000, pid: 9, comm: 'a Not tainted 1.2', tainted: true,
     });
   });
 });

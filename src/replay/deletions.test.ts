@@ -64,3 +64,48 @@ describe('deleting lines never gives a false proof', () => {
     }
   }
 });
+
+describe('a trace begun after the first selection never gives a false proof', () => {
+  for (const c of captures()) {
+    const t: Truth = JSON.parse(readFileSync(join(c.dir, 'truth.json'), 'utf8'));
+    it(`${c.bundled ? 'samples' : 'shared'} ${c.id} without the lines up to the first mark_victim`, async () => {
+      const base = join(tmp, `${c.id.replace('/', '_')}-late-start`);
+      const lines = text(captureFile(c, 'ftrace.txt')!).split('\n');
+      const first = lines.findIndex((l) => / mark_victim: /.test(l));
+      const pid = Number(/ mark_victim: pid=(\d+)/.exec(lines[first]!)![1]);
+      writeFileSync(`${base}.trace.txt`, lines.filter((l, i) => l.startsWith('#') || i > first).join('\n'));
+      const a = await analyze([`${base}.trace.txt`, captureFile(c, 'kprobe_events.txt')!]);
+      const wrong = a.findings.filter((f) => f.level === 'proven').map((f) => [f.rule, f.victim?.pid, falseProof(f, t)]).filter((x) => x[2]);
+      expect(wrong).toEqual([]);
+      // The reaper's lines for it are still there: it is listed, as selected before the trace began
+      // (or, when no mark_victim is left at all, as named only by the reaper).
+      if (lines.some((l, i) => i > first && new RegExp(` (?:wake_reaper|start_task_reaping|skip_task_reaping): pid=${pid}$`).test(l))) {
+        const v = a.victims.find((x) => x.pid === pid);
+        expect(v).toBeDefined();
+        const killLine = lines.some((l, i) => i > first && l.includes(`Killed process ${pid} (`));
+        if (!killLine) expect(['before_trace', 'reaper']).toContain(v!.evidence);
+      }
+      expect(a.findings.filter((f) => f.rule === 'PVS-PREMATURE' && f.victim?.pid === pid && f.level === 'proven')).toEqual([]);
+    });
+  }
+});
+
+describe('without the last rss_stat sample before each selection, the trace cut after the last one: no false proof', () => {
+  for (const c of captures()) {
+    const t: Truth = JSON.parse(readFileSync(join(c.dir, 'truth.json'), 'utf8'));
+    it(`${c.bundled ? 'samples' : 'shared'} ${c.id}`, async () => {
+      const base = join(tmp, `${c.id.replace('/', '_')}-last-rss`);
+      const lines = text(captureFile(c, 'ftrace.txt')!).split('\n');
+      const marks = lines.map((l, i) => (/ mark_victim: /.test(l) ? i : -1)).filter((i) => i >= 0);
+      const drop = new Set<number>();
+      for (const m of marks) {
+        for (let i = m - 1; i >= 0; i--) if (/ rss_stat: /.test(lines[i]!)) { drop.add(i); break; }
+      }
+      const end = marks.length ? marks[marks.length - 1]! : lines.length;
+      writeFileSync(`${base}.trace.txt`, lines.filter((_, i) => i <= end && !drop.has(i)).join('\n'));
+      const a = await analyze([`${base}.trace.txt`, captureFile(c, 'kprobe_events.txt')!]);
+      const wrong = a.findings.filter((f) => f.level === 'proven').map((f) => [f.rule, f.victim?.pid, falseProof(f, t)]).filter((x) => x[2]);
+      expect(wrong).toEqual([]);
+    });
+  }
+});

@@ -3,8 +3,29 @@
 // went (docs/model.md#state-victim).
 import type { Attempt, ModelState, VictimState } from './state.ts';
 
+/**
+ * start → finish → skip with nothing after: the retry loop only stops on success or
+ * after its last retry, and a lock-busy skip inside the loop is followed by another
+ * try. A lone skip after a finished attempt is the victim queued a second time and
+ * skipped because MMF_OOM_SKIP was already set: the finished attempt succeeded.
+ */
+function doubleQueued(v: VictimState, max: number): void {
+  const n = v.attempts.length;
+  const last = v.attempts[n - 1];
+  const prev = v.attempts[n - 2];
+  if (n < 2 || n >= max || !last?.skip || last.result || !prev || prev.skip || !(prev.finish ?? prev.reapRet)) return;
+  // Judged failed only because an attempt followed: that follower is what is in question here.
+  if (prev.result && prev.decidedBy !== 'another attempt followed') return;
+  if (prev.calls.some((c) => c.retval !== undefined && c.retval < 0) || v.unableLog) return;
+  prev.result = 'ok';
+  prev.decidedBy = 'the victim was queued again and that queueing was skipped (MMF_OOM_SKIP already set): this attempt ended the retry loop';
+  last.result = 'already_skipped';
+  last.decidedBy = 'second queueing of a victim already reaped';
+}
+
 function decideLast(v: VictimState, s: ModelState): void {
   const max = s.caps.maxReapRetries;
+  doubleQueued(v, max);
   const last = v.attempts[v.attempts.length - 1];
   for (const a of v.attempts) {
     if (a.result) continue;

@@ -53,8 +53,27 @@ export interface ResolveOptions {
   /** `--kernel V` or `--as-kernel V`: replaces the detected version. */
   version?: string;
   detected?: KernelVersion;
+  /** No release printed: the version range the log's line formats imply (`4.5-5.1`, `>=5.4`, `3.10 (el7)`). */
+  impliedFamily?: string;
   observed?: ObservedCaps;
   overrides?: Partial<Capabilities>;
+}
+
+/**
+ * The version to replay a log with when only its formats narrow the version: the
+ * newest in the range (`<=4.4` → 4.4, `4.5-5.1` → 5.1, `3.10 (el7)` → 3.10); an
+ * open range (`>=5.4`) keeps the default 6.1 when it lies inside it.
+ */
+function impliedVersion(label: string | undefined): [number, number] | undefined {
+  if (!label) return undefined;
+  const m = /^(?:<=|>=)?(\d+)\.(\d+)(?:\.\d+)?(?:-(\d+)\.(\d+))?/.exec(label);
+  if (!m) return undefined;
+  if (label.startsWith('>=')) {
+    const lo = [Number(m[1]), Number(m[2])] as [number, number];
+    return lo[0] < 6 || (lo[0] === 6 && lo[1] <= 1) ? [6, 1] : lo;
+  }
+  if (m[3] !== undefined) return [Number(m[3]), Number(m[4])];
+  return [Number(m[1]), Number(m[2])];
 }
 
 export function resolveProfile(opts: ResolveOptions): ResolvedProfile {
@@ -65,8 +84,11 @@ export function resolveProfile(opts: ResolveOptions): ResolvedProfile {
     if (!v) throw new ReaplayError('bad_kernel_version', `kernel version '${opts.version}': expected MAJOR.MINOR[.SUBLEVEL], e.g. 5.4 or 6.1.192`);
     kernel = v;
   }
-  const profile = kernel ? familyOf(kernel.major, kernel.minor) : familyOf(6, 1);
-  reasons.push(kernel ? `family ${profile.label} from kernel ${kernel.text}` : `family ${profile.label} assumed: no kernel release in the inputs`);
+  const implied = kernel ? undefined : impliedVersion(opts.impliedFamily);
+  const profile = kernel ? familyOf(kernel.major, kernel.minor) : implied ? familyOf(implied[0], implied[1]) : familyOf(6, 1);
+  if (kernel) reasons.push(`family ${profile.label} from kernel ${kernel.text}`);
+  else if (implied) reasons.push(`family ${profile.label} inferred: no kernel release printed; the log's line formats imply ${opts.impliedFamily} (${opts.impliedFamily!.startsWith('>=') ? 'the default family, inside that range,' : 'the newest family in that range'} is assumed)`);
+  else reasons.push(`family ${profile.label} assumed: no kernel release in the inputs, and no line format narrows the version`);
   let caps: Capabilities = { ...BASE, ...profile.caps };
   if (kernel?.sublevel !== undefined) {
     for (const b of BACKPORTS) {

@@ -78,6 +78,8 @@ export interface VictimState {
   unableLog?: TraceEvent;
   oomSkip?: { ts: bigint; cause: SkipCause; ev: TraceEvent };
   release?: Release;
+  /** Every anon rss_stat sample of the mm since the selection, in order. */
+  anonSamples?: { ts: bigint; bytes: number; ev: TraceEvent }[];
   /** Evidence that the mm still held memory after some time: anon at least this high then. */
   heldAfter: { ts: bigint; bytes: number; ev: TraceEvent }[];
   outcome: ReapOutcome;
@@ -87,6 +89,12 @@ export interface VictimState {
   /** Tasks of the victim seen exiting, and the exit of the last of them. */
   exited?: Set<number>;
   lastExit?: TraceEvent;
+  /** The task the selection line chose when this one (its child) was killed instead. */
+  chosen?: { pid: number; comm: string };
+  /** A chosen task that was not killed itself: the pid killed in its place. */
+  killedInstead?: number;
+  /** The only kind of line naming this victim, when no kill line or mark_victim does. */
+  evidence?: 'selection' | 'summary' | 'reaper' | 'before_trace';
 }
 
 export interface Selection {
@@ -136,6 +144,8 @@ export interface ModelState {
   reaping?: VictimState;
   /** rss mm_id → the latest victim with that mm. */
   victimByMmId: Map<number, VictimState>;
+  /** The last `Kill process … or sacrifice child` line not yet followed by its kill line (<=5.1). */
+  lastChoice?: { ev: TraceEvent; pid: number; comm: string };
   /** Pid of the oom_reaper kthread, once seen. */
   reaperPid?: number;
   firstTs?: bigint;

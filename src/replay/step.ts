@@ -8,6 +8,7 @@ import type { ModelState } from './state.ts';
 import { attemptOf, onFinishReaping, onMarkVictim, onSignal, onSkipReaping, onStartReaping, onWakeReaper } from './steps/oom.ts';
 import { onKprobe } from './steps/invalidate.ts';
 import { onExitMmap, onProcessExit, onRssStat } from './steps/memory.ts';
+import { beforeTrace } from './steps/log-victims.ts';
 import { onLog } from './steps/log.ts';
 
 export interface StepContext {
@@ -27,15 +28,18 @@ export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelStat
       onMarkVictim(s, ev);
       break;
     case 'oom:wake_reaper':
+      beforeTrace(s, ev, ctx.markVictimTraced);
       onWakeReaper(s, ev);
       break;
     case 'oom:start_task_reaping':
+      beforeTrace(s, ev, ctx.markVictimTraced);
       onStartReaping(s, ev);
       break;
     case 'oom:finish_task_reaping':
       onFinishReaping(s, ev);
       break;
     case 'oom:skip_task_reaping':
+      beforeTrace(s, ev, ctx.markVictimTraced);
       onSkipReaping(s, ev);
       break;
     case 'signal:signal_generate':

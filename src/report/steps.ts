@@ -60,9 +60,15 @@ function attemptsStep(v: VictimFacts): Step | undefined {
 /** The victim's steps in time order (a stable sort: notifier details stay under their attempts line). */
 export function victimSteps(v: VictimFacts): Step[] {
   const steps: Step[] = [];
-  steps.push({ ts: v.selectedAt, text: v.markTraced ? 'chosen by the OOM killer (mark_victim)' : 'killed by the OOM killer (kernel log)', src: v.selected });
+  const kind = v.selectedBy;
+  const text = v.markTraced ? 'chosen by the OOM killer (mark_victim)'
+    : kind === 'oom_kill' ? 'killed by the OOM killer (kernel log)'
+    : kind === 'oom_choose' ? 'chosen by the OOM killer (kernel log selection line)'
+    : kind === 'oom_summary' ? 'chosen by the OOM killer (kernel log oom-kill: summary)'
+    : `first seen (${kind})`;
+  steps.push({ ts: v.selectedAt, text, src: v.selected });
   if (v.killedAt !== undefined) steps.push({ ts: v.killedAt, text: 'SIGKILL sent', src: v.lines.kill });
-  if (v.wokeReaperAt !== undefined) steps.push({ ts: v.wokeReaperAt, text: `oom_reaper woken, ${formatDuration(v.latency.wake!)} after the selection`, src: v.lines.wake });
+  if (v.wokeReaperAt !== undefined) steps.push({ ts: v.wokeReaperAt, text: v.latency.wake !== undefined ? `oom_reaper woken, ${formatDuration(v.latency.wake)} after the selection` : 'oom_reaper woken', src: v.lines.wake });
   const att = attemptsStep(v);
   if (att) steps.push(att, ...notifierSteps(v));
   if (v.lines.unable) steps.push({ ts: v.lines.unable.at, text: '"oom_reaper: unable to reap"', src: v.lines.unable.src });

@@ -12,7 +12,13 @@ export function victimStory(v: VictimFacts): string[] {
   const lines = victimSteps(v).map((st) => ({ ...st, text: st.detail ? `  ${safe(st.text)}` : safe(st.text) }));
   const head = `victim ${v.pid} (${safe(v.comm) || '?'}), ${safe(v.domain)}${v.mm ? `, mm ${v.mm}` : ''}${v.mmId !== undefined ? `, rss mm_id ${v.mmId}` : ''}`;
   const body = lines.map((l) => `  ${formatInstant(l.ts).padStart(14)}  ${l.text.padEnd(72)} ${l.src ? formatSourceRef(l.src) : ''}`.trimEnd());
-  return [head, ...body, `  outcome: ${OUTCOME[v.reap]}`];
+  const notes: string[] = [];
+  if (v.chosen) notes.push(`  chosen by the OOM killer: ${v.chosen.pid} (${safe(v.chosen.comm) || '?'}), whose child ${v.pid} was killed instead`);
+  if (v.killedInstead !== undefined) notes.push(`  chosen by the OOM killer; its child ${v.killedInstead} was killed instead`);
+  if (v.evidence === 'before_trace') notes.push('  selected before the trace began: its selection time, and what depends on it (latencies, premature selection), cannot be judged');
+  else if (v.evidence) notes.push(`  named only by a ${v.evidence} line (no kill line or mark_victim)`);
+  if (v.anonLeftKb) notes.push(`  the reaper left ${v.anonLeftKb} kB anon memory (reaped with memory left)`);
+  return [head, ...notes, ...body, `  outcome: ${OUTCOME[v.reap]}`];
 }
 
 export function findingLines(f: Finding): string[] {

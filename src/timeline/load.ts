@@ -13,6 +13,7 @@ import { DECODED_EVENTS } from '../normalize/needs.ts';
 import { buildLogRecords } from './log-records.ts';
 import { mergeByTime } from './merge.ts';
 import type { EventTally } from '../types/coverage.ts';
+import { alignWallLogs } from './wall-clock.ts';
 
 export interface LoadedCapture {
   /** Trace events and (deduplicated, joined) kernel log records, by time. */
@@ -69,8 +70,9 @@ export async function loadCapture(files: readonly string[], format?: FormatName,
     },
     onLoss: (l) => losses.push(l),
   });
-  const logs = buildLogRecords(printk);
+  const aligned = alignWallLogs(printk, perInput.size > 0, inputs, ctx);
   printk.length = 0;
+  const logs = buildLogRecords(aligned);
   const events = mergeByTime([...perInput.values(), logs.filter((e) => e.ts >= 0n)]);
   perInput.clear();
   const present = new Set(ctx.names.entries().map((e) => e.full));

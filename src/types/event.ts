@@ -43,6 +43,8 @@ export interface TraceEvent {
   fields?: Fields;
   /** Latency/irq flags column when printed (`d..1.`); never used for inference. */
   flags?: string;
+  /** Kernel or user stack printed with the event (ftrace `stacktrace` option, perf callchains), innermost first. */
+  stack?: string[];
   src: SourceRef;
 }
 
@@ -72,6 +74,8 @@ export interface StreamMeta {
   file: string;
   format: FormatName;
   kernelRelease?: string;
+  /** Kernel log without a printed release: the version range its line formats imply (e.g. `4.5-5.1`). */
+  kernelFamily?: string;
   traceClock?: string;
   cpus?: number;
   /** `entries-in-buffer/entries-written` of a tracefs `trace` header (written > inBuffer: ring overran). */

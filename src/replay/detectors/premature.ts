@@ -12,13 +12,33 @@ const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, w
 /** Milliseconds are enough to tell two selections apart in a sentence. */
 const secs = (ns: bigint): string => `${formatInstant(ns, 3)} s`;
 
-/** Positive evidence that v1's memory was still there after t2 (never inferred from silence). */
-function heldAfter(v1: VictimState, t2: bigint): Evidence | undefined {
+/** Share of the anon memory at selection that counts as still held (as in steps/memory.ts). */
+const HELD_SHARE = 0.5;
+
+/**
+ * Evidence that v1's memory was still there at t2, and the end of the window that must
+ * be free of data loss for it to hold: an event after t2 (its release, an rss_stat
+ * sample still high), or the silence of a traced rss_stat — every unmap changes the
+ * counters and emits rss_stat, so when the mm's last sample before t2 still shows the
+ * memory, no sample and no release follows up to t2 and nothing was lost in between,
+ * the memory was there at t2. That needs the exit events traced too (a release would
+ * show there as well), so one missing line cannot fake it.
+ */
+function heldAfter(v1: VictimState, t2: bigint, cov: Coverage): { e: Evidence; until: bigint } | undefined {
   // The last thread's exit frees the mm (sched_process_exit follows exit_mm up to 6.13):
   // after t2 it shows the memory was still mapped at t2.
-  if (v1.release && v1.release.ts > t2) return ev(v1.release.ev, `memory of ${v1.pid} released only now (${v1.release.how})`);
+  if (v1.release && v1.release.ts > t2) return { e: ev(v1.release.ev, `memory of ${v1.pid} released only now (${v1.release.how})`), until: v1.release.ts };
   const h = v1.heldAfter.find((x) => x.ts > t2);
-  return h ? ev(h.ev, `${v1.pid}'s mm still has ${Math.round(h.bytes / 1024)} kB anon`) : undefined;
+  if (h) return { e: ev(h.ev, `${v1.pid}'s mm still has ${Math.round(h.bytes / 1024)} kB anon`), until: h.ts };
+  const exits = cov.present.has('mmap:exit_mmap') || cov.present.has('sched:sched_process_exit');
+  if (!cov.present.has('kmem:rss_stat') || !exits || v1.release) return undefined;
+  const before = v1.anonSamples?.filter((x) => x.ts <= t2);
+  const last = before?.[before.length - 1];
+  if (!last || last.bytes < (v1.anonAtMark ?? last.bytes) * HELD_SHARE) return undefined;
+  return {
+    e: ev(last.ev, `${v1.pid}'s last rss_stat sample before the selection shows ${Math.round(last.bytes / 1024)} kB anon; no rss_stat change and no release of that mm follow up to ${secs(t2)} (every unmap emits rss_stat)`),
+    until: t2,
+  };
 }
 
 function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, markTraced: boolean): Finding | undefined {
@@ -44,8 +64,8 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
   if (skip.cause !== 'REAP_GAVE_UP' && skip.cause !== 'NOTIFIER_GIVE_UP' && skip.cause !== 'PINNED') return undefined;
   const evidence: Evidence[] = [ev(v1.mark, `${v1.pid} selected`), ev(skip.ev, `MMF_OOM_SKIP set on ${v1.pid}'s mm (${skip.cause})`), ev(v2.mark, `${v2.pid} selected`)];
   if (v1.unableLog) evidence.splice(2, 0, ev(v1.unableLog, 'reaper gave up'));
-  const held = heldAfter(v1, t2);
-  if (held) evidence.push(held);
+  const held = heldAfter(v1, t2, cov);
+  if (held) evidence.push(held.e);
   const why: string[] = [];
   if (!markTraced) why.push('oom tracepoints not captured (oom:mark_victim missing)');
   const failed = v1.attempts.filter((a) => a.result === 'failed' || a.result === 'lock_busy').length;
@@ -80,7 +100,7 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
     evidence,
   };
   if (why.length) f.why = why.join('; ');
-  return applyLosses(f, cov, v1.mark.ts, held?.ts ?? t2);
+  return applyLosses(f, cov, v1.mark.ts, held?.until ?? t2);
 }
 
 export function detectPremature(s: ModelState, cov: Coverage, markTraced: boolean): Finding[] {

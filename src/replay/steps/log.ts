@@ -2,8 +2,9 @@
 // OOM domain, the reaper's "reaped" / "unable to reap", notifier failures, pinned
 // mms and forced OOMs (docs/model.md#domains).
 import type { TraceEvent } from '../../types/event.ts';
-import type { ModelState } from '../state.ts';
+import type { ModelState, VictimState } from '../state.ts';
 import { onMarkVictim, remember, setDomain } from './oom.ts';
+import { onChoose, onKillAfterChoice, victimFromLine } from './log-victims.ts';
 
 /** A memcg line is printed in the dump just before the kill lines of the same OOM. */
 const MEMCG_HINT_NS = 2_000_000_000n;
@@ -33,6 +34,26 @@ function noteDomain(s: ModelState, pid: number | undefined, domain: string | und
   } else if (!s.domainByPid.has(pid) || s.domainByPid.get(pid)!.domain === 'memcg:?') s.domainByPid.set(pid, { domain, ev });
 }
 
+function killLine(s: ModelState, ev: TraceEvent, pid: number | undefined, live: VictimState | undefined, markVictimTraced: boolean): void {
+  const f = ev.fields!;
+  if (live) {
+    live.killLog ??= ev;
+    // A kill line names it after all: it was not only a reaper's victim.
+    if (live.evidence === 'reaper') live.evidence = undefined;
+    if (!live.comm && typeof f.comm === 'string') live.comm = f.comm;
+    noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
+  } else if (pid !== undefined) {
+    noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
+    remember(s, pid, ev);
+    // Without the oom tracepoints the kill line is the only record of the selection.
+    if (!markVictimTraced) {
+      onMarkVictim(s, ev);
+      s.byPid.get(pid)!.killLog = ev;
+      noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
+    }
+  }
+}
+
 export function onLog(s: ModelState, ev: TraceEvent, markVictimTraced: boolean): void {
   const f = ev.fields;
   if (!f) return;
@@ -46,32 +67,25 @@ export function onLog(s: ModelState, ev: TraceEvent, markVictimTraced: boolean):
       return;
     case 'oom_choose':
       noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
+      onChoose(s, ev, markVictimTraced);
       return;
     case 'oom_summary':
       if (live) setDomain(live, ev);
       else if (pid !== undefined) remember(s, pid, ev);
       return;
     case 'oom_kill':
-      if (live) {
-        live.killLog ??= ev;
-        if (!live.comm && typeof f.comm === 'string') live.comm = f.comm;
-        noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
-      } else if (pid !== undefined) {
-        noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
-        remember(s, pid, ev);
-        // Without the oom tracepoints the kill line is the only record of the selection.
-        if (!markVictimTraced) {
-          onMarkVictim(s, ev);
-          s.byPid.get(pid)!.killLog = ev;
-          noteDomain(s, pid, domainOfPrefix(s, ev, f.prefix), ev);
-        }
-      }
+      // A kill line with no prefix (<=5.1, RHEL 7) is in the domain of the selection line before it.
+      if (pid !== undefined && s.lastChoice && f.prefix === undefined) noteDomain(s, pid, domainOfPrefix(s, s.lastChoice.ev, s.lastChoice.ev.fields?.prefix), ev);
+      killLine(s, ev, pid, live, markVictimTraced);
+      if (pid !== undefined) onKillAfterChoice(s, ev, pid, markVictimTraced);
       return;
     case 'oom_reaped':
       if (v) v.reapedLog ??= ev;
+      else victimFromLine(s, ev, markVictimTraced ? 'before_trace' : 'reaper', false)!.reapedLog = ev;
       return;
     case 'oom_unable_to_reap':
       if (v) v.unableLog ??= ev;
+      else victimFromLine(s, ev, markVictimTraced ? 'before_trace' : 'reaper', false)!.unableLog = ev;
       return;
     case 'notifier_failed':
       if (f.blockable === false) s.failedLogs.push(ev);

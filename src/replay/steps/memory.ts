@@ -38,6 +38,7 @@ export function onRssStat(s: ModelState, ev: TraceEvent): void {
   if (!v || ev.ts < v.mark.ts) return;
   const bytes = f.size;
   v.lastAnon = { bytes, ev };
+  (v.anonSamples ??= []).push({ ts: ev.ts, bytes, ev });
   v.anonAtMark ??= bytes;
   const ref = v.anonAtMark;
   if (bytes >= ref * HELD_SHARE) v.heldAfter.push({ ts: ev.ts, bytes, ev });
