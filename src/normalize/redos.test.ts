@@ -56,7 +56,7 @@ describe('ReDoS check of every regex literal', () => {
       const id = `/${r.source}/${r.flags}`;
       let status = cache[id];
       let attack = '';
-      if (status !== 'safe') {
+      if (status === undefined || status === 'unknown') {
         const d = await check(r.source, r.flags, { timeout: 30_000, randomSeed: 1 });
         status = d.status;
         if (d.status === 'vulnerable') attack = ` attack ${d.attack.pattern}`;
