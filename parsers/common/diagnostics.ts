@@ -1,6 +1,7 @@
 // Diagnostics are a closed set of codes, each with a fixed severity: parsing never
 // throws on bad lines; it records what went wrong and carries on.
 import type { SourceRef } from '../../src/types/event.ts';
+import { terminalSafe } from '../../src/types/escape-terminal.ts';
 
 export type Severity = 'info' | 'notice' | 'warning' | 'data_loss' | 'error';
 
@@ -64,8 +65,8 @@ export class DiagnosticSink {
   }
 }
 
-/** `file:line: message` — the form every error shown to a user takes. */
+/** `file:line: message` — the form every error shown to a user takes (terminal-safe: messages quote input). */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.src ? `${d.src.file}:${d.src.line}: ` : '';
-  return `${where}${d.severity}: ${d.code}: ${d.message}`;
+  const where = d.src ? `${terminalSafe(d.src.file)}:${d.src.line}: ` : '';
+  return `${where}${d.severity}: ${d.code}: ${terminalSafe(d.message)}`;
 }

@@ -12,6 +12,7 @@ import { timelineCommand } from './commands/timeline.ts';
 import { replayCommand } from './commands/replay.ts';
 import { parseCapability, type Capabilities } from '../replay/capabilities.ts';
 import type { Argv } from 'yargs';
+import { terminalSafe } from '../types/escape-terminal.ts';
 
 function capabilities(v: unknown): Partial<Capabilities> {
   const specs = v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
@@ -145,13 +146,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     await parser.parseAsync();
   } catch (e) {
     if (e instanceof InputError || e instanceof UserError || (e instanceof Error && /^kernel version '/.test(e.message))) {
-      io.stderr.write(`reaplay: ${e.message}\n`);
+      io.stderr.write(`reaplay: ${terminalSafe(e.message)}\n`);
       return 2;
     }
     throw e;
   }
   if (usage !== undefined) {
-    io.stderr.write(`reaplay: ${usage}\n(see reaplay --help)\n`);
+    io.stderr.write(`reaplay: ${terminalSafe(usage)}\n(see reaplay --help)\n`);
     return 2;
   }
   return code;

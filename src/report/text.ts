@@ -4,11 +4,10 @@
 import { basename } from 'node:path';
 import type { SourceRef } from '../types/event.ts';
 import { formatNs } from '../../parsers/common/timestamp.ts';
+import { terminalSafe } from '../types/escape-terminal.ts';
 
-export function safe(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+/** Terminal text: controls and bidi overrides as visible escapes (src/types/escape-terminal.ts). */
+export const safe = terminalSafe;
 
 /** Seconds with microseconds, as the kernel prints them. */
 export const secs = (ns: bigint): string => formatNs(ns).slice(0, -3);
