@@ -13,6 +13,7 @@ import { replayCommand } from './commands/replay.ts';
 import { parseCapability, type Capabilities } from '../replay/capabilities.ts';
 import type { Argv } from 'yargs';
 import { terminalSafe } from '../types/escape-terminal.ts';
+import { isBrokenPipe } from './output.ts';
 
 function capabilities(v: unknown): Partial<Capabilities> {
   const specs = v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
@@ -102,10 +103,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .command(
       'report <files..>',
       'write one capture as a self-contained HTML page (stories, findings, charts; works offline) and its JSON, into a folder',
-      (y) => modelOptions(y).option('out', { type: 'string', demandOption: true, describe: 'folder to write index.html and report.json into' }),
+      (y) => modelOptions(y).option('out', { type: 'string', demandOption: true, describe: 'folder to write index.html and report.json into' }).option('force', { type: 'boolean', default: false, describe: 'write into an existing folder that reaplay did not make' }),
       async (a) => {
         const { reportCommand } = await import('./commands/report.ts');
-        code = await reportCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out }, io);
+        code = await reportCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out, force: a.force }, io);
       },
     )
     .command(
@@ -114,12 +115,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       (y) =>
         modelOptions(y)
           .option('out', { type: 'string', demandOption: true, describe: 'directory to write the charts to (created if missing)' })
-          .option('as', { type: 'string', describe: 'outputs, comma separated: vl (Vega-Lite JSON), svg, png (default: all three)' }),
+          .option('as', { type: 'string', describe: 'outputs, comma separated: vl (Vega-Lite JSON), svg, png (default: all three)' })
+          .option('force', { type: 'boolean', default: false, describe: 'write into an existing folder that reaplay did not make' }),
       async (a) => {
         // Loaded here: vega and resvg are only needed by this command.
         const { chartCommand } = await import('./commands/chart.ts');
         code = await chartCommand(
-          { files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out, as: list(a.as) },
+          { files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out, as: list(a.as), force: a.force },
           io,
         );
       },
@@ -134,22 +136,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           .option('kernel', { type: 'string', describe: 'the kernel that recorded the traces (e.g. 5.4 or 6.1.192), when the inputs do not say' })
           .option('capability', { type: 'string', describe: 'override one capability of the kernel profile of every capture: NAME=VALUE (repeatable)' })
           .option('json', { type: 'boolean', default: false, describe: 'one JSON document: groups, victims, metrics, verdicts, expected differences' })
-          .option('out', { type: 'string', describe: 'folder to write the comparison page (index.html) and compare.json into' }),
+          .option('out', { type: 'string', describe: 'folder to write the comparison page (index.html) and compare.json into' })
+          .option('force', { type: 'boolean', default: false, describe: 'write into an existing folder that reaplay did not make' }),
       async (a) => {
         const { compareCommand } = await import('./commands/compare.ts');
         const groups = a.group === undefined ? undefined : (Array.isArray(a.group) ? a.group : [a.group]).map(String);
-        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out }, io);
+        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out, force: a.force }, io);
       },
     )
     .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report or compare');
   try {
     await parser.parseAsync();
   } catch (e) {
+    // The reader of stdout went away (`parse … | head -1`): nothing more to say.
+    if (isBrokenPipe(e)) return 0;
     if (e instanceof InputError || e instanceof UserError || (e instanceof Error && /^kernel version '/.test(e.message))) {
       io.stderr.write(`reaplay: ${terminalSafe(e.message)}\n`);
       return 2;
     }
-    throw e;
+    // Anything else is a message too, never a stack trace (REAPLAY_DEBUG=1 shows it).
+    const err = e as NodeJS.ErrnoException;
+    if (process.env.REAPLAY_DEBUG) io.stderr.write(`${err?.stack ?? String(e)}\n`);
+    io.stderr.write(`reaplay: ${terminalSafe(err?.message ?? String(e))}${err?.code ? ` (${err.code})` : ''}\n`);
+    return 2;
   }
   if (usage !== undefined) {
     io.stderr.write(`reaplay: ${terminalSafe(usage)}\n(see reaplay --help)\n`);
