@@ -42,7 +42,12 @@ const list = (v: string | string[] | undefined): string[] | undefined =>
 
 // yargs drops a lone `-`; carry it through as a token no file name can hold.
 const STDIN_TOKEN = '\u0000stdin';
-const files = (v: unknown): string[] => (v as string[]).map((f) => (f === STDIN_TOKEN ? '-' : f));
+function files(v: unknown): string[] {
+  const out = (v as string[]).map((f) => (f === STDIN_TOKEN ? '-' : f));
+  // Two readers of one stdin would each get an arbitrary part of it.
+  if (out.filter((f) => f === '-').length > 1) throw new UserError('- (stdin) can be given only once');
+  return out;
+}
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let code = 0;
