@@ -2,7 +2,7 @@
 // columns after the name:
 //           victim-385   [001]    12.506570: console:              Memory cgroup stats for
 // Each line is tested on its own (head-lines.ts): linear in the head's size.
-import { headLines } from '../common/head-lines.ts';
+import { eachHeadLine } from '../common/head-lines.ts';
 
 const EVENT_RE = /^[ \t]*.{0,16}-\d+[ \t]+(?:\([ \t]*[\d-]+\)[ \t]+)?\[\d{3}\][ \t]+(?:[.a-zA-Z0-9]{4,5}[ \t]+)?\d+(?:\.\d+)?: ([\w.-]+):( +)/;
 const CPUS_RE = /^cpus=\d+\s*$/;
@@ -10,16 +10,18 @@ const CPUS_RE = /^cpus=\d+\s*$/;
 const MAX_LINES = Infinity;
 
 export function sniffTraceCmd(head: string): number {
-  if (headLines(head.slice(0, 200), 20).some((l) => CPUS_RE.test(l))) return 1;
+  let cpus = false;
+  eachHeadLine(head.slice(0, 200), 20, (l) => (cpus = CPUS_RE.test(l)));
+  if (cpus) return 1;
   // Without the header, padding decides: `name:` then spaces up to column 22.
   let padded = 0;
   let seen = 0;
-  for (const line of headLines(head, MAX_LINES)) {
-    const m = EVENT_RE.exec(line);
-    if (!m) continue;
+  eachHeadLine(head, MAX_LINES, (line) => {
+    const m = line.length === 0 ? null : EVENT_RE.exec(line);
+    if (!m) return false;
     seen++;
     if (m[1]!.length + 1 + m[2]!.length >= 22 || m[1]!.length >= 20) padded++;
-    if (seen >= 50) break;
-  }
+    return seen >= 50;
+  });
   return seen > 0 && padded === seen ? 0.8 : 0;
 }
