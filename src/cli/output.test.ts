@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../testing/cli.ts';
 import { REPO_ROOT, SAMPLES_DIR } from '../testing/captures.ts';
@@ -98,6 +99,21 @@ describe('terminal text quoting input', () => {
     // (How the name's bytes are decoded is the parser's business; none reaches the terminal raw.)
     expect(r.out).not.toMatch(/[\u001b\u0080-\u009f\u202e]/);
     expect(r.out).toContain('ev\\x1b[2Jil');
+  });
+  it('check and timeline show a bidi override in a comm as an escape (`evil` cannot read `live`)', { timeout: 60_000 }, async () => {
+    const dir = join(SAMPLES_DIR, '6.1/premature');
+    const swap = (name: string): string => {
+      const f = join(tmp, name.replace('.gz', ''));
+      writeFileSync(f, gunzipSync(readFileSync(join(dir, name))).toString('utf8').replaceAll('victim', 'ev\u202eil'));
+      return f;
+    };
+    const files = [swap('ftrace.txt.gz'), swap('dmesg.txt.gz'), join(dir, 'kprobe_events.txt')];
+    const check = await cli('check', ...files);
+    expect(check.out).toContain('ev\\u202eil');
+    expect(check.out).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u001b]/);
+    const timeline = await cli('timeline', ...files, '--pid', '440');
+    expect(timeline.out).toContain('ev\\u202eil');
+    expect(timeline.out).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
   });
   it('a bad kprobe definition quoted on stderr is escaped', async () => {
     const f = join(tmp, 'kprobe_events');
