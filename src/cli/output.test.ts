@@ -104,11 +104,12 @@ describe('terminal text quoting input', () => {
     const dir = join(SAMPLES_DIR, '6.1/premature');
     const swap = (name: string): string => {
       const f = join(tmp, name.replace('.gz', ''));
-      writeFileSync(f, gunzipSync(readFileSync(join(dir, name))).toString('utf8').replaceAll('victim', 'ev\u202eil'));
+      writeFileSync(f, gunzipSync(readFileSync(join(dir, name))).toString('utf8').replaceAll('mark_victim', '\u0000').replaceAll('victim', 'ev\u202eil').replaceAll('\u0000', 'mark_victim'));
       return f;
     };
     const files = [swap('ftrace.txt.gz'), swap('dmesg.txt.gz'), join(dir, 'kprobe_events.txt')];
     const check = await cli('check', ...files);
+    expect(check.code).toBe(1);
     expect(check.out).toContain('ev\\u202eil');
     expect(check.out).not.toMatch(/[\u202a-\u202e\u2066-\u2069\u001b]/);
     const timeline = await cli('timeline', ...files, '--pid', '440');
