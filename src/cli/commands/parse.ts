@@ -33,6 +33,18 @@ async function openWriter(args: ParseArgs, io: CliIO): Promise<{ writer?: EventW
   return { writer: csv ? createCsvWriter(file.stream) : createJsonlWriter(file.stream), file };
 }
 
+/** Flushes the events and puts the output file in place; a failure to write is an OutputError. */
+async function finish(writer: EventWriter | undefined, file: OutputFile | undefined, out: string | undefined): Promise<void> {
+  try {
+    await writer?.end();
+  } catch (e) {
+    await file?.abort();
+    if (!file) throw e;
+    throw new OutputError(`--out ${terminalSafe(out!)}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  await file?.commit();
+}
+
 export async function parseCommand(args: ParseArgs, io: CliIO): Promise<number> {
   const { writer, file } = await openWriter(args, io);
   const progress = createProgress(io, args.files);
@@ -51,20 +63,13 @@ export async function parseCommand(args: ParseArgs, io: CliIO): Promise<number> 
       },
     });
   } catch (e) {
+    // An input that breaks off (a truncated gzip): what was read before the break is kept.
     progress.stop();
-    await writer?.end().catch(() => undefined);
-    await file?.abort();
+    await finish(writer, file, args.out);
     throw e;
   }
   progress.stop();
-  try {
-    await writer?.end();
-  } catch (e) {
-    await file?.abort();
-    if (!file) throw e;
-    throw new OutputError(`--out ${terminalSafe(args.out!)}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  await file?.commit();
+  await finish(writer, file, args.out);
   if (args.stats) io.stdout.write(formatStats(result.inputs, result.ctx, emitted));
   const errors = result.ctx.diag.bySeverity('error');
   if (errors > 0) {

@@ -256,7 +256,7 @@ describe('reaplay report', () => {
     const c = cli();
     expect(await run(['report', ...sampleFiles, '--out', out], c.io)).toBe(0);
     expect(c.out()).toBe(`${resolve(out, 'index.html')}\n`);
-    expect(readdirSync(out).sort()).toEqual(['index.html', 'report.json']);
+    expect(readdirSync(out).sort()).toEqual(['.reaplay-output', 'index.html', 'report.json']);
     const page = readFileSync(join(out, 'index.html'), 'utf8');
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('<h3>victim 440 (victim)</h3>');
@@ -278,7 +278,7 @@ describe('reaplay report', () => {
     const files = hostileCopy(SAMPLE, join(dir, 'hostile-input'));
     const out = join(dir, 'hostile');
     expect(await run(['report', ...files, '--out', out], cli().io)).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['index.html', 'report.json']);
+    expect(readdirSync(out).sort()).toEqual(['.reaplay-output', 'index.html', 'report.json']);
     expect(markup(readFileSync(join(out, 'index.html'), 'utf8'))).not.toContain('<img');
   });
 
