@@ -31,6 +31,7 @@ function nonSpaceEnd(s: string, from: number): number {
 /** Where each argument's value ends, trying a string's possible ends from the last. */
 function argValues(rest: string, def: KprobeDef): string[] | undefined {
   const values: string[] = [];
+  const lastSep: (number | undefined)[] = [];
   let tries = 0;
   const at = (i: number, pos: number): boolean => {
     if (i === def.args.length) {
@@ -56,8 +57,11 @@ function argValues(rest: string, def: KprobeDef): string[] | undefined {
         return end > v + 1 && rest[end - 1] === '"' && take(end);
       }
       const next = `" ${def.args[i + 1]!.name}=`;
+      // The last separator does not depend on where this value starts: found once.
+      let last = lastSep[i];
+      if (last === undefined) last = lastSep[i] = rest.lastIndexOf(next);
       let n = 0;
-      for (let q = rest.lastIndexOf(next); q > v && n < MAX_TRIES; q = rest.lastIndexOf(next, q - 1), n++) {
+      for (let q = last; q > v && n < MAX_TRIES; q = rest.lastIndexOf(next, q - 1), n++) {
         if (take(q + 1)) return true;
       }
       return false;
