@@ -21,7 +21,10 @@ const MIXED_DEF = parseKprobeDefinition('p:g/m f a=%di:x64 b=+0(%si):string c=%d
 const DEFS = new Map<string, KprobeDef>([['g:s', STRINGS_DEF], ['g:m', MIXED_DEF]]);
 
 function repeatTo(head: string, unit: string, tail: string, bytes: number): string {
-  return head + unit.repeat(Math.max(1, Math.ceil((bytes - head.length - tail.length) / unit.length))) + tail;
+  const text = head + unit.repeat(Math.max(1, Math.ceil((bytes - head.length - tail.length) / unit.length))) + tail;
+  // A flat string, as text decoded from a read buffer is (a concatenation is a tree
+  // of pieces in V8, and walking it would be timed instead of the rule).
+  return Buffer.from(text).toString();
 }
 
 function decode(name: string, text: string): unknown {
