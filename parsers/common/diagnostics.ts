@@ -1,6 +1,7 @@
 // Diagnostics are a closed set of codes, each with a fixed severity: parsing never
 // throws on bad lines; it records what went wrong and carries on.
 import type { SourceRef } from '../../src/types/event.ts';
+import { terminalSafe } from '../../src/types/escape-terminal.ts';
 import { formatSourceRef } from '../../src/types/source-ref.ts';
 
 export type Severity = 'info' | 'notice' | 'warning' | 'data_loss' | 'error';
@@ -68,8 +69,8 @@ export class DiagnosticSink {
   }
 }
 
-/** `file:line: message` — the form every error shown to a user takes. */
+/** `file:line: message` — the form every error shown to a user takes (terminal-safe: messages quote input). */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.src ? `${formatSourceRef(d.src)}: ` : '';
-  return `${where}${d.severity}: ${d.code}: ${d.message}`;
+  return `${where}${d.severity}: ${d.code}: ${terminalSafe(d.message)}`;
 }

@@ -42,6 +42,9 @@ function findDash(buf: Buffer, start: number, end: number): number {
   return m ? start + m[1]!.length + m[2]!.length : -1;
 }
 
+/** pid and CPU digits beyond this are not a kernel's (pid_max is 2^22, CPUs fewer than 2^13). */
+const MAX_ID_DIGITS = 10;
+
 /**
  * Scan a line head into `h`. `paddedName`: trace-cmd pads `name:` so the text starts
  * at least 22 columns after the name. Returns false if the line is not an event line.
@@ -55,7 +58,10 @@ export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, p
   h.commEnd = dash;
   i = dash + 1;
   let pid = 0;
+  const p0 = i;
   while (i < end && isDigit(buf[i])) pid = pid * 10 + (buf[i++]! - 48);
+  // At most 10 digits, so the value stays an exact integer (2^64 would become a float).
+  if (i - p0 > MAX_ID_DIGITS) return false;
   h.pid = pid;
   while (i < end && buf[i] === SP) i++;
   h.tgid = -2;
@@ -68,7 +74,7 @@ export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, p
   let cpu = 0;
   const c0 = i;
   while (i < end && isDigit(buf[i])) cpu = cpu * 10 + (buf[i++]! - 48);
-  if (i === c0 || buf[i] !== 93) return false;
+  if (i === c0 || i - c0 > MAX_ID_DIGITS || buf[i] !== 93) return false;
   h.cpu = cpu;
   i++;
   while (i < end && buf[i] === SP) i++;

@@ -65,4 +65,20 @@ describe('csv round trip of the real captures', () => {
       }
     });
   }
+
+  const premature = captures.find((c) => c.bundled && c.id === '6.1/premature');
+  it('samples 6.1/premature: one stray quote costs one row, and says where', async () => {
+    const raw = readFileSync(captureFile(premature!, 'ftrace.txt')!);
+    const events = ftraceEvents(gunzipSync(raw).toString('utf8'));
+    const lines = (await exportCsv(events)).toString().split('\n');
+    // A row a third of the way in gets a stray quote in its comm cell (the 5th).
+    const at = lines.findIndex((l, i) => i > lines.length / 3 && !l.includes('"'));
+    const cells = lines[at]!.split(',');
+    cells[4] = `${cells[4]}"x`;
+    lines[at] = cells.join(',');
+    const back = importCsv(Buffer.from(lines.join('\n')));
+    expect(back.events.length).toBe(events.length - 1);
+    expect(back.diag.kept.map((d) => [d.code, d.src?.line])).toEqual([['bad_csv_row', at + 1]]);
+    expect(back.diag.kept[0]!.message).toContain(`reading resumes at line ${at + 2}`);
+  });
 });

@@ -101,8 +101,25 @@ describe('csv import of hand-written tables', () => {
     const { events, diag } = importCsv(table('name,ts_ns,text', 'a:b,1,ok', 'a:b,2,"never closed', 'more'));
     expect(events.map((e) => e.text)).toEqual(['ok']);
     expect(diag.kept.map((d) => [d.code, d.src?.line, d.message])).toEqual([
-      ['bad_csv_row', 3, 'CSV row does not match the columns: quoted field not closed at end of input'],
+      ['bad_csv_row', 3, 'CSV row does not match the columns: quoted field not closed at end of input: line 3 skipped; reading resumes at line 4'],
+      ['bad_csv_row', 4, 'CSV row does not match the columns: expected 3 fields, got 1'],
     ]);
+  });
+
+  it('recovers at the next row after a stray quote, closed far below or never', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => `${i},0,1,a,oom:mark_victim,pid=${i}`);
+    rows[10] = '10,0,1,a"b,oom:mark_victim,pid=10'; // stray quote, never closed
+    const never = importCsv(table('ts_ns,cpu,pid,comm,name,text', ...rows, ''));
+    expect(never.events.map((e) => Number(e.ts))).toEqual([...Array(100).keys()].filter((i) => i !== 10));
+    expect(never.diag.kept.map((d) => [d.src?.line, d.message])).toEqual([
+      [12, 'CSV row does not match the columns: quoted field not closed at end of input: line 12 skipped; reading resumes at line 13'],
+    ]);
+    rows[60] = '60,0,1,c"d,oom:mark_victim,pid=60'; // a second stray quote closes the first record
+    const closed = importCsv(table('ts_ns,cpu,pid,comm,name,text', ...rows, ''));
+    expect(closed.events.map((e) => Number(e.ts))).toEqual([...Array(100).keys()].filter((i) => i !== 10 && i !== 60));
+    expect(closed.diag.kept.map((d) => d.src?.line)).toEqual([12, 62]);
+    expect(closed.diag.kept[0]!.message).toContain('line 12 skipped; reading resumes at line 13');
+    for (const chunk of [1, 5, 4096]) expect(importCsv(table('ts_ns,cpu,pid,comm,name,text', ...rows, ''), chunk).events).toEqual(closed.events);
   });
 
   it('refuses a table without a name or timestamp column', () => {

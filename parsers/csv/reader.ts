@@ -18,8 +18,8 @@ export class CsvReader implements LineReader {
   /** The first record is not an event table's header: the rest is not read. */
   private refused = false;
   private readonly framer = new RecordFramer({
-    record: (bytes, line, offset) => this.record(bytes, { file: this.file, line, offset }),
-    unclosed: (line, offset, why) => this.ctx.diag.add('bad_csv_row', { file: this.file, line, offset }, why),
+    record: (bytes, line, offset, lines) => this.record(bytes, { file: this.file, line, offset }, lines),
+    skipped: (line, offset, why) => this.ctx.diag.add('bad_csv_row', { file: this.file, line, offset }, why),
   });
 
   constructor(
@@ -36,7 +36,16 @@ export class CsvReader implements LineReader {
     if (!this.refused) this.framer.end();
   }
 
-  private record(bytes: Buffer, src: SourceRef): void {
+  /**
+   * Reads one record. A record of several lines that does not parse is not reported
+   * here: its reason goes back to the framer, which skips its first line only.
+   */
+  private record(bytes: Buffer, src: SourceRef, lines: number): string | undefined {
+    const bad = (why: string): string | undefined => {
+      if (lines > 1) return why;
+      this.ctx.diag.add('bad_csv_row', src, why);
+      return undefined;
+    };
     let cells: string[];
     try {
       const rows = parse(bytes, this.header ? RECORD : FIRST_RECORD) as string[][];
@@ -44,25 +53,22 @@ export class CsvReader implements LineReader {
       cells = rows[0]!;
     } catch (e) {
       const why = e instanceof CsvError ? e.code : (e as Error).message;
-      if (this.header) this.ctx.diag.add('bad_csv_row', src, why);
-      else this.refuse(src, `header does not parse (${why})`);
-      return;
+      if (this.header) return bad(why);
+      this.refuse(src, `header does not parse (${why})`);
+      return undefined;
     }
     if (!this.header) {
       const h = readHeader(cells);
       if (typeof h === 'string') this.refuse(src, h);
       else this.header = h;
-      return;
+      return undefined;
     }
     const row = readRow(cells, this.header);
-    if (typeof row === 'string') {
-      this.ctx.diag.add('bad_csv_row', src, row);
-      return;
-    }
+    if (typeof row === 'string') return bad(row);
     // A name without its system (`mark_victim`) is resolved like tracefs text prints it.
     const entry = row.name.includes(':') ? this.ctx.names.byFull(row.name) : this.ctx.names.byShort(row.name);
     entry.count++;
-    if (!entry.wanted) return;
+    if (!entry.wanted) return undefined;
     this.sink.event({
       ts: row.ts,
       cpu: row.cpu,
@@ -74,6 +80,7 @@ export class CsvReader implements LineReader {
       flags: row.flags,
       src,
     });
+    return undefined;
   }
 
   private refuse(src: SourceRef, why: string): void {

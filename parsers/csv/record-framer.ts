@@ -2,16 +2,23 @@
 // quoted field may hold newlines, so one record can span lines. In well-formed CSV
 // every `"` opens or closes a quoted field or is half of a doubled `""`, so while the
 // count of quotes seen in a record is odd, the record is still open.
+//
+// A stray quote would swallow every row up to the next line with an odd count of
+// quotes (or the end). So when a record of several lines does not parse (or never
+// closes), only its first line is given up: the lines after it are framed again,
+// and reading resumes at the next row that parses. Each line is framed at most twice.
 
 export interface FramedRecords {
-  /** A whole record (without its final newline); `line`/`offset` are where it starts. */
-  record(bytes: Buffer, line: number, offset: number): void;
-  /** A record whose quotes never closed; its lines are dropped. */
-  unclosed(line: number, offset: number, why: string): void;
+  /**
+   * A whole record (without its final newline); `line`/`offset` are where it starts.
+   * Returns why it does not parse, or undefined when it was read.
+   */
+  record(bytes: Buffer, line: number, offset: number, lines: number): string | undefined;
+  /** The first line of a record that did not parse or never closed was skipped. */
+  skipped(line: number, offset: number, why: string): void;
 }
 
 export const MAX_RECORD_BYTES = 1 << 20;
-
 const QUOTE = 34;
 const CR = 13;
 const LF = Buffer.from('\n');
@@ -23,14 +30,17 @@ function oddQuotes(buf: Buffer, start: number, end: number): boolean {
   return odd;
 }
 
+interface HeldLine {
+  bytes: Buffer;
+  line: number;
+  offset: number;
+  /** The newline ending this line was CRLF (the CR is data inside a quoted field). */
+  crlf: boolean;
+}
+
 export class RecordFramer {
-  private open = false;
-  private parts: Buffer[] = [];
+  private held: HeldLine[] = [];
   private size = 0;
-  private line = 0;
-  private offset = 0;
-  /** The newline ending the last line was CRLF. */
-  private crlf = false;
 
   constructor(
     private readonly out: FramedRecords,
@@ -38,49 +48,53 @@ export class RecordFramer {
   ) {}
 
   push(buf: Buffer, start: number, end: number, lineNo: number, offset: number): void {
-    const flips = oddQuotes(buf, start, end);
-    // Copies: the caller may reuse the buffer once this returns.
-    const copy = (): Buffer => Buffer.from(buf.subarray(start, end));
-    if (!this.open) {
-      if (start === end) return; // blank line between records
-      if (!flips) {
-        this.out.record(buf.subarray(start, end), lineNo, offset);
-        return;
-      }
-      this.open = true;
-      this.line = lineNo;
-      this.offset = offset;
-      this.parts = [copy()];
-      this.size = end - start;
-    } else {
-      const nl = this.crlf ? CRLF : LF;
-      this.parts.push(nl, copy());
-      this.size += nl.length + end - start;
-      if (flips) {
-        const bytes = Buffer.concat(this.parts, this.size);
-        this.reset();
-        this.out.record(bytes, this.line, this.offset);
-        return;
-      }
-    }
-    // Still inside a quoted field. The line splitter drops a CR before the LF, but
-    // here that CR is data; it is still in the buffer just past `end`.
-    this.crlf = end < buf.length && buf[end] === CR;
-    if (this.size > this.maxBytes) {
-      this.reset();
-      this.out.unclosed(this.line, this.offset, `quoted field still open after ${this.maxBytes} bytes`);
-    }
+    // The line splitter drops a CR before the LF; it is still in the buffer past `end`.
+    const crlf = end < buf.length && buf[end] === CR;
+    this.take(buf, start, end, lineNo, offset, crlf);
   }
 
   end(): void {
-    if (!this.open) return;
+    if (this.held.length > 0) this.giveUp('quoted field not closed at end of input');
+  }
+
+  private take(buf: Buffer, start: number, end: number, lineNo: number, offset: number, crlf: boolean): void {
+    const flips = oddQuotes(buf, start, end);
+    if (this.held.length === 0) {
+      if (start === end) return; // blank line between records
+      if (!flips) {
+        this.out.record(buf.subarray(start, end), lineNo, offset, 1);
+        return;
+      }
+    }
+    // Copies: the caller may reuse the buffer once this returns.
+    this.held.push({ bytes: Buffer.from(buf.subarray(start, end)), line: lineNo, offset, crlf });
+    this.size += end - start + 2;
+    if (this.held.length > 1 && flips) {
+      const parts: Buffer[] = [];
+      this.held.forEach((h, i) => {
+        if (i > 0) parts.push(this.held[i - 1]!.crlf ? CRLF : LF);
+        parts.push(h.bytes);
+      });
+      const first = this.held[0]!;
+      const why = this.out.record(Buffer.concat(parts), first.line, first.offset, this.held.length);
+      if (why === undefined) this.reset();
+      else this.giveUp(why);
+      return;
+    }
+    if (this.size > this.maxBytes) this.giveUp(`quoted field still open after ${this.maxBytes} bytes`);
+  }
+
+  /** Skips the first held line and frames the others again. */
+  private giveUp(why: string): void {
+    const [first, ...rest] = this.held;
     this.reset();
-    this.out.unclosed(this.line, this.offset, 'quoted field not closed at end of input');
+    const resume = rest.length > 0 ? `; reading resumes at line ${rest[0]!.line}` : '';
+    this.out.skipped(first!.line, first!.offset, `${why}: line ${first!.line} skipped${resume}`);
+    for (const h of rest) this.take(h.bytes, 0, h.bytes.length, h.line, h.offset, h.crlf);
   }
 
   private reset(): void {
-    this.open = false;
-    this.parts = [];
+    this.held = [];
     this.size = 0;
   }
 }

@@ -11,7 +11,7 @@ const EMPTY_RE = /^CPU \d+ is empty\s*$/;
 // version = 6
 const VERSION_RE = /^version = \d+\s*$/;
 // Linux (none) 6.1.0-56-amd64 #1 SMP ...   (`trace-cmd report --uname`)
-const UNAME_RE = /^Linux \S+ (\d+\.\d+\S*) #/;
+const UNAME_RE = /^Linux \S+ (\d+\.\d\S*) #/;
 
 export function traceCmdOther(line: string, src: SourceRef, r: TextTraceReader): boolean {
   const cpus = CPUS_RE.exec(line);

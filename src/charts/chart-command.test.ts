@@ -18,7 +18,7 @@ describe('reaplay chart', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const want = CHART_NAMES.flatMap((n) => [`${n}.vl.json`, `${n}.svg`, `${n}.png`]).sort();
-    expect(readdirSync(out).sort()).toEqual(want);
+    expect(readdirSync(out).sort()).toEqual(['.reaplay-output', ...want]);
     for (const f of want) expect(r.out).toContain(`wrote ${join(out, f)} (`);
     expect(r.out).toMatch(/15 file\(s\) in /);
     const spec = JSON.parse(readFileSync(join(out, 'victim-lifecycle.vl.json'), 'utf8'));
@@ -34,7 +34,7 @@ describe('reaplay chart', () => {
     const [trace, dmesg] = sampleFiles('6.1/premature');
     const r = await cli('chart', trace!, dmesg!, '--out', out, '--as', 'vl');
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['distributions.vl.json', 'findings-summary.vl.json', 'memory-teardown.vl.json', 'victim-lifecycle.vl.json']);
+    expect(readdirSync(out).sort()).toEqual(['.reaplay-output', 'distributions.vl.json', 'findings-summary.vl.json', 'memory-teardown.vl.json', 'victim-lifecycle.vl.json']);
     expect(r.out).toContain('notifier-pairing: nothing to draw in this capture, skipped');
     expect(r.out).toMatch(/4 file\(s\) in /);
     const svgPng = await cli('chart', ...sampleFiles('6.1/kvm_mn_eagain'), '--out', join(tmp, 'two'), '--as', 'svg,png');

@@ -1,7 +1,10 @@
 // Headless rendering: Vega-Lite → Vega → SVG text (no DOM, no canvas), then SVG →
 // PNG with resvg. Text in the rows (comm, labels) reaches the SVG only as text
 // nodes and attribute values that Vega escapes; nothing here builds markup.
+// What XML forbids (C0 controls, lone surrogates) and bidi overrides are made visible
+// by xmlSafe() (src/types/escape-xml.ts): the SVG stays well-formed and resvg reads it.
 import * as vega from 'vega';
+import { xmlSafe } from '../types/escape-xml.ts';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
 
@@ -46,7 +49,7 @@ export async function toSvg(spec: TopLevelSpec, warnings: string[] = []): Promis
   warnings.push(...compiled.warnings);
   const view = new vega.View(vega.parse(compiled.vega), { renderer: 'none', logger: collecting(warnings) });
   try {
-    return await view.toSVG();
+    return xmlSafe(await view.toSVG());
   } finally {
     view.finalize();
   }

@@ -4,7 +4,7 @@ import yargs from 'yargs';
 import type { FormatName } from '../types/event.ts';
 import { FORMAT_NAMES } from '../../parsers/registry.ts';
 import type { CliIO } from './io.ts';
-import { EXIT_CODES, errorCodeOf, type ErrorCode } from '../types/errors.ts';
+import { EXIT_CODES, errorCodeOf, UserError, type ErrorCode } from '../types/errors.ts';
 import type { InputError } from '../../parsers/common/input.ts';
 
 // An input error's code must be one of the table's: tsc fails here if the parsers add one.
@@ -16,6 +16,8 @@ import { timelineCommand } from './commands/timeline.ts';
 import { replayCommand } from './commands/replay.ts';
 import { parseCapability, type Capabilities } from '../replay/capabilities.ts';
 import type { Argv } from 'yargs';
+import { terminalSafe } from '../types/escape-terminal.ts';
+import { isBrokenPipe } from './output.ts';
 
 function capabilities(v: unknown): Partial<Capabilities> {
   const specs = v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
@@ -40,7 +42,12 @@ const list = (v: string | string[] | undefined): string[] | undefined =>
 
 // yargs drops a lone `-`; carry it through as a token no file name can hold.
 const STDIN_TOKEN = '\u0000stdin';
-const files = (v: unknown): string[] => (v as string[]).map((f) => (f === STDIN_TOKEN ? '-' : f));
+function files(v: unknown): string[] {
+  const out = (v as string[]).map((f) => (f === STDIN_TOKEN ? '-' : f));
+  // Two readers of one stdin would each get an arbitrary part of it.
+  if (out.filter((f) => f === '-').length > 1) throw new UserError('- (stdin) can be given only once');
+  return out;
+}
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   let code = 0;
@@ -101,10 +108,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .command(
       'report <files..>',
       'write one capture as a self-contained HTML page (stories, findings, charts; works offline) and its JSON, into a folder',
-      (y) => modelOptions(y).option('out', { type: 'string', demandOption: true, describe: 'folder to write index.html and report.json into' }),
+      (y) => modelOptions(y).option('out', { type: 'string', demandOption: true, describe: 'folder to write index.html and report.json into' }).option('force', { type: 'boolean', default: false, describe: 'write into an existing folder that reaplay did not make' }),
       async (a) => {
         const { reportCommand } = await import('./commands/report.ts');
-        code = await reportCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out }, io);
+        code = await reportCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out, force: a.force }, io);
       },
     )
     .command(
@@ -113,12 +120,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       (y) =>
         modelOptions(y)
           .option('out', { type: 'string', demandOption: true, describe: 'directory to write the charts to (created if missing)' })
-          .option('as', { type: 'string', describe: 'outputs, comma separated: vl (Vega-Lite JSON), svg, png (default: all three)' }),
+          .option('as', { type: 'string', describe: 'outputs, comma separated: vl (Vega-Lite JSON), svg, png (default: all three)' })
+          .option('force', { type: 'boolean', default: false, describe: 'write into an existing folder that reaplay did not make' }),
       async (a) => {
         // Loaded here: vega and resvg are only needed by this command.
         const { chartCommand } = await import('./commands/chart.ts');
         code = await chartCommand(
-          { files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out, as: list(a.as) },
+          { files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, out: a.out, as: list(a.as), force: a.force },
           io,
         );
       },
@@ -133,11 +141,12 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           .option('kernel', { type: 'string', describe: 'the kernel that recorded the traces (e.g. 5.4 or 6.1.192), when the inputs do not say' })
           .option('capability', { type: 'string', describe: 'override one capability of the kernel profile of every capture: NAME=VALUE (repeatable)' })
           .option('json', { type: 'boolean', default: false, describe: 'one JSON document: groups, victims, metrics, verdicts, expected differences' })
-          .option('out', { type: 'string', describe: 'folder to write the comparison page (index.html) and compare.json into' }),
+          .option('out', { type: 'string', describe: 'folder to write the comparison page (index.html) and compare.json into' })
+          .option('force', { type: 'boolean', default: false, describe: 'write into an existing folder that reaplay did not make' }),
       async (a) => {
         const { compareCommand } = await import('./commands/compare.ts');
         const groups = a.group === undefined ? undefined : (Array.isArray(a.group) ? a.group : [a.group]).map(String);
-        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out }, io);
+        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out, force: a.force }, io);
       },
     )
     .command(
@@ -172,16 +181,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (e) {
+    // The reader of stdout went away (`parse … | head -1`): nothing more to say.
+    if (isBrokenPipe(e)) return 0;
     // The exit code comes from the error's code (InputError's codes are in the same table).
     const code = errorCodeOf(e);
     if (code !== undefined) {
-      io.stderr.write(`reaplay: ${(e as Error).message}\n`);
+      io.stderr.write(`reaplay: ${terminalSafe((e as Error).message)}\n`);
       return EXIT_CODES[code];
     }
-    throw e;
+    // Anything else is a message too, never a stack trace (REAPLAY_DEBUG=1 shows it).
+    const err = e as NodeJS.ErrnoException;
+    if (process.env.REAPLAY_DEBUG) io.stderr.write(`${err?.stack ?? String(e)}\n`);
+    io.stderr.write(`reaplay: ${terminalSafe(err?.message ?? String(e))}${err?.code ? ` (${err.code})` : ''}\n`);
+    return 2;
   }
   if (usage !== undefined) {
-    io.stderr.write(`reaplay: ${usage}\n(see reaplay --help)\n`);
+    io.stderr.write(`reaplay: ${terminalSafe(usage)}\n(see reaplay --help)\n`);
     return 2;
   }
   return code;

@@ -3,7 +3,7 @@
 import { stringify } from 'csv-stringify';
 import type { TraceEvent } from '../types/event.ts';
 import { EVENT_COLUMNS, TEXT_COLUMNS, eventRow, type EventColumn, type EventRow } from './columns.ts';
-import { guardCell } from '../../parsers/common/formula-guard.ts';
+import { guardCell, QUOTE_LINE_BREAKS } from '../../parsers/common/formula-guard.ts';
 import { finished, whenDrained, type EventWriter } from './writer.ts';
 
 function cell(row: EventRow, column: EventColumn): string {
@@ -15,7 +15,7 @@ function cell(row: EventRow, column: EventColumn): string {
 
 /** Writes events to `out` as CSV; `end()` also ends `out`. */
 export function createCsvWriter(out: NodeJS.WritableStream): EventWriter {
-  const csv = stringify({ header: true, columns: [...EVENT_COLUMNS], record_delimiter: 'unix' });
+  const csv = stringify({ header: true, columns: [...EVENT_COLUMNS], record_delimiter: 'unix', quoted_match: QUOTE_LINE_BREAKS });
   const done = finished(out, csv);
   csv.pipe(out);
   return {

@@ -35,11 +35,11 @@ const victim: TraceEvent = {
 
 describe('formula guard', () => {
   it('prefixes risky cells and undoes exactly that', () => {
-    for (const s of ['=1', '+1', '-1', '@a', '\tx', '\rx', "'=1", "''+1"]) {
+    for (const s of ['=1', '+1', '-1', '@a', '\tx', '\rx', "'=1", "''+1", ' =1', '\u0001 \u009b=1', "' \t@a"]) {
       expect(guardCell(s)).toBe(`'${s}`);
       expect(unguardCell(guardCell(s))).toBe(s);
     }
-    for (const s of ['', 'init', "'x", "'", ' =1', '1-2', 'a=b']) {
+    for (const s of ['', 'init', "'x", "'", ' x=1', '1-2', 'a=b']) {
       expect(guardCell(s)).toBe(s);
       expect(unguardCell(s)).toBe(s);
     }

@@ -15,27 +15,68 @@ export function looksLikeKprobe(text: string): boolean {
 
 const STRING_TYPES = new Set(['string', 'ustring', 'symstr']);
 
-/** Printed shape of one argument's value, by type. */
-function valuePattern(type: string | undefined): string {
-  if (type && STRING_TYPES.has(type)) return '".*"|\\(fault\\)';
-  // `%pS`: sym+0x0/0x10 [mod]
-  if (type === 'symbol') return '\\S+(?: \\[[\\w-]+\\])?';
-  // `'%c'`, possibly a blank
-  if (type === 'char') return "'.'|\\S+";
-  return '\\S+';
+// The arguments follow the definition: ` name=value` each, in order. A string value is
+// free text (`"a b="c"`), so it ends at the last `" next=` that lets the rest match; the
+// search is bounded (MAX_TRIES) so a crafted line costs linear time, never n^k.
+const MAX_TRIES = 16;
+const SYMBOL_MODULE = / \[[\w-]+\]/y;
+const TRAILING_BLANKS = /\s*$/y;
+
+function nonSpaceEnd(s: string, from: number): number {
+  let i = from;
+  while (i < s.length && !/\s/.test(s[i]!)) i++;
+  return i;
 }
 
-const ARGS_RE = new WeakMap<KprobeDef, RegExp>();
-
-// ` range=0xffffd508c0107d90 mm=0xffff8de141060480 ... event=0`: one group per argument.
-function argsRegExp(def: KprobeDef): RegExp {
-  let re = ARGS_RE.get(def);
-  if (!re) {
-    const body = def.args.map((a) => ` ${a.name.replace(/\W/g, '\\$&')}=(${valuePattern(a.type)})`).join('');
-    re = new RegExp(`^${body}\\s*$`, 's');
-    ARGS_RE.set(def, re);
-  }
-  return re;
+/** Where each argument's value ends, trying a string's possible ends from the last. */
+function argValues(rest: string, def: KprobeDef): string[] | undefined {
+  const values: string[] = [];
+  const lastSep: (number | undefined)[] = [];
+  let tries = 0;
+  const at = (i: number, pos: number): boolean => {
+    if (i === def.args.length) {
+      TRAILING_BLANKS.lastIndex = pos;
+      TRAILING_BLANKS.exec(rest);
+      return TRAILING_BLANKS.lastIndex === rest.length;
+    }
+    if (++tries > MAX_TRIES * def.args.length) return false;
+    const arg = def.args[i]!;
+    const lead = ` ${arg.name}=`;
+    if (!rest.startsWith(lead, pos)) return false;
+    const v = pos + lead.length;
+    const take = (end: number): boolean => {
+      values[i] = rest.slice(v, end);
+      return at(i + 1, end);
+    };
+    const type = arg.type;
+    if (type && STRING_TYPES.has(type)) {
+      if (rest.startsWith('(fault)', v)) return take(v + 7);
+      if (rest[v] !== '"') return false;
+      if (i === def.args.length - 1) {
+        const end = rest.trimEnd().length;
+        return end > v + 1 && rest[end - 1] === '"' && take(end);
+      }
+      const next = `" ${def.args[i + 1]!.name}=`;
+      // The last separator does not depend on where this value starts: found once.
+      let last = lastSep[i];
+      if (last === undefined) last = lastSep[i] = rest.lastIndexOf(next);
+      let n = 0;
+      for (let q = last; q > v && n < MAX_TRIES; q = rest.lastIndexOf(next, q - 1), n++) {
+        if (take(q + 1)) return true;
+      }
+      return false;
+    }
+    // `'%c'` (possibly a blank) first, as printed for char.
+    if (type === 'char' && rest[v] === "'" && rest[v + 2] === "'" && take(v + 3)) return true;
+    const word = nonSpaceEnd(rest, v);
+    if (word === v) return false;
+    if (type === 'symbol') {
+      SYMBOL_MODULE.lastIndex = word;
+      if (SYMBOL_MODULE.test(rest) && take(SYMBOL_MODULE.lastIndex)) return true;
+    }
+    return take(word);
+  };
+  return at(0, 0) ? values : undefined;
 }
 
 // x64, s32, u8 (optionally an array, `x8[4]`, printed `{0x1,0x2,…}`)
@@ -57,12 +98,12 @@ function typedValue(v: string, arg: KprobeArg): FieldValue | undefined {
 }
 
 function definedArgs(rest: string, def: KprobeDef): Fields | undefined {
-  const m = argsRegExp(def).exec(rest);
-  if (!m) return undefined;
+  const values = argValues(rest, def);
+  if (!values) return undefined;
   const f: Fields = {};
   for (let i = 0; i < def.args.length; i++) {
     const arg = def.args[i]!;
-    const v = typedValue(m[i + 1]!, arg);
+    const v = typedValue(values[i]!, arg);
     if (v === undefined) return undefined;
     f[arg.name] = v;
   }

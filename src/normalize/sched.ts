@@ -25,12 +25,28 @@ function processFree(text: string): Fields | undefined {
 }
 
 // comm=init pid=1 child_comm=init child_pid=371
-const FORK = /^comm=(.*) pid=(-?\d+) child_comm=(.*) child_pid=(-?\d+)$/s;
+// Two free-text fields: one regex with two `(.*)` groups backtracks quadratically, so
+// the fixed fields are found from the end, as the greedy groups would place them.
+const CHILD_PID = /^-?\d+$/;
+const PID_THEN_CHILD = /-?\d+(?= child_comm=)/y;
 
 function processFork(text: string): Fields | undefined {
-  const m = FORK.exec(text);
-  if (!m) return undefined;
-  return { comm: m[1]!, pid: int(m[2]!), child_comm: m[3]!, child_pid: int(m[4]!) };
+  if (!text.startsWith('comm=')) return undefined;
+  const tail = text.lastIndexOf(' child_pid=');
+  if (tail < 0 || !CHILD_PID.test(text.slice(tail + 11))) return undefined;
+  // The last ` pid=N child_comm=` before the tail ends the (greedy) comm.
+  for (let at = text.lastIndexOf(' pid=', tail - 1); at >= 5; at = text.lastIndexOf(' pid=', at - 1)) {
+    PID_THEN_CHILD.lastIndex = at + 5;
+    const pid = PID_THEN_CHILD.exec(text);
+    if (!pid || PID_THEN_CHILD.lastIndex + 12 > tail) continue;
+    return {
+      comm: text.slice(5, at),
+      pid: int(pid[0]),
+      child_comm: text.slice(PID_THEN_CHILD.lastIndex + 12, tail),
+      child_pid: int(text.slice(tail + 11)),
+    };
+  }
+  return undefined;
 }
 
 // filename=/usr/bin/stress pid=4242 old_pid=4242

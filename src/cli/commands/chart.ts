@@ -1,7 +1,6 @@
 // `reaplay chart <trace...> --out DIR [--as vl,svg,png]`: the charts of one capture,
 // each as its Vega-Lite spec (data inline), SVG and PNG. File names come from the
 // chart names only (never from trace text); a chart with nothing to draw is left out.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { AnalyzeOptions } from '../../pipeline.ts';
 import { analyze } from '../../pipeline.ts';
@@ -11,6 +10,7 @@ import { toPng, toSvg } from '../../charts/render.ts';
 import { safe } from '../../types/terminal-text.ts';
 import type { CliIO } from '../io.ts';
 import { UserError } from '../../types/errors.ts';
+import { prepareOutputFolder, writeOutputFile } from '../output.ts';
 
 export const CHART_OUTPUTS = ['vl', 'svg', 'png'] as const;
 export type ChartOutput = (typeof CHART_OUTPUTS)[number];
@@ -20,6 +20,8 @@ export interface ChartArgs extends AnalyzeOptions {
   out: string;
   /** Output formats; all three when not given. */
   as?: string[];
+  /** Write into an existing folder that reaplay did not make. */
+  force?: boolean;
 }
 
 /** The capture's name on the charts: `dir/file` of its trace (the first input that is not a log or kprobe list). */
@@ -45,11 +47,7 @@ export async function chartCommand(args: ChartArgs, io: CliIO): Promise<number> 
   const want = outputs(args.as);
   const a = await analyze(args.files, args);
   const data = chartData([{ trace: traceName(args.files, a.inputs), analysis: a }]);
-  try {
-    await mkdir(args.out, { recursive: true });
-  } catch (e) {
-    throw new UserError(`--out ${safe(args.out)}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'cannot_write');
-  }
+  await prepareOutputFolder(args.out, args.force);
   let written = 0;
   for (const name of CHART_NAMES) {
     const chart = CHARTS[name];
@@ -69,7 +67,7 @@ export async function chartCommand(args: ChartArgs, io: CliIO): Promise<number> 
     }
     for (const [file, body] of files) {
       const path = join(args.out, file);
-      await writeFile(path, body);
+      await writeOutputFile(path, body);
       written++;
       io.stdout.write(`wrote ${safe(path)} (${size(Buffer.byteLength(body))})\n`);
     }

@@ -19,6 +19,8 @@ export interface CompareArgs extends Pick<AnalyzeOptions, 'kernel' | 'capabiliti
   groups?: string[];
   json?: boolean;
   out?: string;
+  /** Write into an existing folder that reaplay did not make. */
+  force?: boolean;
 }
 
 function specsOf(args: CompareArgs): GroupSpec[] {
@@ -49,7 +51,7 @@ export async function compareCommand(args: CompareArgs, io: CliIO): Promise<numb
     // Loaded here: the page needs the inlined chart libraries, the table does not.
     const [{ renderComparePage }, { COMPARE_CHARTS }] = await Promise.all([import('../../report/html/compare-page.ts'), import('../../charts/compare-index.ts')]);
     const { html, warnings } = renderComparePage(result, { charts: COMPARE_CHARTS });
-    const page = await writePage(args.out, html, 'compare.json', toJson(compareJson(result), 1) + '\n', warnings, io);
+    const page = await writePage(args.out, html, 'compare.json', toJson(compareJson(result), 1) + '\n', warnings, io, args.force);
     // With --json, stdout stays one JSON document: the page's path goes to stderr.
     (args.json ? io.stderr : io.stdout).write(`${args.json ? 'reaplay: wrote ' : '\nPage: '}${page}\n`);
   }

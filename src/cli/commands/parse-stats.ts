@@ -3,24 +3,25 @@ import type { StreamMeta } from '../../types/event.ts';
 import type { ParseContext } from '../../../parsers/importer.ts';
 import { DIAGNOSTIC_CODES, formatDiagnostic } from '../../../parsers/common/diagnostics.ts';
 import { formatNs } from '../../../parsers/common/timestamp.ts';
+import { terminalSafe as safe } from '../../types/escape-terminal.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
 
 export function formatStats(inputs: readonly StreamMeta[], ctx: ParseContext, emitted: number): string {
   const out: string[] = [];
   for (const m of inputs) {
     const bits = [`format ${m.format}`, `${m.lines} lines`, `${m.bytes} bytes`];
-    if (m.kernelRelease) bits.push(`kernel ${m.kernelRelease}`);
+    if (m.kernelRelease) bits.push(`kernel ${safe(m.kernelRelease)}`);
     if (m.cpus !== undefined) bits.push(`${m.cpus} CPUs`);
-    if (m.traceClock) bits.push(`clock ${m.traceClock}`);
+    if (m.traceClock) bits.push(`clock ${safe(m.traceClock)}`);
     if (m.entries) bits.push(`entries ${m.entries.inBuffer}/${m.entries.written}`);
     if (m.segments > 1) bits.push(`${m.segments} concatenated traces`);
     if (m.firstTs !== undefined && m.lastTs !== undefined) bits.push(`${formatNs(m.firstTs)} .. ${formatNs(m.lastTs)} s`);
-    out.push(`input ${m.file}: ${bits.join(', ')}`);
+    out.push(`input ${safe(m.file)}: ${bits.join(', ')}`);
   }
   const names = ctx.names.entries().sort((a, b) => b.count - a.count || a.full.localeCompare(b.full));
   const total = names.reduce((a, e) => a + e.count, 0);
   out.push('', `events: ${total} (${emitted} selected)`);
-  for (const e of names) out.push(`  ${String(e.count).padStart(10)}  ${e.full}${e.wanted ? '' : '  (not selected)'}`);
+  for (const e of names) out.push(`  ${String(e.count).padStart(10)}  ${safe(e.full)}${e.wanted ? '' : '  (not selected)'}`);
   const losses = inputs.flatMap((m) => m.losses);
   out.push('', `data loss: ${losses.length === 0 ? 'none reported' : `${losses.length} marker(s)`}`);
   for (const l of losses) {

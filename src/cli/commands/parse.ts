@@ -1,7 +1,6 @@
 // `reaplay parse <file...>`: read traces in any supported format and write the
 // normalized events (JSONL on stdout by default, or --out FILE.jsonl|FILE.csv),
 // or with --stats a summary of what the inputs hold.
-import { createWriteStream } from 'node:fs';
 import type { FormatName, TraceEvent } from '../../types/event.ts';
 import { newContext, parseInputs } from '../../ingest/parse-inputs.ts';
 import { createCsvWriter } from '../../export/csv.ts';
@@ -10,6 +9,8 @@ import type { EventWriter } from '../../export/writer.ts';
 import { formatDiagnostic } from '../../../parsers/common/diagnostics.ts';
 import type { CliIO } from '../io.ts';
 import { UserError } from '../../types/errors.ts';
+import { openOutputFile, OutputError, type OutputFile } from '../output.ts';
+import { terminalSafe } from '../../types/escape-terminal.ts';
 import { createProgress } from '../progress.ts';
 import { formatStats } from './parse-stats.ts';
 
@@ -21,15 +22,31 @@ export interface ParseArgs {
   stats: boolean;
 }
 
-function openWriter(args: ParseArgs, io: CliIO): EventWriter | undefined {
-  if (!args.out) return args.stats ? undefined : createJsonlWriter(io.stdout);
-  if (args.out.endsWith('.csv')) return createCsvWriter(createWriteStream(args.out));
-  if (args.out.endsWith('.jsonl') || args.out.endsWith('.json')) return createJsonlWriter(createWriteStream(args.out));
-  throw new UserError(`--out ${args.out}: expected a file name ending in .jsonl or .csv`);
+async function openWriter(args: ParseArgs, io: CliIO): Promise<{ writer?: EventWriter; file?: OutputFile }> {
+  if (!args.out) return { writer: args.stats ? undefined : createJsonlWriter(io.stdout) };
+  const csv = args.out.endsWith('.csv');
+  if (!csv && !args.out.endsWith('.jsonl') && !args.out.endsWith('.json')) {
+    throw new UserError(`--out ${terminalSafe(args.out)}: expected a file name ending in .jsonl or .csv`);
+  }
+  // Opened before any input is read: a bad --out fails at once, with nothing half-written.
+  const file = await openOutputFile(args.out, `--out ${args.out}`);
+  return { writer: csv ? createCsvWriter(file.stream) : createJsonlWriter(file.stream), file };
+}
+
+/** Flushes the events and puts the output file in place; a failure to write is an OutputError. */
+async function finish(writer: EventWriter | undefined, file: OutputFile | undefined, out: string | undefined): Promise<void> {
+  try {
+    await writer?.end();
+  } catch (e) {
+    await file?.abort();
+    if (!file) throw e;
+    throw new OutputError(`--out ${terminalSafe(out!)}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  await file?.commit();
 }
 
 export async function parseCommand(args: ParseArgs, io: CliIO): Promise<number> {
-  const writer = openWriter(args, io);
+  const { writer, file } = await openWriter(args, io);
   const progress = createProgress(io, args.files);
   const ctx = newContext(args.events);
   let emitted = 0;
@@ -45,10 +62,14 @@ export async function parseCommand(args: ParseArgs, io: CliIO): Promise<number> 
         writer?.write(ev);
       },
     });
-  } finally {
+  } catch (e) {
+    // An input that breaks off (a truncated gzip): what was read before the break is kept.
     progress.stop();
-    await writer?.end();
+    await finish(writer, file, args.out);
+    throw e;
   }
+  progress.stop();
+  await finish(writer, file, args.out);
   if (args.stats) io.stdout.write(formatStats(result.inputs, result.ctx, emitted));
   const errors = result.ctx.diag.bySeverity('error');
   if (errors > 0) {

@@ -14,6 +14,8 @@ import { writePage } from '../write-page.ts';
 export interface ReportArgs extends AnalyzeOptions {
   files: string[];
   out: string;
+  /** Write into an existing folder that reaplay did not make. */
+  force?: boolean;
   /** The charts to draw (tests); CHARTS of src/charts/index.ts when not given. */
   charts?: Charts;
 }
@@ -23,7 +25,7 @@ export async function reportCommand(args: ReportArgs, io: CliIO): Promise<number
   if (typeof args.out !== 'string' || !args.out) throw new UserError('Missing required argument: out (--out DIR: the folder for index.html and report.json)');
   const a = await analyze(args.files, args);
   const { html, warnings } = renderReport(a, { charts: args.charts ?? CHARTS });
-  const page = await writePage(args.out, html, 'report.json', stringify(analysisJson(a)) + '\n', warnings, io);
+  const page = await writePage(args.out, html, 'report.json', stringify(analysisJson(a)) + '\n', warnings, io, args.force);
   io.stdout.write(`${page}\n`);
   return 0;
 }

@@ -9,22 +9,23 @@
 // - jsonScript(): data for the page's script, as JSON inside
 //   <script type="application/json">, with `<` (and `>`, `&`, U+2028/9) as \uXXXX so
 //   `</script>` or `<!--` in a string cannot end the element; the page reads it back
-//   with JSON.parse, never as script code.
+//   with JSON.parse, never as script code. Its strings (chart labels, tooltips) get
+//   the same visible escapes for controls and bidi overrides as esc() gives text.
+import { visibleEscape } from '../../types/escape-terminal.ts';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[&<>"'\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-function visible(c: string): string {
-  const code = c.charCodeAt(0);
-  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
+// Data strings keep LF and TAB (multi-line event text); every other control goes.
+// eslint-disable-next-line no-control-regex
+const UNSAFE_DATA = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /** Text or a double-quoted attribute value, escaped for HTML. */
 export function esc(v: string | number | bigint | boolean | undefined | null): string {
   if (v === undefined || v === null) return '';
-  return String(v).replace(UNSAFE, (c) => ENTITIES[c] ?? visible(c));
+  return String(v).replace(UNSAFE, (c) => ENTITIES[c] ?? visibleEscape(c));
 }
 
 /** Markup built by this module (never text from a trace). */
@@ -64,7 +65,10 @@ export function toJson(value: unknown, space?: number): string {
 
 /** JSON that is safe as the content of a <script> element. */
 export function scriptJson(value: unknown): string {
-  return toJson(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const json = JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? v.replace(UNSAFE_DATA, visibleEscape) : v,
+  );
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A data island, `<script type="application/json" id=...>`; the id is the page's own, never trace text. */

@@ -21,6 +21,8 @@ const sampleFiles = ['ftrace.txt.gz', 'dmesg.txt.gz', 'kprobe_events.txt'].map((
 
 /** Hostile text for names: markup, both quotes, a script end, an entity, a bidi override. */
 const H = `<img src=x onerror=alert(1)>"' onmouseover="alert(2)</script><script>alert(3)</script>&amp;\u202e`;
+/** H as the page's data islands carry it: chart labels show the override as `\u202e`. */
+const H_DATA = H.replace('\u202e', '\\u202e');
 /** The same for file names (no `/`, which would end the base name). */
 const HF = `<img src=x onerror=alert(1)>"' onmouseover="alert(2)&amp;\u202e`;
 const H_ESC = '&lt;img src=x onerror=alert(1)&gt;&quot;&#39; onmouseover=&quot;alert(2)&lt;/script&gt;&lt;script&gt;alert(3)&lt;/script&gt;&amp;amp;\\u202e';
@@ -81,11 +83,11 @@ describe('escaping', () => {
       `<p title="${H_ESC}">${H_ESC}</p>${H_ESC}<b>${H_ESC}</b>`,
     );
   });
-  it('data islands: `<` as \\u003c, so `</script>` cannot close the element; JSON.parse gives the text back', () => {
+  it('data islands: `<` as \\u003c, so `</script>` cannot close the element; JSON.parse gives the text back, bidi overrides made visible', () => {
     const value = { comm: H, n: 1n, nested: ['<!--', '</SCRIPT >', '\u2028'] };
     const json = scriptJson(value);
     expect(json).not.toMatch(/[<>&\u2028\u2029]/);
-    expect(JSON.parse(json)).toEqual({ comm: H, n: '1', nested: ['<!--', '</SCRIPT >', '\u2028'] });
+    expect(JSON.parse(json)).toEqual({ comm: H_DATA, n: '1', nested: ['<!--', '</SCRIPT >', '\u2028'] });
     const el = jsonScript('d-1', value).html;
     expect(el.match(/<\/script/gi)).toHaveLength(1);
     expect(islands(el)).toEqual([JSON.parse(json)]);
@@ -240,9 +242,9 @@ describe('hostile text in every place text goes', () => {
     expect(findings).toContain(`mm <b class="mono">0xffff898a41102880${H_ESC}</b>`);
     expect(page).toContain(`<title>reaplay report: 2 victims, kernel 6.1.0-56-amd64${H_ESC}</title>`);
 
-    // the chart data islands give the text back exactly through JSON.parse
+    // the chart data islands give the text back through JSON.parse, the bidi override made visible
     const data = JSON.stringify(islands(page));
-    expect(data).toContain(JSON.stringify(`victim${H}`).slice(1, -1));
+    expect(data).toContain(JSON.stringify(`victim${H_DATA}`).slice(1, -1));
   });
 });
 
@@ -258,7 +260,7 @@ describe('reaplay report', () => {
     const c = cli();
     expect(await run(['report', ...sampleFiles, '--out', out], c.io)).toBe(0);
     expect(c.out()).toBe(`${resolve(out, 'index.html')}\n`);
-    expect(readdirSync(out).sort()).toEqual(['index.html', 'report.json']);
+    expect(readdirSync(out).sort()).toEqual(['.reaplay-output', 'index.html', 'report.json']);
     const page = readFileSync(join(out, 'index.html'), 'utf8');
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('<h3>victim 440 (victim)</h3>');
@@ -280,7 +282,7 @@ describe('reaplay report', () => {
     const files = hostileCopy(SAMPLE, join(dir, 'hostile-input'));
     const out = join(dir, 'hostile');
     expect(await run(['report', ...files, '--out', out], cli().io)).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['index.html', 'report.json']);
+    expect(readdirSync(out).sort()).toEqual(['.reaplay-output', 'index.html', 'report.json']);
     expect(markup(readFileSync(join(out, 'index.html'), 'utf8'))).not.toContain('<img');
   });
 
