@@ -9,6 +9,7 @@ export const DIAGNOSTIC_CODES = {
   line_too_long: { severity: 'error', text: 'line longer than the limit; skipped' },
   binary_data: { severity: 'error', text: 'binary (non-text) bytes in a line; skipped' },
   truncated_line: { severity: 'warning', text: 'last line has no newline and does not parse (truncated input?)' },
+  bad_event_name: { severity: 'warning', text: 'event name holds control bytes or bytes that are not UTF-8; shown as \\xNN' },
   invalid_utf8: { severity: 'notice', text: 'bytes that are not UTF-8; replaced with U+FFFD' },
   continuation_line: { severity: 'info', text: 'line continues the previous event (multi-line message)' },
   second_header: { severity: 'notice', text: 'a new trace header in the middle of the input (concatenated traces)' },

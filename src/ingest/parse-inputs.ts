@@ -68,8 +68,9 @@ async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
   return { file, importer, head, rest: gen };
 }
 
-export function newContext(events?: readonly string[]): ParseContext {
-  return { names: new EventNames(events), diag: new DiagnosticSink() };
+/** `countOnly`: events are only counted by name (see `EventNames`). */
+export function newContext(events?: readonly string[], countOnly = false): ParseContext {
+  return { names: new EventNames(events, countOnly), diag: new DiagnosticSink() };
 }
 
 export async function parseInputs(files: readonly string[], opts: ParseOptions): Promise<ParseResult> {
