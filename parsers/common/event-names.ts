@@ -61,7 +61,7 @@ export class EventNames {
    * can count from the name bytes build no event at all.
    */
   constructor(
-    filter?: readonly string[],
+    readonly filter?: readonly string[],
     readonly countOnly = false,
   ) {
     const globs = filter?.filter((g) => g !== KPROBES_TOKEN);
@@ -79,6 +79,11 @@ export class EventNames {
 
   kprobe(nameOrFull: string): KprobeDef | undefined {
     return this.kprobes.get(nameOrFull);
+  }
+
+  /** Every kprobe definition registered, once each (a range parser in a worker needs them). */
+  kprobeDefs(): KprobeDef[] {
+    return [...new Set(this.kprobes.values())];
   }
 
   get hasKprobes(): boolean {

@@ -196,6 +196,13 @@ export class TextTraceReader implements LineReader {
     this.lastSlot = undefined;
   }
 
+  /** Per-CPU time of the last event line, and whether a new trace header restarted the order. */
+  orderState(): { last: [number, number, number][]; restarted: boolean } {
+    const last: [number, number, number][] = [];
+    this.lastSecs.forEach((s, cpu) => last.push([cpu, s, this.lastNanos[cpu]!]));
+    return { last, restarted: this.restarted };
+  }
+
   private flush(): void {
     if (this.pending) {
       const ev = this.pending;

@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import type { FormatName } from '../types/event.ts';
 import { InputError } from '../../parsers/common/input.ts';
+import { JOBS_ENV } from '../../parsers/common/parallel-text.ts';
 import { FORMAT_NAMES } from '../../parsers/registry.ts';
 import type { CliIO } from './io.ts';
 import { UserError } from './io.ts';
@@ -51,6 +52,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .help()
     .version(false)
     .exitProcess(false)
+    .option('jobs', { type: 'number', global: true, describe: 'parser threads for large plain text traces (default: REAPLAY_JOBS or the number of cores; 1: no workers)' })
+    .middleware((a) => {
+      if (a.jobs !== undefined) process.env[JOBS_ENV] = String(a.jobs);
+    })
     .fail((msg, err) => {
       usage = msg ?? err?.message ?? 'bad usage';
     })

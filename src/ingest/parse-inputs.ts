@@ -3,12 +3,13 @@
 // the run before output starts; kprobe definitions are read first because they
 // name the events of every other input.
 import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/event.ts';
-import type { FormatImporter, ParseContext } from '../../parsers/importer.ts';
+import type { FormatImporter, ParseContext, ReaderSink } from '../../parsers/importer.ts';
 import { DiagnosticSink } from '../../parsers/common/diagnostics.ts';
 import { EventNames } from '../../parsers/common/event-names.ts';
 import { InputError, openInput } from '../../parsers/common/input.ts';
 import { DEFAULT_MAX_LINE, LineSplitter } from '../../parsers/common/line-splitter.ts';
 import { importerByName, sniffFormat } from '../../parsers/registry.ts';
+import { parseRanges, planRanges, type SplitOptions } from '../../parsers/common/parallel-text.ts';
 import { normalizeEvent } from './normalize-event.ts';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -29,6 +30,8 @@ export interface ParseOptions {
   decode?: boolean;
   /** Shared across calls when several parses must resolve names the same way. */
   context?: ParseContext;
+  /** Parser threads for large plain text traces (default: `REAPLAY_JOBS` or the cores). */
+  split?: SplitOptions;
 }
 
 export interface ParseResult {
@@ -86,7 +89,7 @@ export async function parseInputs(files: readonly string[], opts: ParseOptions):
 async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promise<StreamMeta> {
   const meta: StreamMeta = { file: o.file, format: o.importer.name, losses: [], segments: 1, bytes: 0, lines: 0 };
   const decode = opts.decode !== false;
-  const reader = o.importer.createReader(ctx, meta, {
+  const sink: ReaderSink = {
     event: (ev) => {
       if (decode) normalizeEvent(ev, ctx, meta);
       if (ev.ts >= 0n) {
@@ -96,13 +99,27 @@ async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promi
       opts.onEvent(ev, meta);
     },
     loss: (l) => opts.onLoss?.(l, meta),
-  });
+  };
+  const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
+  const starts = planRanges(o.file, o.importer.name, maxLine, opts.split);
+  if (starts) {
+    await o.rest.return(undefined);
+    await parseRanges(o.file, o.importer.name, starts, ctx, meta, sink, maxLine, {
+      ...opts.split,
+      onRange: (end) => {
+        opts.onProgress?.(o.file, end);
+        return opts.pace?.();
+      },
+    });
+    return meta;
+  }
+  const reader = o.importer.createReader(ctx, meta, sink);
   const splitter = new LineSplitter(
     {
       line: (buf, s, e, n, off, last) => reader.line(buf, s, e, n, off, last),
       tooLong: (n, off, len) => ctx.diag.add('line_too_long', { file: o.file, line: n, offset: off }, `${len} bytes`),
     },
-    opts.maxLine ?? DEFAULT_MAX_LINE,
+    maxLine,
   );
   const finish = (): void => {
     splitter.end();
