@@ -18,7 +18,7 @@ import { newHead, scanHead } from './tracefs-line.ts';
 export const JOBS_ENV = 'REAPLAY_JOBS';
 
 export interface SplitOptions {
-  /** Parser threads; default `REAPLAY_JOBS` or the number of cores. 1 parses on the main thread. */
+  /** Parser threads; default `REAPLAY_JOBS`, else 1 (the main thread alone). */
   jobs?: number;
   /** Bytes per range (default 32 MB). */
   rangeBytes?: number;
@@ -28,9 +28,15 @@ export interface SplitOptions {
   inThread?: boolean;
 }
 
+/**
+ * One thread unless asked: each worker costs a start-up (~0.4 s of CPU loading the
+ * TypeScript sources) that only pays off on a machine whose cores are free.
+ * `REAPLAY_JOBS=0` means one per core.
+ */
 export function defaultJobs(): number {
   const env = Number(process.env[JOBS_ENV]);
-  return Number.isInteger(env) && env >= 1 ? env : availableParallelism();
+  if (env === 0 && process.env[JOBS_ENV]!.trim() !== '') return availableParallelism();
+  return Number.isInteger(env) && env >= 1 ? env : 1;
 }
 
 /** Window read at a nominal cut to find the next event line. */

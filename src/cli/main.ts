@@ -52,7 +52,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .help()
     .version(false)
     .exitProcess(false)
-    .option('jobs', { type: 'number', global: true, describe: 'parser threads for large plain text traces (default: REAPLAY_JOBS or the number of cores; 1: no workers)' })
+    .option('jobs', { type: 'number', global: true, describe: 'parser threads for large plain text traces (default: REAPLAY_JOBS, else 1; 0: one per core)' })
     .middleware((a) => {
       if (a.jobs !== undefined) process.env[JOBS_ENV] = String(a.jobs);
     })

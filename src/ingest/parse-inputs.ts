@@ -30,7 +30,7 @@ export interface ParseOptions {
   decode?: boolean;
   /** Shared across calls when several parses must resolve names the same way. */
   context?: ParseContext;
-  /** Parser threads for large plain text traces (default: `REAPLAY_JOBS` or the cores). */
+  /** Parser threads for large plain text traces (default: `REAPLAY_JOBS`, else one thread). */
   split?: SplitOptions;
 }
 
