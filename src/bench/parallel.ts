@@ -22,13 +22,15 @@ interface Case {
 interface Sample {
   seconds: number;
   rssMB: number | undefined;
+  /** User + system CPU seconds of the process (all its threads): less sensitive to a loaded machine than wall time. */
+  cpu: number | undefined;
 }
 
 const TIME = '/usr/bin/time';
 
 function runOnce(c: Case): Sample {
   const timed = existsSync(TIME);
-  const argv = timed ? [TIME, '-f', '%M', ...c.cmd] : c.cmd;
+  const argv = timed ? [TIME, '-f', '%M %U %S', ...c.cmd] : c.cmd;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(argv[0]!, argv.slice(1), {
     cwd: REPO_ROOT,
@@ -40,8 +42,12 @@ function runOnce(c: Case): Sample {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   // check exits 1 on findings; grep exits 0 on matches.
   if (r.status !== 0 && r.status !== 1) throw new Error(`${c.label}: exit ${r.status}: ${r.stderr.slice(-400)}`);
-  const kb = timed ? Number(r.stderr.trim().split('\n').pop()) : NaN;
-  return { seconds, rssMB: Number.isFinite(kb) ? kb / 1024 : undefined };
+  const [kb, user, sys] = timed ? r.stderr.trim().split('\n').pop()!.split(' ').map(Number) : [NaN, NaN, NaN];
+  return {
+    seconds,
+    rssMB: Number.isFinite(kb) ? kb! / 1024 : undefined,
+    cpu: Number.isFinite(user) && Number.isFinite(sys) ? user! + sys! : undefined,
+  };
 }
 
 const median = (xs: number[]): number => {
@@ -73,11 +79,15 @@ export function benchParallel(text: string, zst: string, defs: string, rounds = 
   const rows = cases.map((c) => {
     const s = sec(c.label);
     const rss = samples.get(c.label)!.map((x) => x.rssMB).filter((x): x is number => x !== undefined);
+    const cpu = samples.get(c.label)!.map((x) => x.cpu).filter((x): x is number => x !== undefined);
+    const cpuS = cpu.length ? median(cpu) : undefined;
     return [
       c.label,
       `${s.toFixed(2)} s`,
       `${(c.textBytes / 1e6 / s).toFixed(0)} MB/s`,
       `${(s / grep).toFixed(1)}x grep`,
+      cpuS !== undefined ? `${cpuS.toFixed(2)} s` : '',
+      cpuS !== undefined ? `${(c.textBytes / 1e6 / cpuS).toFixed(0)} MB/s` : '',
       rss.length ? `${Math.max(...rss).toFixed(0)} MB` : '',
     ];
   });
@@ -86,7 +96,7 @@ export function benchParallel(text: string, zst: string, defs: string, rounds = 
   if (stats1 < TARGETS.statsMBps) failures.push(`parse --stats, 1 thread: ${stats1.toFixed(0)} MB/s < ${TARGETS.statsMBps} MB/s`);
   for (const what of ['parse --stats', 'check']) {
     const ratio = sec(`${what}, 1 thread`) / sec(`${what}, 2 threads`);
-    rows.push([`${what}: 2 threads / 1 thread`, '', `${ratio.toFixed(2)}x`, '', '']);
+    rows.push([`${what}: 2 threads / 1 thread`, '', `${ratio.toFixed(2)}x`, '', '', '', '']);
     if (ratio < TARGETS.twoJobsRatio) failures.push(`${what}: 2 threads ${ratio.toFixed(2)}x of 1 < ${TARGETS.twoJobsRatio}x`);
   }
   const vsGrep = sec('check, 2 threads') / grep;
@@ -96,7 +106,7 @@ export function benchParallel(text: string, zst: string, defs: string, rounds = 
 
 /** One table, for `npm run bench` and for a run of its own: `tsx src/bench/parallel.ts TEXT ZST DEFS [ROUNDS]`. */
 export function formatParallel(f: ParallelFigures): string {
-  const head = ['run (1 GB haystack text)', 'median', 'text rate', 'vs grep', 'peak RSS'];
+  const head = ['run (1 GB haystack text)', 'median wall', 'text rate', 'vs grep', 'CPU (user+sys)', 'per CPU-second', 'peak RSS'];
   const all = [head, ...f.rows];
   const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
   return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join('  ')).join('\n');
