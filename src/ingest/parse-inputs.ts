@@ -6,7 +6,8 @@ import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/even
 import type { FormatImporter, ParseContext, ReaderSink } from '../../parsers/importer.ts';
 import { DiagnosticSink } from '../../parsers/common/diagnostics.ts';
 import { EventNames } from '../../parsers/common/event-names.ts';
-import { InputError, openInput } from '../../parsers/common/input.ts';
+import { InputError } from '../../parsers/common/input.ts';
+import { openInputThreaded } from '../../parsers/common/input-thread.ts';
 import { DEFAULT_MAX_LINE, LineSplitter } from '../../parsers/common/line-splitter.ts';
 import { importerByName, sniffFormat } from '../../parsers/registry.ts';
 import { parseRanges, planRanges, type SplitOptions } from '../../parsers/common/parallel-text.ts';
@@ -48,7 +49,7 @@ interface Opened {
 
 async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
   let raw = 0;
-  const gen = openInput(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)) });
+  const gen = openInputThreaded(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)) });
   const head: Buffer[] = [];
   let size = 0;
   while (size < SNIFF_BYTES) {
