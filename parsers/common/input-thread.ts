@@ -34,7 +34,8 @@ export async function* openInputThreaded(file: string, opts: OpenOptions = {}): 
   } catch {
     c = 'none';
   }
-  if (c === 'none') {
+  // Other runtimes (Deno runs the notebooks) decode on the calling thread.
+  if (c === 'none' || process.versions.deno !== undefined) {
     yield* openInput(file, opts);
     return;
   }
@@ -88,5 +89,5 @@ export async function decodeInWorker(file: string, ahead: number, port: import('
     const msg = (e as Error).message;
     port.postMessage({ error: ie ? msg.slice(file.length + 2) : msg, code: ie?.code });
   }
-  port.close();
+  // The main thread ends this worker once it has read the last message.
 }
