@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { HAVE_SHARED, REPO_ROOT, SAMPLES_DIR, SHARED_TRACES } from '../src/testing/captures.ts';
 import { decompressTo, generateRepeated, oomRounds } from '../src/bench/inputs.ts';
 import { benchBinary } from '../src/bench/binary.ts';
+import { parallelCase } from '../src/bench/parallel.ts';
 
 const MIN_MBPS = 250;
 const MAX_RSS_MB = 400;
@@ -84,6 +85,7 @@ if (haveHaystack) {
   report('haystack .zst', measure(haystackZst, defs), false, false);
   report('haystack text', measure(text, defs), true, false, grepSeconds(text));
   report('haystack text, events kept', measure(text, defs, true), false, false);
+  failures.push(...parallelCase(text, haystackZst, defs));
   seed = text;
 } else {
   console.log(`(${haystackZst} not found: the generated trace is built from the bundled sample instead)`);

@@ -11,6 +11,7 @@ export const DIAGNOSTIC_CODES = {
   line_too_long: { severity: 'error', text: 'line longer than the limit; skipped' },
   binary_data: { severity: 'error', text: 'binary (non-text) bytes in a line; skipped' },
   truncated_line: { severity: 'warning', text: 'last line has no newline and does not parse (truncated input?)' },
+  bad_event_name: { severity: 'warning', text: 'event name holds control bytes or bytes that are not UTF-8; shown as \\xNN' },
   invalid_utf8: { severity: 'notice', text: 'bytes that are not UTF-8; replaced with U+FFFD' },
   continuation_line: { severity: 'info', text: 'line continues the previous event (multi-line message)' },
   clock_aligned: { severity: 'info', text: 'a kernel log on the wall clock was aligned with the trace clock on a line both carry' },

@@ -10,6 +10,9 @@ export interface NameEntry {
   full: string;
   system: string;
   event: string;
+  /** Matches the filter. */
+  selected: boolean;
+  /** Selected and built into an event (not when the run only counts). */
   wanted: boolean;
   /** Events seen with this name (all of them, wanted or not). */
   count: number;
@@ -53,7 +56,14 @@ export class EventNames {
   /** The filter token `@kprobes` selects every event a kprobe definition names, whatever its group. */
   private readonly wantKprobes: boolean;
 
-  constructor(filter?: readonly string[]) {
+  /**
+   * `countOnly`: the run only counts events by name (`parse --stats`), so readers that
+   * can count from the name bytes build no event at all.
+   */
+  constructor(
+    readonly filter?: readonly string[],
+    readonly countOnly = false,
+  ) {
     const globs = filter?.filter((g) => g !== KPROBES_TOKEN);
     this.wantKprobes = !filter || filter.length === 0 || filter.includes(KPROBES_TOKEN);
     this.patterns = filter && filter.length ? (globs ?? []).map(globToRegExp) : undefined;
@@ -69,6 +79,11 @@ export class EventNames {
 
   kprobe(nameOrFull: string): KprobeDef | undefined {
     return this.kprobes.get(nameOrFull);
+  }
+
+  /** Every kprobe definition registered, once each (a range parser in a worker needs them). */
+  kprobeDefs(): KprobeDef[] {
+    return [...new Set(this.kprobes.values())];
   }
 
   get hasKprobes(): boolean {
@@ -97,8 +112,8 @@ export class EventNames {
     const colon = full.indexOf(':');
     const system = colon >= 0 ? full.slice(0, colon) : '?';
     const event = colon >= 0 ? full.slice(colon + 1) : full;
-    e = { full: colon >= 0 ? full : `?:${full}`, system, event, wanted: false, count: 0, kprobe: this.kprobes.get(full) };
-    e.wanted = this.wants(e.full, e.kprobe !== undefined);
+    e = { full: colon >= 0 ? full : `?:${full}`, system, event, selected: false, wanted: false, count: 0, kprobe: this.kprobes.get(full) };
+    e.selected = e.wanted = this.wants(e.full, e.kprobe !== undefined);
     this.full.set(full, e);
     return e;
   }

@@ -21,14 +21,19 @@ export class LineSplitter {
   private lineOffset = 0;
   private consumed = 0;
 
+  /** `startOffset`: where the bytes written begin in the whole input (a byte range of a file). */
   constructor(
     private readonly handler: LineHandler,
     private readonly maxLine = DEFAULT_MAX_LINE,
-  ) {}
+    private readonly startOffset = 0,
+  ) {
+    this.lineOffset = startOffset;
+    this.consumed = startOffset;
+  }
 
   /** Total bytes written so far. */
   get bytes(): number {
-    return this.consumed;
+    return this.consumed - this.startOffset;
   }
 
   get lines(): number {

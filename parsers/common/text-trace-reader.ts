@@ -2,16 +2,15 @@
 // lines through the byte scanner, everything else (headers, loss markers) through
 // the format's own `other` hook, continuation lines of multi-line messages joined
 // to the event they belong to, and per-CPU time order checked.
+// Per event line the cost is the head scan and a name lookup by bytes; strings and
+// BigInts are made only for events the filter selects.
 import { isUtf8 } from 'node:buffer';
 import type { DataLoss, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
-import type { NameEntry } from './event-names.ts';
+import { NameCache, type NameSlot } from './name-cache.ts';
 import { hasControlBytes, newHead, scanHead } from './tracefs-line.ts';
 import { tsToNs } from './timestamp.ts';
 import type { SourceRef } from '../../src/types/event.ts';
-
-/** Events whose text may carry newlines: what follows them unparsed is their continuation. */
-const MULTILINE = new Set(['printk:console', 'ftrace:print', 'ftrace:bprint', 'ftrace:bputs']);
 
 export interface FormatHooks {
   paddedName: boolean;
@@ -22,23 +21,49 @@ export interface FormatHooks {
   other(line: string, src: SourceRef, reader: TextTraceReader): boolean;
 }
 
+/**
+ * Told of the first event line on each CPU (the first after a new trace header too):
+ * a reader that parses one byte range of a file reports what it cannot check alone
+ * (time order against the range before, losses left open there).
+ */
+export type CpuFirstHook = (cpu: number, secs: number, nanos: number, raw: boolean, checkOrder: boolean, src: SourceRef) => void;
+
 export class TextTraceReader implements LineReader {
   private readonly head = newHead();
+  private readonly names: NameCache;
   private pending: TraceEvent | undefined;
-  /** The last event line's entry, wanted or not, so its continuations are recognised. */
-  private lastEntry: NameEntry | undefined;
+  /** The last event line's name, wanted or not, so its continuations are recognised. */
+  private lastSlot: NameSlot | undefined;
   private readonly lastSecs: number[] = [];
   private readonly lastNanos: number[] = [];
-  /** Losses waiting for the next event on their CPU to give them a time. */
-  private readonly openLoss = new Map<number, DataLoss>();
+  /** Losses waiting for the next event on their CPU to give them a time, by CPU. */
+  private readonly openLoss: (DataLoss | undefined)[] = [];
+  private openLosses = 0;
+  /** Span of the selected events when they are only counted (numbers: no BigInt per line). */
+  private spanSet = false;
+  private firstSecs = 0;
+  private firstNanos = 0;
+  private firstRaw = false;
+  private lastSecsSel = 0;
+  private lastNanosSel = 0;
+  private lastRaw = false;
+  /** Selected events counted but not built (`EventNames.countOnly`). */
+  countedOnly = 0;
   eventsSeen = 0;
+  /** Set by a range parser; see `CpuFirstHook`. */
+  onCpuFirst: CpuFirstHook | undefined;
+  private readonly cpuSeen: boolean[] = [];
+  /** A new trace header was met: order before it no longer applies. */
+  private restarted = false;
 
   constructor(
     private readonly ctx: ParseContext,
     readonly meta: StreamMeta,
     private readonly sink: ReaderSink,
     private readonly hooks: FormatHooks,
-  ) {}
+  ) {
+    this.names = new NameCache(ctx.names, 'short');
+  }
 
   line(buf: Buffer, start: number, end: number, lineNo: number, offset: number, last: boolean): void {
     if (start === end) return;
@@ -50,12 +75,12 @@ export class TextTraceReader implements LineReader {
     const src = { file: this.meta.file, line: lineNo, offset };
     if (hasControlBytes(buf, start, end)) {
       this.ctx.diag.add('binary_data', src);
-      this.lastEntry = undefined;
+      this.lastSlot = undefined;
       return;
     }
     const text = buf.toString('latin1', start, end);
     if (this.hooks.other(text, src, this)) return;
-    if (this.lastEntry && MULTILINE.has(this.lastEntry.full)) {
+    if (this.lastSlot?.multiline) {
       this.ctx.diag.add('continuation_line', src);
       if (this.pending) this.pending.text += '\n' + buf.toString('utf8', start, end);
       return;
@@ -65,33 +90,49 @@ export class TextTraceReader implements LineReader {
 
   private eventLine(buf: Buffer, end: number, lineNo: number, offset: number): void {
     const h = this.head;
-    const entry = this.ctx.names.byShort(buf.toString('latin1', h.nameStart, h.nameEnd));
+    const slot = this.names.lookup(buf, h.nameStart, h.nameEnd);
+    const entry = slot.entry;
     entry.count++;
     this.eventsSeen++;
-    this.lastEntry = entry;
+    this.lastSlot = slot;
     this.flush();
+    if (slot.suspect) this.ctx.diag.add('bad_event_name', { file: this.meta.file, line: lineNo, offset }, JSON.stringify(entry.full));
     const cpu = h.cpu;
+    const ts = h.ts;
+    if (this.onCpuFirst && this.cpuSeen[cpu] !== true) {
+      this.cpuSeen[cpu] = true;
+      this.onCpuFirst(cpu, ts.secs, ts.nanos, ts.raw, !this.restarted, { file: this.meta.file, line: lineNo, offset });
+    }
     const ps = this.lastSecs[cpu];
-    if (ps !== undefined && (h.ts.secs < ps || (h.ts.secs === ps && h.ts.nanos < this.lastNanos[cpu]!))) {
+    if (ps !== undefined && (ts.secs < ps || (ts.secs === ps && ts.nanos < this.lastNanos[cpu]!))) {
       this.ctx.diag.add('time_backwards', { file: this.meta.file, line: lineNo, offset }, `CPU ${cpu}`);
     }
-    this.lastSecs[cpu] = h.ts.secs;
-    this.lastNanos[cpu] = h.ts.nanos;
-    if (h.ts.raw) this.meta.traceClock ??= 'counter';
-    const loss = this.openLoss.get(cpu);
-    if (loss) {
-      loss.ts = tsToNs(h.ts);
-      this.openLoss.delete(cpu);
-    }
-    // A loss on no particular CPU (a paste's snip) is timed by the next event of any CPU.
-    const any = this.openLoss.get(-1);
-    if (any) {
-      any.ts = tsToNs(h.ts);
-      this.openLoss.delete(-1);
+    this.lastSecs[cpu] = ts.secs;
+    this.lastNanos[cpu] = ts.nanos;
+    if (ts.raw) this.meta.traceClock ??= 'counter';
+    if (this.openLosses > 0) {
+      const loss = this.openLoss[cpu];
+      if (loss) {
+        loss.ts = tsToNs(ts);
+        this.openLoss[cpu] = undefined;
+        this.openLosses--;
+      }
+      // A loss on no particular CPU (a paste's snip) is timed by the next event of any CPU.
+      const any = this.openLoss[-1];
+      if (any) {
+        any.ts = tsToNs(ts);
+        this.openLoss[-1] = undefined;
+        this.openLosses--;
+      }
     }
     if (!entry.wanted) return;
+    // Console text is still built when only counting: it names the kernel release.
+    if (this.ctx.names.countOnly && !slot.multiline) {
+      this.countSelected();
+      return;
+    }
     const ev: TraceEvent = {
-      ts: tsToNs(h.ts),
+      ts: tsToNs(ts),
       cpu,
       pid: h.pid,
       comm: this.comm(buf, lineNo, offset),
@@ -102,6 +143,23 @@ export class TextTraceReader implements LineReader {
     if (h.tgid >= 0) ev.tgid = h.tgid;
     if (h.flagsEnd > h.flagsStart) ev.flags = buf.toString('latin1', h.flagsStart, h.flagsEnd);
     this.pending = ev;
+  }
+
+  /** Count a selected event without building it, keeping the span `parse --stats` shows. */
+  private countSelected(): void {
+    const { secs, nanos, raw } = this.head.ts;
+    this.countedOnly++;
+    if (!this.spanSet || secs < this.firstSecs || (secs === this.firstSecs && nanos < this.firstNanos)) {
+      this.firstSecs = secs;
+      this.firstNanos = nanos;
+      this.firstRaw = raw;
+    }
+    if (!this.spanSet || secs > this.lastSecsSel || (secs === this.lastSecsSel && nanos > this.lastNanosSel)) {
+      this.lastSecsSel = secs;
+      this.lastNanosSel = nanos;
+      this.lastRaw = raw;
+    }
+    this.spanSet = true;
   }
 
   private comm(buf: Buffer, lineNo: number, offset: number): string {
@@ -124,7 +182,8 @@ export class TextTraceReader implements LineReader {
   loss(kind: 'lost_events' | 'buffer_started' | 'events_dropped', cpu: number, src: SourceRef, count?: number): void {
     this.flush();
     const l: DataLoss = { kind, cpu, src, ...(count !== undefined ? { count } : {}) };
-    this.openLoss.set(cpu, l);
+    if (!this.openLoss[cpu]) this.openLosses++;
+    this.openLoss[cpu] = l;
     this.meta.losses.push(l);
     this.sink.loss(l);
     this.ctx.diag.add(kind, src, `CPU ${cpu}${count !== undefined ? `, ${count} events` : ''}`);
@@ -142,10 +201,18 @@ export class TextTraceReader implements LineReader {
   newSegment(src: SourceRef): void {
     this.flush();
     this.meta.segments++;
+    this.restarted = true;
     this.ctx.diag.add('second_header', src);
     this.lastSecs.length = 0;
     this.lastNanos.length = 0;
-    this.lastEntry = undefined;
+    this.lastSlot = undefined;
+  }
+
+  /** Per-CPU time of the last event line, and whether a new trace header restarted the order. */
+  orderState(): { last: [number, number, number][]; restarted: boolean } {
+    const last: [number, number, number][] = [];
+    this.lastSecs.forEach((s, cpu) => last.push([cpu, s, this.lastNanos[cpu]!]));
+    return { last, restarted: this.restarted };
   }
 
   private flush(): void {
@@ -158,5 +225,12 @@ export class TextTraceReader implements LineReader {
 
   end(): void {
     this.flush();
+    if (this.spanSet) {
+      const ns = (secs: number, nanos: number, raw: boolean): bigint => tsToNs({ secs, nanos, raw, end: 0 });
+      const first = ns(this.firstSecs, this.firstNanos, this.firstRaw);
+      const last = ns(this.lastSecsSel, this.lastNanosSel, this.lastRaw);
+      if (this.meta.firstTs === undefined || first < this.meta.firstTs) this.meta.firstTs = first;
+      if (this.meta.lastTs === undefined || last > this.meta.lastTs) this.meta.lastTs = last;
+    }
   }
 }

@@ -6,7 +6,7 @@ import type { DataLoss, SourceRef, StreamMeta, TraceEvent } from '../../src/type
 import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import { tsToNs } from '../common/timestamp.ts';
 import { hasControlBytes, LineKind, newPerfLine, scanPerfLine, startsWith } from './line.ts';
-import { NameCache, type NameSlot } from './name-cache.ts';
+import { NameCache, type NameSlot } from '../common/name-cache.ts';
 import { SNIP_RE } from '../ftrace-text/markers.ts';
 
 const LOST = Buffer.from('PERF_RECORD_LOST', 'latin1');
@@ -33,7 +33,7 @@ export class PerfScriptReader implements LineReader {
     private readonly meta: StreamMeta,
     private readonly sink: ReaderSink,
   ) {
-    this.names = new NameCache(ctx.names);
+    this.names = new NameCache(ctx.names, 'full');
   }
 
   line(buf: Buffer, start: number, end: number, lineNo: number, offset: number, last: boolean): void {

@@ -2,6 +2,7 @@
 // returns an exit code (0 ok, 1 findings or unparsed lines, 2 bad input or usage).
 import yargs from 'yargs';
 import type { FormatName } from '../types/event.ts';
+import { JOBS_ENV } from '../../parsers/common/parallel-text.ts';
 import { FORMAT_NAMES } from '../../parsers/registry.ts';
 import type { CliIO } from './io.ts';
 import { EXIT_CODES, errorCodeOf, UserError, type ErrorCode } from '../types/errors.ts';
@@ -58,6 +59,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .help()
     .version(false)
     .exitProcess(false)
+    .option('jobs', { type: 'number', global: true, describe: 'parser threads for large plain text traces (default: REAPLAY_JOBS, else 1; 0: one per core)' })
+    .middleware((a) => {
+      if (a.jobs !== undefined) process.env[JOBS_ENV] = String(a.jobs);
+    })
     .fail((msg, err) => {
       usage = msg ?? err?.message ?? 'bad usage';
     })

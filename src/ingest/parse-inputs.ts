@@ -6,7 +6,10 @@ import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/even
 import { type BinaryImporter, type ByteSource, type FormatImporter, type ParseContext, type ReaderSink, isBinaryImporter } from '../../parsers/importer.ts';
 import { DiagnosticSink } from '../../parsers/common/diagnostics.ts';
 import { EventNames } from '../../parsers/common/event-names.ts';
-import { InputError, compressionOf, openInput } from '../../parsers/common/input.ts';
+import { InputError, compressionOf } from '../../parsers/common/input.ts';
+import { openInputThreaded } from '../../parsers/common/input-thread.ts';
+import { DEFAULT_MAX_LINE } from '../../parsers/common/line-splitter.ts';
+import { parseRanges, planRanges, type SplitOptions } from '../../parsers/common/parallel-text.ts';
 import { FileSource, MemorySource } from '../../parsers/common/byte-source.ts';
 import { LineFeed } from '../../parsers/common/line-adapter.ts';
 import { unsupportedBinary } from '../../parsers/common/unsupported.ts';
@@ -36,6 +39,8 @@ export interface ParseOptions {
   decode?: boolean;
   /** Shared across calls when several parses must resolve names the same way. */
   context?: ParseContext;
+  /** Parser threads for large plain text traces (default: `REAPLAY_JOBS`, else one thread). */
+  split?: SplitOptions;
 }
 
 export interface ParseResult {
@@ -85,7 +90,7 @@ async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
   const bin = await openBinary(file, opts);
   if (bin) return bin;
   let raw = 0;
-  const gen = openInput(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)) });
+  const gen = openInputThreaded(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)) });
   const head: Buffer[] = [];
   let size = 0;
   while (size < SNIFF_BYTES) {
@@ -120,8 +125,9 @@ async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
   return { file, importer, head, rest: gen };
 }
 
-export function newContext(events?: readonly string[]): ParseContext {
-  return { names: new EventNames(events), diag: new DiagnosticSink() };
+/** `countOnly`: events are only counted by name (see `EventNames`). */
+export function newContext(events?: readonly string[], countOnly = false): ParseContext {
+  return { names: new EventNames(events, countOnly), diag: new DiagnosticSink() };
 }
 
 export async function parseInputs(files: readonly string[], opts: ParseOptions): Promise<ParseResult> {
@@ -160,7 +166,20 @@ async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promi
     }
     return meta;
   }
-  const lines = new LineFeed(o.importer, ctx, meta, sink, opts.maxLine);
+  const maxLine = opts.maxLine ?? DEFAULT_MAX_LINE;
+  const starts = planRanges(o.file, o.importer.name, maxLine, opts.split);
+  if (starts) {
+    await o.rest.return(undefined);
+    await parseRanges(o.file, o.importer.name, starts, ctx, meta, sink, maxLine, {
+      ...opts.split,
+      onRange: (end) => {
+        opts.onProgress?.(o.file, end);
+        return opts.pace?.();
+      },
+    });
+    return meta;
+  }
+  const lines = new LineFeed(o.importer, ctx, meta, sink, maxLine);
   const finish = (): void => lines.end();
   try {
     for (const c of o.head) lines.write(c);

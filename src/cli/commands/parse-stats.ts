@@ -20,8 +20,10 @@ export function formatStats(inputs: readonly StreamMeta[], ctx: ParseContext, em
   }
   const names = ctx.names.entries().sort((a, b) => b.count - a.count || a.full.localeCompare(b.full));
   const total = names.reduce((a, e) => a + e.count, 0);
-  out.push('', `events: ${total} (${emitted} selected)`);
-  for (const e of names) out.push(`  ${String(e.count).padStart(10)}  ${safe(e.full)}${e.wanted ? '' : '  (not selected)'}`);
+  // A counting run builds no events: what the filter selects is what the names counted.
+  const selected = ctx.names.countOnly ? names.reduce((a, e) => a + (e.selected ? e.count : 0), 0) : emitted;
+  out.push('', `events: ${total} (${selected} selected)`);
+  for (const e of names) out.push(`  ${String(e.count).padStart(10)}  ${safe(e.full)}${e.selected ? '' : '  (not selected)'}`);
   const losses = inputs.flatMap((m) => m.losses);
   out.push('', `data loss: ${losses.length === 0 ? 'none reported' : `${losses.length} marker(s)`}`);
   for (const l of losses) {

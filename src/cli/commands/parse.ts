@@ -48,7 +48,8 @@ async function finish(writer: EventWriter | undefined, file: OutputFile | undefi
 export async function parseCommand(args: ParseArgs, io: CliIO): Promise<number> {
   const { writer, file } = await openWriter(args, io);
   const progress = createProgress(io, args.files);
-  const ctx = newContext(args.events);
+  // `--stats` alone writes no events: they are counted from their names, never built.
+  const ctx = newContext(args.events, args.stats && !writer);
   let emitted = 0;
   let result;
   try {

@@ -1,0 +1,93 @@
+// Compressed input decompressed in a worker thread while the main thread parses:
+// the worker runs `openInput` (whatever decoder it uses) and posts the decompressed
+// chunks back, at most a few ahead of the parser. Stdin and plain files are read
+// here as before; a decoding error reaches the caller as the same InputError.
+import { closeSync, openSync, readSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { compressionOf, InputError, openInput, type Compression, type OpenOptions } from './input.ts';
+
+/** Chunks the worker may have in flight before the parser takes them. */
+const AHEAD = 8;
+
+type Msg =
+  | { chunk: Uint8Array; raw: number }
+  | { done: true; raw: number }
+  | { error: string; code: InputError['code'] | undefined };
+
+function magic(file: string): Uint8Array {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4);
+    return b.subarray(0, readSync(fd, b, 0, 4, 0));
+  } catch {
+    return new Uint8Array();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Like `openInput`; compressed files are decoded on another thread. */
+export async function* openInputThreaded(file: string, opts: OpenOptions = {}): AsyncGenerator<Buffer> {
+  let c: Compression;
+  try {
+    c = file === '-' ? 'none' : compressionOf(magic(file));
+  } catch {
+    c = 'none';
+  }
+  // Other runtimes (Deno runs the notebooks) decode on the calling thread.
+  if (c === 'none' || process.versions.deno !== undefined) {
+    yield* openInput(file, opts);
+    return;
+  }
+  opts.onCompression?.(c);
+  const w = new Worker(new URL('./input-worker.mjs', import.meta.url), { workerData: { file, ahead: AHEAD } });
+  const queue: Msg[] = [];
+  let wake: (() => void) | undefined;
+  const push = (m: Msg): void => {
+    queue.push(m);
+    wake?.();
+  };
+  w.on('message', push);
+  w.on('error', (e) => push({ error: e.message, code: undefined }));
+  try {
+    for (;;) {
+      if (!queue.length) await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+      const m = queue.shift()!;
+      if ('error' in m) throw new InputError(file, m.code ? m.error : `cannot read: ${m.error}`, m.code ?? 'read_failed');
+      if (m.raw) opts.onRaw?.(m.raw);
+      if ('done' in m) return;
+      w.postMessage('more');
+      yield Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
+    }
+  } finally {
+    await w.terminate();
+  }
+}
+
+/** Worker side: decode `file`, post chunks, wait for credit past `ahead` in flight. */
+export async function decodeInWorker(file: string, ahead: number, port: import('node:worker_threads').MessagePort): Promise<void> {
+  let credit = ahead;
+  let wake: (() => void) | undefined;
+  port.on('message', () => {
+    credit++;
+    wake?.();
+  });
+  let raw = 0;
+  try {
+    for await (const chunk of openInput(file, { onRaw: (n) => (raw += n) })) {
+      while (credit <= 0) await new Promise<void>((r) => (wake = r));
+      credit--;
+      const copy = new Uint8Array(chunk.length);
+      copy.set(chunk);
+      port.postMessage({ chunk: copy, raw }, [copy.buffer]);
+      raw = 0;
+    }
+    port.postMessage({ done: true, raw });
+  } catch (e) {
+    const ie = e instanceof InputError ? e : undefined;
+    const msg = (e as Error).message;
+    port.postMessage({ error: ie ? msg.slice(file.length + 2) : msg, code: ie?.code });
+  }
+  // The main thread ends this worker once it has read the last message.
+}
