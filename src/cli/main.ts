@@ -140,6 +140,20 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out }, io);
       },
     )
+    .command(
+      'export <paths..>',
+      'write the fleet tables (captures, victims, attempts, notifier_calls, findings, evidence, metrics) of captures as Parquet, CSV or JSON lines',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'captures: capture folders, trace files, or globs of either (quoted)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'folder to write one file per table into' })
+          .option('as', { type: 'string', choices: ['parquet', 'csv', 'jsonl'] as const, default: 'parquet' as const, describe: 'file format' })
+          .option('label-from', { type: 'string', describe: "labels from the path, e.g. 'fleet/{host}/{kernel}/...'" }),
+      async (a) => {
+        const { exportCommand } = await import('./commands/export.ts');
+        code = await exportCommand({ paths: (a.paths as string[]).map(String), out: a.out, as: a.as, labelFrom: a.labelFrom }, io);
+      },
+    )
     .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report or compare');
   try {
     await parser.parseAsync();
