@@ -154,6 +154,23 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         code = await exportCommand({ paths: (a.paths as string[]).map(String), out: a.out, as: a.as, labelFrom: a.labelFrom }, io);
       },
     )
+    .command(
+      'fleet <paths..>',
+      'analyse many captures in worker threads and append their tables to a Parquet dataset (partitioned by kernel family; resumable)',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'capture folders, trace files, or globs of either (quoted)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'the dataset folder (created, or appended to)' })
+          .option('jobs', { type: 'number', describe: 'worker threads (default: all cores)' })
+          .option('label-from', { type: 'string', describe: "labels from the path, e.g. 'fleet/{host}/{kernel}/...'" })
+          .option('flush-every', { type: 'number', default: 100, describe: 'captures per batch written to the dataset' })
+          .option('timeout', { type: 'number', default: 600, describe: 'seconds one capture may take before it is recorded as failed' })
+          .option('report', { type: 'string', describe: 'also write the fleet page (index.html) into this folder' }),
+      async (a) => {
+        const { fleetCommand } = await import('./commands/fleet.ts');
+        code = await fleetCommand({ paths: (a.paths as string[]).map(String), out: a.out, jobs: a.jobs, labelFrom: a.labelFrom, flushEvery: a.flushEvery, timeout: a.timeout, report: a.report }, io);
+      },
+    )
     .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report or compare');
   try {
     await parser.parseAsync();

@@ -21,15 +21,15 @@ export async function contentHash(files: readonly string[]): Promise<string> {
 
 /**
  * Labels from the path: `--label-from 'fleet/{host}/{kernel}/...'` matches the path's
- * folders (anywhere in it), `{name}` takes one folder as a label, `*` skips one, `...`
- * any number. No match: no labels.
+ * last folders (or any, when it ends with `...`), `{name}` takes one folder as a label,
+ * `*` skips one, `...` any number. No match: no labels.
  */
 export function labelsFrom(pattern: string | undefined, path: string): Record<string, string> {
   if (!pattern) return {};
   const pat = pattern.split('/').filter(Boolean);
   const segs = path.split('/').filter((s) => s && s !== '.');
   const match = (i: number, j: number, got: Record<string, string>): Record<string, string> | undefined => {
-    if (i === pat.length) return got;
+    if (i === pat.length) return j === segs.length ? got : undefined;
     const p = pat[i]!;
     if (p === '...') {
       for (let k = j; k <= segs.length; k++) {
