@@ -171,6 +171,29 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         code = await fleetCommand({ paths: (a.paths as string[]).map(String), out: a.out, jobs: a.jobs, labelFrom: a.labelFrom, flushEvery: a.flushEvery, timeout: a.timeout, report: a.report }, io);
       },
     )
+    .command(
+      'sql [dataset] [query]',
+      'run SQL (or a shipped query of queries/ by name) on a fleet dataset: DuckDB embedded, or ClickHouse (--engine clickhouse --url); --load puts a dataset into ClickHouse',
+      (y) =>
+        y
+          .positional('dataset', { type: 'string', describe: 'the dataset folder (reaplay fleet --out); not needed for --engine clickhouse without --load' })
+          .positional('query', { type: 'string', describe: 'SQL text, a .sql file, or a shipped query name (none: list the shipped queries)' })
+          .option('engine', { type: 'string', choices: ['duckdb', 'clickhouse'] as const, default: 'duckdb' as const })
+          .option('url', { type: 'string', describe: 'ClickHouse HTTP URL, e.g. http://127.0.0.1:8123' })
+          .option('load', { type: 'boolean', default: false, describe: 'create the tables in ClickHouse (MergeTree per shard, Distributed over the cluster) and insert the dataset' })
+          .option('shard', { type: 'string', describe: 'HTTP URL of one shard of the cluster, for --load (repeat; default: --url)' })
+          .option('cluster', { type: 'string', default: 'reaplay', describe: 'ClickHouse cluster (remote_servers) of the Distributed tables' })
+          .option('database', { type: 'string', default: 'default' })
+          .option('json', { type: 'boolean', default: false })
+          .option('csv', { type: 'boolean', default: false }),
+      async (a) => {
+        const { sqlCommand } = await import('./commands/sql.ts');
+        const shards = a.shard === undefined ? [] : (Array.isArray(a.shard) ? a.shard : [a.shard]).map(String);
+        // With --engine clickhouse and no --load, a single positional is the query.
+        const [dataset, query] = a.engine === 'clickhouse' && !a.load && a.query === undefined ? [undefined, a.dataset] : [a.dataset, a.query];
+        code = await sqlCommand({ dataset, query, engine: a.engine, url: a.url, shards, cluster: a.cluster, database: a.database, load: a.load, json: a.json, csv: a.csv }, io);
+      },
+    )
     .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report or compare');
   try {
     await parser.parseAsync();
