@@ -133,11 +133,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           .option('kernel', { type: 'string', describe: 'the kernel that recorded the traces (e.g. 5.4 or 6.1.192), when the inputs do not say' })
           .option('capability', { type: 'string', describe: 'override one capability of the kernel profile of every capture: NAME=VALUE (repeatable)' })
           .option('json', { type: 'boolean', default: false, describe: 'one JSON document: groups, victims, metrics, verdicts, expected differences' })
-          .option('out', { type: 'string', describe: 'folder to write the comparison page (index.html) and compare.json into' }),
+          .option('out', { type: 'string', describe: 'folder to write the comparison page (index.html) and compare.json into' })
+          .option('dataset', { type: 'string', describe: 'compare groups of a fleet dataset (reaplay fleet --out) instead of captures' })
+          .option('group-by', { type: 'string', describe: 'with --dataset: kernel (default), release, family or label:NAME' })
+          .option('baseline', { type: 'string', describe: 'with --dataset: the group to compare the others with (default: the first in version order)' }),
       async (a) => {
         const { compareCommand } = await import('./commands/compare.ts');
         const groups = a.group === undefined ? undefined : (Array.isArray(a.group) ? a.group : [a.group]).map(String);
-        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out }, io);
+        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out, dataset: a.dataset, groupBy: a.groupBy, baseline: a.baseline }, io);
       },
     )
     .command(
