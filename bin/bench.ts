@@ -115,6 +115,7 @@ console.log(
     `index.html ${(rep.htmlBytes / 1e6).toFixed(2)} MB (of which ~0.83 MB the chart libraries), peak RSS ${rep.maxRssMB.toFixed(0)} MB`,
 );
 if (rep.victims < 1000) failures.push(`report: ${rep.victims} victims, expected 1000`);
+await (await import('../src/bench/fleet.ts')).fleetBench(BENCH_DIR, failures);
 console.log(`targets: tracefs text >= ${MIN_MBPS} MB/s filtered to the model's events; peak RSS < ${MAX_RSS_MB} MB on >= 2 GB`);
 if (failures.length) {
   for (const f of failures) console.log(`MISSED ${f}`);
