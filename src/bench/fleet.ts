@@ -28,20 +28,21 @@ function duBytes(dir: string): number {
   return n;
 }
 
-interface Run { seconds: number; captures: number; rate: number; rssMB: number }
+interface Run { seconds: number; captures: number; rate: number; rssMB: number; cpuS: number }
 
 /** `reaplay fleet` in a fresh process under /usr/bin/time. */
 function fleetRun(globs: string[], out: string, jobs: number): Run {
   rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', 'RSS_KB=%M', process.execPath, '--import', 'tsx', join(REPO_ROOT, 'bin/reaplay.ts'), 'fleet', ...globs, '--out', out, '--jobs', String(jobs)], {
+  const r = spawnSync('/usr/bin/time', ['-f', 'RSS_KB=%M CPU_S=%U+%S', process.execPath, '--import', 'tsx', join(REPO_ROOT, 'bin/reaplay.ts'), 'fleet', ...globs, '--out', out, '--jobs', String(jobs)], {
     cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20,
   });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`reaplay fleet failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const captures = Number(/(\d+) analysed/.exec(r.stdout)?.[1]);
   const rssMB = Number(/RSS_KB=(\d+)/.exec(r.stderr)?.[1]) / 1024;
-  return { seconds, captures, rate: captures / seconds, rssMB };
+  const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(r.stderr);
+  return { seconds, captures, rate: captures / seconds, rssMB, cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN };
 }
 
 /** The dataset repeated `times` times with distinct capture ids, as one Parquet file per table. */
@@ -74,8 +75,8 @@ export async function fleetBench(benchDir: string, failures: string[]): Promise<
   const one = fleetRun(subset, join(benchDir, 'fleet-ds-rate'), 1);
   const two = fleetRun(subset, join(benchDir, 'fleet-ds-rate'), 2);
   const speedup = two.rate / one.rate;
-  console.log(`fleet rate over ${one.captures} captures: 1 worker ${one.rate.toFixed(1)} captures/s (${one.seconds.toFixed(1)} s, peak RSS ${one.rssMB.toFixed(0)} MB); ` +
-    `2 workers ${two.rate.toFixed(1)} captures/s (${two.seconds.toFixed(1)} s, peak RSS ${two.rssMB.toFixed(0)} MB); 2/1 = ${speedup.toFixed(2)}x`);
+  console.log(`fleet rate over ${one.captures} captures: 1 worker ${one.rate.toFixed(1)} captures/s (${one.seconds.toFixed(1)} s, ${(one.cpuS / one.captures * 1000).toFixed(0)} ms CPU/capture, peak RSS ${one.rssMB.toFixed(0)} MB); ` +
+    `2 workers ${two.rate.toFixed(1)} captures/s (${two.seconds.toFixed(1)} s, ${(two.cpuS / two.captures * 1000).toFixed(0)} ms CPU/capture, peak RSS ${two.rssMB.toFixed(0)} MB); 2/1 = ${speedup.toFixed(2)}x`);
   if (speedup < MIN_SPEEDUP) failures.push(`fleet: 2 workers ${speedup.toFixed(2)}x of 1 < ${MIN_SPEEDUP}x`);
 
   const ds = join(benchDir, 'fleet-ds');
