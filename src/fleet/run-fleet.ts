@@ -28,7 +28,7 @@ export interface FleetSummary {
   victims: number;
 }
 
-const FLUSH_MS = 5_000;
+const FLUSH_MS = 30_000;
 
 export async function runFleet(specs: readonly CaptureSpec[], o: FleetOptions): Promise<FleetSummary> {
   openDataset(o.dataset);
