@@ -119,6 +119,7 @@ console.log(
 );
 if (rep.victims < 1000) failures.push(`report: ${rep.victims} victims, expected 1000`);
 failures.push(...(await import('../src/bench/growth.ts')).linearGrowth());
+await (await import('../src/bench/fleet.ts')).fleetBench(BENCH_DIR, failures);
 console.log(`targets: tracefs text >= ${MIN_MBPS} MB/s filtered to the model's events; peak RSS < ${MAX_RSS_MB} MB on >= 2 GB`);
 failures.push(...(await benchBinary()));
 if (failures.length) {

@@ -147,11 +147,68 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           .option('capability', { type: 'string', describe: 'override one capability of the kernel profile of every capture: NAME=VALUE (repeatable)' })
           .option('json', { type: 'boolean', default: false, describe: 'one JSON document: groups, victims, metrics, verdicts, expected differences' })
           .option('out', { type: 'string', describe: 'folder to write the comparison page (index.html) and compare.json into' })
+          .option('dataset', { type: 'string', describe: 'compare groups of a fleet dataset (reaplay fleet --out) instead of captures' })
+          .option('group-by', { type: 'string', describe: 'with --dataset: kernel (default), release, family or label:NAME' })
+          .option('baseline', { type: 'string', describe: 'with --dataset: the group to compare the others with (default: the first in version order)' })
           .option('force', { type: 'boolean', default: false, describe: 'write into an existing folder that reaplay did not make' }),
       async (a) => {
         const { compareCommand } = await import('./commands/compare.ts');
         const groups = a.group === undefined ? undefined : (Array.isArray(a.group) ? a.group : [a.group]).map(String);
-        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out, force: a.force }, io);
+        code = await compareCommand({ paths: a.paths === undefined ? undefined : (a.paths as string[]).map(String), groups, kernel: a.kernel, capabilities: capabilities(a.capability), json: a.json, out: a.out, force: a.force, dataset: a.dataset, groupBy: a.groupBy, baseline: a.baseline }, io);
+      },
+    )
+    .command(
+      'export <paths..>',
+      'write the fleet tables (captures, victims, attempts, notifier_calls, findings, evidence, metrics) of captures as Parquet, CSV or JSON lines',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'captures: capture folders, trace files, or globs of either (quoted)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'folder to write one file per table into' })
+          .option('as', { type: 'string', choices: ['parquet', 'csv', 'jsonl'] as const, default: 'parquet' as const, describe: 'file format' })
+          .option('label-from', { type: 'string', describe: "labels from the path, e.g. 'fleet/{host}/{kernel}/...'" }),
+      async (a) => {
+        const { exportCommand } = await import('./commands/export.ts');
+        code = await exportCommand({ paths: (a.paths as string[]).map(String), out: a.out, as: a.as, labelFrom: a.labelFrom }, io);
+      },
+    )
+    .command(
+      'fleet <paths..>',
+      'analyse many captures in worker threads and append their tables to a Parquet dataset (partitioned by kernel family; resumable)',
+      (y) =>
+        y
+          .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'capture folders, trace files, or globs of either (quoted)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'the dataset folder (created, or appended to)' })
+          .option('jobs', { type: 'number', describe: 'worker threads (default: all cores)' })
+          .option('label-from', { type: 'string', describe: "labels from the path, e.g. 'fleet/{host}/{kernel}/...'" })
+          .option('flush-every', { type: 'number', default: 100, describe: 'captures per batch written to the dataset' })
+          .option('timeout', { type: 'number', default: 600, describe: 'seconds one capture may take before it is recorded as failed' })
+          .option('report', { type: 'string', describe: 'also write the fleet page (index.html) into this folder' }),
+      async (a) => {
+        const { fleetCommand } = await import('./commands/fleet.ts');
+        code = await fleetCommand({ paths: (a.paths as string[]).map(String), out: a.out, jobs: a.jobs, labelFrom: a.labelFrom, flushEvery: a.flushEvery, timeout: a.timeout, report: a.report }, io);
+      },
+    )
+    .command(
+      'sql [dataset] [query]',
+      'run SQL (or a shipped query of queries/ by name) on a fleet dataset: DuckDB embedded, or ClickHouse (--engine clickhouse --url); --load puts a dataset into ClickHouse',
+      (y) =>
+        y
+          .positional('dataset', { type: 'string', describe: 'the dataset folder (reaplay fleet --out); not needed for --engine clickhouse without --load' })
+          .positional('query', { type: 'string', describe: 'SQL text, a .sql file, or a shipped query name (none: list the shipped queries)' })
+          .option('engine', { type: 'string', choices: ['duckdb', 'clickhouse'] as const, default: 'duckdb' as const })
+          .option('url', { type: 'string', describe: 'ClickHouse HTTP URL, e.g. http://127.0.0.1:8123' })
+          .option('load', { type: 'boolean', default: false, describe: 'create the tables in ClickHouse (MergeTree per shard, Distributed over the cluster) and insert the dataset' })
+          .option('shard', { type: 'string', describe: 'HTTP URL of one shard of the cluster, for --load (repeat; default: --url)' })
+          .option('cluster', { type: 'string', default: 'reaplay', describe: 'ClickHouse cluster (remote_servers) of the Distributed tables' })
+          .option('database', { type: 'string', default: 'default' })
+          .option('json', { type: 'boolean', default: false })
+          .option('csv', { type: 'boolean', default: false }),
+      async (a) => {
+        const { sqlCommand } = await import('./commands/sql.ts');
+        const shards = a.shard === undefined ? [] : (Array.isArray(a.shard) ? a.shard : [a.shard]).map(String);
+        // With --engine clickhouse and no --load, a single positional is the query.
+        const [dataset, query] = a.engine === 'clickhouse' && !a.load && a.query === undefined ? [undefined, a.dataset] : [a.dataset, a.query];
+        code = await sqlCommand({ dataset, query, engine: a.engine, url: a.url, shards, cluster: a.cluster, database: a.database, load: a.load, json: a.json, csv: a.csv }, io);
       },
     )
     .command(

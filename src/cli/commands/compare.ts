@@ -21,6 +21,10 @@ export interface CompareArgs extends Pick<AnalyzeOptions, 'kernel' | 'capabiliti
   out?: string;
   /** Write into an existing folder that reaplay did not make. */
   force?: boolean;
+  /** `--dataset DATASET --group-by KEY [--baseline LABEL]`: groups from a fleet dataset (src/fleet). */
+  dataset?: string;
+  groupBy?: string;
+  baseline?: string;
 }
 
 function specsOf(args: CompareArgs): GroupSpec[] {
@@ -41,10 +45,20 @@ function specsOf(args: CompareArgs): GroupSpec[] {
   return paths.map((p) => ({ paths: [p] }));
 }
 
+async function datasetGroups(args: CompareArgs): Promise<Awaited<ReturnType<typeof loadGroups>>> {
+  if (args.paths?.length || args.groups?.length) throw new UserError('--dataset: give no captures or --group (the dataset holds the captures)');
+  const { groupsFromDataset, GroupByError } = await import('../../fleet/compare-dataset.ts');
+  try {
+    return await groupsFromDataset(args.dataset!, args.groupBy ?? 'kernel', args.baseline);
+  } catch (e) {
+    if (e instanceof GroupByError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
 export async function compareCommand(args: CompareArgs, io: CliIO): Promise<number> {
-  const specs = specsOf(args);
   if (args.out !== undefined && (typeof args.out !== 'string' || !args.out)) throw new UserError('--out DIR: the folder for index.html and compare.json');
-  const groups = await loadGroups(specs, args);
+  const groups = args.dataset !== undefined ? await datasetGroups(args) : await loadGroups(specsOf(args), args);
   const result = compareGroups(groups, args);
   io.stdout.write(args.json ? toJson(compareJson(result), 1) + '\n' : compareText(result));
   if (args.out) {
