@@ -1,0 +1,89 @@
+// watch on the real captures, fed from a pipe all at once and in small paced chunks,
+// against `check` on the same files: the same victims and findings, and each finding
+// emitted before the end of its input.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { PassThrough, Writable } from 'node:stream';
+import { analyze } from '../replay/analyze.ts';
+import { bundledCaptures, captureFile, sharedCaptures, type Capture } from '../testing/captures.ts';
+import { runWatch, type Emitted } from './watch.ts';
+import type { Finding } from '../findings/finding.ts';
+
+const text = (f: string): Buffer => (f.endsWith('.gz') ? gunzipSync(readFileSync(f)) : readFileSync(f));
+const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
+const sortBy = <T>(xs: T[], k: (x: T) => string): T[] => [...xs].sort((a, b) => k(a).localeCompare(k(b)));
+const fkey = (f: Finding): string => `${f.rule}|${f.victim?.pid}|${f.notifier}|${f.evidence[0]?.src.line}`;
+
+/** Chunks of `buf` through a PassThrough, `size` bytes at a time, yielding to the event loop between them. */
+function piped(buf: Buffer, size: number): PassThrough {
+  const p = new PassThrough({ highWaterMark: size });
+  void (async () => {
+    for (let i = 0; i < buf.length; i += size) {
+      if (!p.write(buf.subarray(i, i + size))) await new Promise((r) => p.once('drain', r));
+      await new Promise((r) => setImmediate(r));
+    }
+    p.end();
+  })();
+  return p;
+}
+
+const sink = (): Writable & { text: string } => {
+  const w = new Writable({ write(c, _e, cb) { (w as unknown as { text: string }).text += String(c); cb(); } }) as Writable & { text: string };
+  w.text = '';
+  return w;
+};
+
+export async function watchCapture(files: { trace: string; log?: string; defs?: string }, chunk: number, traceBuf = text(files.trace)) {
+  const emitted: { e: Emitted; pos: number }[] = [];
+  const code = await runWatch({
+    trace: { name: files.trace, chunks: piped(traceBuf, chunk) },
+    kernelLog: files.log ? { name: files.log, chunks: piped(text(files.log), chunk) } : undefined,
+    kprobeDefs: files.defs ? [files.defs] : undefined,
+    out: sink(),
+    onEmit: (e, pos) => emitted.push({ e, pos }),
+  });
+  return { code, emitted, size: traceBuf.length };
+}
+
+function filesOf(c: Capture) {
+  return { trace: captureFile(c, 'ftrace.txt')!, log: captureFile(c, 'dmesg.txt'), defs: captureFile(c, 'kprobe_events.txt') };
+}
+
+async function compare(c: Capture, chunk: number) {
+  const f = filesOf(c);
+  const a = await analyze([f.trace, ...(f.log ? [f.log] : []), ...(f.defs ? [f.defs] : [])]);
+  const w = await watchCapture(f, chunk);
+  // A victim printed again as an update: its last print is the one to compare.
+  const last = new Map<string, unknown>();
+  for (const x of w.emitted) if (x.e.type === 'victim') last.set(`${x.e.victim.summary.pid}|${x.e.victim.summary.selected.line}`, x.e.victim.summary);
+  const victims = [...last.values()];
+  const findings = w.emitted.flatMap((x) => (x.e.type === 'finding' ? [x.e.finding] : []));
+  expect(plain(victims)).toEqual(plain(a.victims));
+  expect(plain(sortBy(findings, fkey))).toEqual(plain(sortBy(a.findings, fkey)));
+  return { a, w };
+}
+
+const captures = [...bundledCaptures(), ...sharedCaptures()].filter((c) => captureFile(c, 'ftrace.txt'));
+
+describe('watch agrees with check', () => {
+  for (const c of captures) {
+    it(`${c.id}: all at once (64 KiB chunks)`, async () => {
+      await compare(c, 64 * 1024);
+    }, 60_000);
+  }
+  for (const c of captures.filter((x) => x.bundled)) {
+    it(`${c.id}: paced in 4 KiB chunks; findings emitted where decided, before the end`, async () => {
+      const { w } = await compare(c, 4096);
+      const findings = w.emitted.filter((x) => x.e.type === 'finding' && x.e.finding.kind !== 'missing_events');
+      expect(findings.length).toBeGreaterThan(0);
+      for (const x of findings) {
+        const f = (x.e as { finding: Finding }).finding;
+        // Emitted before the end of the input, after the last line of the trace it rests on.
+        expect(x.pos, f.rule).toBeLessThan(w.size);
+        const traceLines = f.evidence.filter((e) => e.src.file.includes('ftrace')).map((e) => e.src.offset ?? 0);
+        if (traceLines.length) expect(x.pos, f.rule).toBeGreaterThan(Math.max(...traceLines));
+      }
+    }, 60_000);
+  }
+});
