@@ -8,7 +8,7 @@ import type { Finding } from '../findings/finding.ts';
 import type { ParseContext } from '../../parsers/importer.ts';
 import { analyzeLoaded, type Analysis, type AnalyzeOptions } from '../replay/analyze.ts';
 import type { VictimState } from '../replay/state.ts';
-import type { VictimSummary } from '../replay/victim-summary.ts';
+import { callsOf, TEARDOWN_NS, type VictimSummary } from '../replay/victim-summary.ts';
 import { buildLogRecords } from '../timeline/log-records.ts';
 import { victimStory } from '../report/story.ts';
 
@@ -18,7 +18,7 @@ export interface SettledVictim {
   settledBy: 'released' | 'gave_up_next_selected' | 'input_over';
   /** A victim printed before: later events changed its story (e.g. the memory of one given up went at last). */
   update?: boolean;
-  summary: VictimSummary;
+  summary: Omit<VictimSummary, 'next'>;
   /** The lines `check` prints for this victim. */
   story: string[];
 }
@@ -88,8 +88,15 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
   function settledBy(a: Analysis, v: VictimState): SettledVictim['settledBy'] | undefined {
     const last = v.attempts[v.attempts.length - 1];
     const attemptOpen = last !== undefined && !last.finish && !last.skip && !last.reapRet;
-    if (v.release && !attemptOpen) {
-      const wait = v.attempts.length === 0 && v.wake ? v.wake.ts + REAPER_GRACE_NS : v.release.ts;
+    // A release inferred from a task's exit (finish() at the end of the trace) is not final mid-stream: other threads may hold the mm.
+    const callOpen = callsOf(a.state, v).some((c) => c.retval === undefined || (c.retval === 0 && !c.endCall));
+    if (v.release && v.release.how !== 'task_exit' && !attemptOpen && !callOpen) {
+      // Calls on the mm count as the victim's until the teardown is over; with no attempt yet
+      // the reaper may still come (after its delay) and skip it: wait for both.
+      const delay = BigInt(a.state.caps.reaperDelayMs) * 1_000_000n;
+      const reaperDue = (v.wake?.ts ?? v.mark.ts) + delay + REAPER_GRACE_NS;
+      const teardown = v.release.ts + TEARDOWN_NS;
+      const wait = v.attempts.length === 0 && reaperDue > teardown ? reaperDue : teardown;
       if (lastTs !== undefined && lastTs >= wait) return 'released';
       if (deadline === undefined || wait < deadline) deadline = wait;
       return undefined;
@@ -124,10 +131,12 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     a.state.victims.forEach((v, i) => {
       const by = final ? 'input_over' : settledBy(a, v);
       if (by) settled.set(v, by);
-      if (v.release) released.add(v);
+      if (v.release && v.release.how !== 'task_exit') released.add(v);
       const key = victimKey(v);
       if (!by) return;
-      const summary = a.victims[i]!;
+      // `next` points at a later selection, unknown when the victim settles: the next
+      // victim's own line and the premature findings say it instead.
+      const { next: _next, ...summary } = a.victims[i]!;
       const printed = JSON.stringify(summary, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
       const before = doneVictims.get(key);
       if (before === printed) return;
