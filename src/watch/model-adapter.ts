@@ -85,12 +85,15 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     );
   }
 
+  /** An invalidate call on the victim's mm still in flight, or started and not yet ended. */
+  const callOpen = (a: Analysis, v: VictimState): boolean =>
+    callsOf(a.state, v).some((c) => c.retval === undefined || (c.retval === 0 && !c.endCall));
+
   function settledBy(a: Analysis, v: VictimState): SettledVictim['settledBy'] | undefined {
     const last = v.attempts[v.attempts.length - 1];
     const attemptOpen = last !== undefined && !last.finish && !last.skip && !last.reapRet;
     // A release inferred from a task's exit (finish() at the end of the trace) is not final mid-stream: other threads may hold the mm.
-    const callOpen = callsOf(a.state, v).some((c) => c.retval === undefined || (c.retval === 0 && !c.endCall));
-    if (v.release && v.release.how !== 'task_exit' && !attemptOpen && !callOpen) {
+    if (v.release && v.release.how !== 'task_exit' && !attemptOpen && !callOpen(a, v)) {
       // Calls on the mm count as the victim's until the teardown is over; with no attempt yet
       // the reaper may still come (after its delay) and skip it: wait for both.
       const delay = BigInt(a.state.caps.reaperDelayMs) * 1_000_000n;
@@ -128,9 +131,12 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     const a = analysis();
     const settled = new Map<VictimState, SettledVictim['settledBy']>();
     const released = new Set<VictimState>();
+    /** Settled victims with no invalidate call in flight: their pairing is decided. */
+    const quiet = new Set<VictimState>();
     a.state.victims.forEach((v, i) => {
       const by = final ? 'input_over' : settledBy(a, v);
       if (by) settled.set(v, by);
+      if (by && !callOpen(a, v)) quiet.add(v);
       if (v.release && v.release.how !== 'task_exit') released.add(v);
       const key = victimKey(v);
       if (!by) return;
@@ -151,7 +157,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
         const subj = subjects(a, f);
         // A selection is judged for good once the earlier victim's memory is seen gone.
         if (f.kind === 'premature_victim' || f.kind === 'gate_breach') decided = !!subj?.every((v) => released.has(v));
-        else decided = !!subj?.every((v) => settled.has(v));
+        else decided = !!subj?.every((v) => quiet.has(v));
       }
       if (!decided) continue;
       doneFindings.add(key);
