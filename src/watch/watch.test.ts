@@ -2,7 +2,9 @@
 // against `check` on the same files: the same victims and findings, and each finding
 // emitted before the end of its input.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { PassThrough, Writable } from 'node:stream';
 import { analyze } from '../replay/analyze.ts';
@@ -87,4 +89,52 @@ describe('watch agrees with check', () => {
       }
     }, 60_000);
   }
+});
+
+describe('watch on broken or alerting streams', () => {
+  const cap = bundledCaptures().find((c) => c.id === '6.1/premature')!;
+  const f = filesOf(cap);
+
+  it('a data-loss marker mid-stream lowers the level of the findings it touches, as check does', async () => {
+    const lines = text(f.trace).toString('latin1').split('\n');
+    // Between the first victim's selection (line 3236) and its release (line 10840).
+    const at = lines.findIndex((l, i) => i > 8000 && /^\s*\S.*\[\d{3}\]/.test(l));
+    const cpu = Number(/\[(\d{3})\]/.exec(lines[at]!)![1]);
+    lines.splice(at, 0, `CPU:${cpu} [LOST 120 EVENTS]`);
+    const dir = mkdtempSync(join(tmpdir(), 'reaplay-loss-'));
+    const lossy = join(dir, 'ftrace.txt');
+    writeFileSync(lossy, lines.join('\n'), 'latin1');
+    const a = await analyze([lossy, f.log!, f.defs!]);
+    const w = await watchCapture({ trace: lossy, log: f.log, defs: f.defs }, 4096);
+    const findings = w.emitted.flatMap((x) => (x.e.type === 'finding' ? [x.e.finding] : []));
+    expect(plain(sortBy(findings, fkey))).toEqual(plain(sortBy(a.findings, fkey)));
+    const premature = findings.find((x) => x.rule === 'PVS-PREMATURE')!;
+    expect(premature.level).toBe('inconclusive');
+    expect(premature.why).toMatch(/data-loss marker/);
+    // Without the marker the same finding is proven.
+    const clean = await watchCapture(f, 4096);
+    expect(clean.emitted.find((x) => x.e.type === 'finding' && x.e.finding.rule === 'PVS-PREMATURE')?.e).toMatchObject({ finding: { level: 'proven' } });
+  }, 60_000);
+
+  it('--exit-on proven stops at the first proven finding the model does not expect, before the end', async () => {
+    const out = sink();
+    const trace = text(f.trace);
+    let at = -1;
+    const code = await runWatch({
+      trace: { name: f.trace, chunks: piped(trace, 4096) },
+      kernelLog: { name: f.log!, chunks: piped(text(f.log!), 4096) },
+      kprobeDefs: [f.defs!],
+      out,
+      json: true,
+      exitOn: 'proven',
+      onEmit: (e, pos) => {
+        if (e.type === 'finding' && e.finding.rule === 'PVS-PREMATURE') at = pos;
+      },
+    });
+    expect(code).toBe(1);
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(trace.length);
+    const last = JSON.parse(out.text.trim().split('\n').pop()!);
+    expect(last).toMatchObject({ type: 'finding', rule: 'PVS-PREMATURE', level: 'proven', expected: false });
+  }, 60_000);
 });
