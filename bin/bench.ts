@@ -11,6 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { HAVE_SHARED, REPO_ROOT, SAMPLES_DIR, SHARED_TRACES } from '../src/testing/captures.ts';
 import { decompressTo, generateRepeated, oomRounds } from '../src/bench/inputs.ts';
+import { watchStreamCase } from '../src/bench/watch-stream.ts';
 
 const MIN_MBPS = 250;
 const MAX_RSS_MB = 400;
@@ -115,6 +116,7 @@ console.log(
     `index.html ${(rep.htmlBytes / 1e6).toFixed(2)} MB (of which ~0.83 MB the chart libraries), peak RSS ${rep.maxRssMB.toFixed(0)} MB`,
 );
 if (rep.victims < 1000) failures.push(`report: ${rep.victims} victims, expected 1000`);
+failures.push(...watchStreamCase());
 console.log(`targets: tracefs text >= ${MIN_MBPS} MB/s filtered to the model's events; peak RSS < ${MAX_RSS_MB} MB on >= 2 GB`);
 if (failures.length) {
   for (const f of failures) console.log(`MISSED ${f}`);

@@ -7,14 +7,16 @@ interface Lane {
   queue: TraceEvent[];
   latest?: bigint;
   open: boolean;
+  /** A quiet input (`dmesg -w` prints nothing for hours) holds the others back at most this long. */
+  maxLag?: bigint;
 }
 
 export class TimeMerge {
   private lanes: Lane[] = [];
 
   /** A new input; returns its lane number. */
-  addLane(): number {
-    this.lanes.push({ queue: [], open: true });
+  addLane(maxLagNs?: bigint): number {
+    this.lanes.push({ queue: [], open: true, maxLag: maxLagNs });
     return this.lanes.length - 1;
   }
 
@@ -40,11 +42,15 @@ export class TimeMerge {
   drain(): TraceEvent[] {
     let mark: bigint | undefined;
     let unbounded = true;
+    let lead: bigint | undefined;
+    for (const l of this.lanes) if (l.latest !== undefined && (lead === undefined || l.latest > lead)) lead = l.latest;
     for (const l of this.lanes) {
       if (!l.open) continue;
       unbounded = false;
-      if (l.latest === undefined) return this.untimedOnly();
-      if (mark === undefined || l.latest < mark) mark = l.latest;
+      let latest = l.latest;
+      if (l.maxLag !== undefined && lead !== undefined && (latest === undefined || latest < lead - l.maxLag)) latest = lead - l.maxLag;
+      if (latest === undefined) return this.untimedOnly();
+      if (mark === undefined || latest < mark) mark = latest;
     }
     const out: TraceEvent[] = [];
     for (const l of this.lanes) {

@@ -40,6 +40,8 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
+/** `dmesg -w` prints a line within milliseconds of it: past this, a quiet kernel log holds the trace back no longer. */
+const KERNEL_LOG_LAG_NS = 1_000_000_000n;
 const RANK: Record<Level, number> = { inconclusive: 0, suggested: 1, proven: 2 };
 const json = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
 
@@ -55,8 +57,8 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   o.signal?.addEventListener('abort', () => stop.abort());
 
   const sources: { src: LineSource; lane: number; input: WatchInput; format?: FormatName }[] = [];
-  const addSource = (input: WatchInput, format?: FormatName): LineSource => {
-    const lane = merge.addLane();
+  const addSource = (input: WatchInput, format?: FormatName, maxLag?: bigint): LineSource => {
+    const lane = merge.addLane(maxLag);
     const src = new LineSource(input.name, ctx, {
       event: (ev: TraceEvent) => merge.push(lane, ev),
       loss: (l: DataLoss) => model.loss(l),
@@ -66,7 +68,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     return src;
   };
   const traceSrc = addSource(o.trace, o.format);
-  if (o.kernelLog) addSource(o.kernelLog, 'kernel-log');
+  if (o.kernelLog) addSource(o.kernelLog, 'kernel-log', KERNEL_LOG_LAG_NS);
 
   const emit = (d: Decided): void => {
     for (const v of d.victims) {
