@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import v8 from 'node:v8';
 import { Writable } from 'node:stream';
 import { REPO_ROOT, SAMPLES_DIR } from '../testing/captures.ts';
 import { runWatch } from '../watch/watch.ts';
@@ -16,6 +17,7 @@ import { runWatch } from '../watch/watch.ts';
 const SEED = join(SAMPLES_DIR, '6.1/premature');
 /** Gap between rounds, on top of the capture's own span. */
 const GAP_S = 5;
+const HEAP_CAP_MB = 128;
 const TS_RE = /^(.*?\[\d{3}\]\s+(?:\S{4,5}\s+)?)(\d+)(\.\d+: )/;
 
 export interface WatchStreamFigures {
@@ -29,6 +31,9 @@ export interface WatchStreamFigures {
   seconds: number;
   /** RSS (MB) sampled after each round. */
   rssMB: number[];
+  /** V8 heap in use (MB) after a full collection at the end of each round: what watch retains. */
+  heapAfterGcMB: number[];
+  heapLimitMB: number;
 }
 
 /** The seed's lines, their pids (of the test's own processes) and time span. */
@@ -76,6 +81,16 @@ export async function measureWatchStream(minutes: number): Promise<WatchStreamFi
   const s = seed();
   const rounds = Math.ceil((minutes * 60) / (s.span + GAP_S));
   const rssMB: number[] = [];
+  const heapAfterGcMB: number[] = [];
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const sample = (): void => {
+    rssMB.push(process.memoryUsage().rss / 1e6);
+    if (gc) {
+      gc();
+      const m = process.memoryUsage();
+      heapAfterGcMB.push(m.heapUsed / 1e6);
+    }
+  };
   let victims = 0;
   let findings = 0;
   let prematureProven = 0;
@@ -85,7 +100,7 @@ export async function measureWatchStream(minutes: number): Promise<WatchStreamFi
     trace: {
       name: 'stream',
       chunks: (async function* () {
-        for await (const c of stream(rounds, s, () => rssMB.push(process.memoryUsage().rss / 1e6))) {
+        for await (const c of stream(rounds, s, sample)) {
           bytes += c.length;
           yield c;
         }
@@ -103,27 +118,34 @@ export async function measureWatchStream(minutes: number): Promise<WatchStreamFi
     },
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { rounds, traceSeconds: rounds * (s.span + GAP_S), textMB: bytes / 1e6, lines: rounds * s.lines.length, victims, findings, prematureProven, seconds, rssMB };
+  return { rounds, traceSeconds: rounds * (s.span + GAP_S), textMB: bytes / 1e6, lines: rounds * s.lines.length, victims, findings, prematureProven, seconds, rssMB, heapAfterGcMB, heapLimitMB: v8.getHeapStatistics().heap_size_limit / 1e6 };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 /** Runs the case in a fresh process; prints its figures and returns the targets it missed. */
 export function watchStreamCase(): string[] {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 22 });
+  // The heap is capped so V8's lazy collection cannot pass for growth (or hide a leak: a
+  // leak would run out of heap); the heap after a full collection is what watch retains.
+  const args = ['--expose-gc', `--max-old-space-size=${HEAP_CAP_MB}`, '--import', 'tsx', fileURLToPath(import.meta.url)];
+  const out = execFileSync(process.execPath, args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 1 << 22 });
   const f = JSON.parse(out.trim().split('\n').pop()!) as WatchStreamFigures;
   const q = Math.max(1, Math.floor(f.rssMB.length / 4));
   const firstQ = f.rssMB.slice(q, 2 * q);
   const lastQ = f.rssMB.slice(-q);
+  const heapFirst = median(f.heapAfterGcMB.slice(q, 2 * q));
+  const heapLast = median(f.heapAfterGcMB.slice(-q));
   console.log(
     `watch over ${f.traceSeconds} s of trace (${f.rounds} rounds of 6.1/premature, ${f.textMB.toFixed(0)} MB, ${f.lines} lines): ${f.seconds.toFixed(1)} s, ` +
       `${f.victims} victims, ${f.findings} findings (${f.prematureProven} premature proven); RSS median 2nd quarter ${median(firstQ).toFixed(0)} MB, ` +
-      `last quarter ${median(lastQ).toFixed(0)} MB, max ${Math.max(...f.rssMB).toFixed(0)} MB`,
+      `last quarter ${median(lastQ).toFixed(0)} MB, max ${Math.max(...f.rssMB).toFixed(0)} MB (heap capped at ${f.heapLimitMB.toFixed(0)} MB); ` +
+      `heap after a full GC: 2nd quarter ${heapFirst.toFixed(1)} MB, last quarter ${heapLast.toFixed(1)} MB`,
   );
   const missed: string[] = [];
   if (f.prematureProven !== f.rounds) missed.push(`watch stream: ${f.prematureProven} premature findings proven, expected ${f.rounds}`);
   // Flat: the last quarter's memory within 20% (+16 MB of noise) of the second quarter's.
   if (median(lastQ) > median(firstQ) * 1.2 + 16) missed.push(`watch stream: RSS grew from ${median(firstQ).toFixed(0)} MB to ${median(lastQ).toFixed(0)} MB`);
+  if (heapLast > heapFirst * 1.2 + 4) missed.push(`watch stream: retained heap grew from ${heapFirst.toFixed(1)} MB to ${heapLast.toFixed(1)} MB`);
   return missed;
 }
 

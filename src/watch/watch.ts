@@ -99,9 +99,8 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     await Promise.all(
       sources.map(async (s) => {
         const it = s.input.chunks[Symbol.asyncIterator]();
-        const aborted = new Promise<IteratorResult<Buffer>>((resolve) => stop.signal.addEventListener('abort', () => resolve({ done: true, value: undefined })));
         for (;;) {
-          const r = await Promise.race([it.next(), aborted]);
+          const r = await nextOrStop(it, stop.signal);
           if (r.done || stopped) break;
           s.src.write(r.value);
           pump();
@@ -120,6 +119,29 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     if (timer) clearInterval(timer);
   }
   return exitCode;
+}
+
+/**
+ * The next chunk, or done when `signal` aborts first. The abort listener is removed
+ * after each chunk: a Promise.race against one long-lived promise would keep every
+ * chunk reachable from it for the whole run.
+ */
+function nextOrStop(it: AsyncIterator<Buffer>, signal: AbortSignal): Promise<IteratorResult<Buffer>> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return resolve({ done: true, value: undefined });
+    const onAbort = (): void => resolve({ done: true, value: undefined });
+    signal.addEventListener('abort', onAbort, { once: true });
+    it.next().then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 export function summaryLine(s: ReturnType<ReturnType<typeof createWatchModel>['stats']>, inputs: StreamMeta[]): string {
