@@ -43,6 +43,8 @@ export class LineSource {
   write(chunk: Buffer): void {
     if (this.splitter) {
       this.splitter.write(chunk);
+      this.meta.bytes = this.splitter.bytes;
+      this.meta.lines = this.splitter.lines;
       return;
     }
     this.head.push(chunk);
