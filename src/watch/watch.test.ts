@@ -48,13 +48,14 @@ export async function watchCapture(files: { trace: string; log?: string; defs?: 
   return { code, emitted, size: traceBuf.length };
 }
 
-function filesOf(c: Capture) {
-  return { trace: captureFile(c, 'ftrace.txt')!, log: captureFile(c, 'dmesg.txt'), defs: captureFile(c, 'kprobe_events.txt') };
+function filesOf(c: Capture, trace = 'ftrace.txt') {
+  return { trace: captureFile(c, trace)!, log: captureFile(c, 'dmesg.txt'), defs: captureFile(c, 'kprobe_events.txt') };
 }
 
-async function compare(c: Capture, chunk: number) {
-  const f = filesOf(c);
+async function compare(c: Capture, chunk: number, trace = 'ftrace.txt') {
+  const f = filesOf(c, trace);
   const a = await analyze([f.trace, ...(f.log ? [f.log] : []), ...(f.defs ? [f.defs] : [])]);
+  expect(a.victims.length).toBeGreaterThan(0);
   const w = await watchCapture(f, chunk);
   // A victim printed again as an update: its last print is the one to compare.
   const last = new Map<string, unknown>();
@@ -76,6 +77,11 @@ describe('watch agrees with check', () => {
     }, 60_000);
   }
   for (const c of captures.filter((x) => x.bundled)) {
+    for (const trace of ['trace-cmd-report.txt', 'perf-script.txt']) {
+      it(`${c.id}: ${trace}, sniffed from its first lines`, async () => {
+        await compare(c, 64 * 1024, trace);
+      }, 60_000);
+    }
     it(`${c.id}: paced in 4 KiB chunks; findings emitted where decided, before the end`, async () => {
       const { w } = await compare(c, 4096);
       const findings = w.emitted.filter((x) => x.e.type === 'finding' && x.e.finding.kind !== 'missing_events');
@@ -136,5 +142,20 @@ describe('watch on broken or alerting streams', () => {
     expect(at).toBeLessThan(trace.length);
     const last = JSON.parse(out.text.trim().split('\n').pop()!);
     expect(last).toMatchObject({ type: 'finding', rule: 'PVS-PREMATURE', level: 'proven', expected: false });
+  }, 60_000);
+});
+
+describe('watch summary line', () => {
+  const cap = bundledCaptures().find((c) => c.id === '6.1/kvm_mn_eagain')!;
+  const f = filesOf(cap);
+  const runWith = async (isTTY: boolean) => {
+    const out = Object.assign(sink(), { isTTY });
+    // A few ms between summaries; the input is paced so the run spans several of them.
+    await runWatch({ trace: { name: f.trace, chunks: piped(text(f.trace), 2048) }, kprobeDefs: [f.defs!], out, summaryEveryMin: 0.0001 });
+    return out.text;
+  };
+  it('is printed on a terminal only', async () => {
+    expect(await runWith(true)).toMatch(/^watch: trace time \d+\.\d+, \d+ lines, \d+ victim\(s\) settled, \d+ open, \d+ finding\(s\), \d+ events held, RSS \d+ MB$/m);
+    expect(await runWith(false)).not.toMatch(/^watch: /m);
   }, 60_000);
 });
