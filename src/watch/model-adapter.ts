@@ -31,8 +31,14 @@ export interface Decided {
 export interface WatchModel {
   feed(ev: TraceEvent): void;
   loss(l: DataLoss): void;
-  /** True when the events fed since the last settle() may settle something. */
+  /**
+   * True when the events fed since the last settle() may settle something and enough
+   * came since the last judgement (a sixteenth of the window: judging stays linear in
+   * the input however large the window grows).
+   */
   readonly due: boolean;
+  /** Something may be settled but judging waits for more events: the caller settles later anyway (input idle). */
+  readonly waiting: boolean;
   /** Judge now: victims settled and findings decided since the last call. */
   settle(): Decided;
   /** The input is over: everything left, judged as `check` judges a whole trace. */
@@ -65,6 +71,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
   let versionLine: TraceEvent | undefined;
   let marks = 0;
   let due = false;
+  let fedSinceJudge = 0;
   let deadline: bigint | undefined;
   let lastTs: bigint | undefined;
   /** Victims printed, with their summary as printed (a change is printed as an update). */
@@ -125,6 +132,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
 
   function collect(final: boolean): Decided {
     due = false;
+    fedSinceJudge = 0;
     deadline = undefined;
     const out: Decided = { victims: [], findings: [] };
     if (!final && marks === 0) return out;
@@ -198,6 +206,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
 
   return {
     feed(ev) {
+      fedSinceJudge++;
       if (ev.ts >= 0n && (lastTs === undefined || ev.ts > lastTs)) lastTs = ev.ts;
       if (ev.name === 'printk:console') {
         printk.push(ev);
@@ -215,6 +224,9 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
       due = true;
     },
     get due() {
+      return due && fedSinceJudge * 16 >= traces.length + printk.length;
+    },
+    get waiting() {
       return due;
     },
     settle: () => collect(false),

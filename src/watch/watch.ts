@@ -42,6 +42,8 @@ export interface WatchOptions {
 
 /** `dmesg -w` prints a line within milliseconds of it: past this, a quiet kernel log holds the trace back no longer. */
 const KERNEL_LOG_LAG_NS = 1_000_000_000n;
+/** Wall-clock wait before judging what a quiet input left pending. */
+const IDLE_JUDGE_MS = 100;
 const RANK: Record<Level, number> = { inconclusive: 0, suggested: 1, proven: 2 };
 const json = (v: unknown): string => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
 
@@ -85,9 +87,18 @@ export async function runWatch(o: WatchOptions): Promise<number> {
       }
     }
   };
+  // When judging waits for more events and none come (a live input gone quiet), judge anyway.
+  let idle: NodeJS.Timeout | undefined;
   const pump = (): void => {
     for (const ev of merge.drain()) model.feed(ev);
     if (model.due && !stopped) emit(model.settle());
+    if (model.waiting && !idle && !stopped) {
+      idle = setTimeout(() => {
+        idle = undefined;
+        if (model.waiting && !stopped) emit(model.settle());
+      }, IDLE_JUDGE_MS);
+      idle.unref();
+    }
   };
 
   let timer: NodeJS.Timeout | undefined;
@@ -117,6 +128,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     }
   } finally {
     if (timer) clearInterval(timer);
+    if (idle) clearTimeout(idle);
   }
   return exitCode;
 }
