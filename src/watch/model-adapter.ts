@@ -15,7 +15,7 @@ import { victimStory } from '../report/story.ts';
 export interface SettledVictim {
   pid: number;
   /** Why it is settled now: released, given up with the next selection decided, or input over. */
-  settledBy: 'released' | 'gave_up_next_selected' | 'input_over';
+  settledBy: 'released' | 'gave_up_next_selected' | 'input_over' | 'window_full';
   /** A victim printed before: later events changed its story (e.g. the memory of one given up went at last). */
   update?: boolean;
   summary: Omit<VictimSummary, 'next'>;
@@ -61,7 +61,16 @@ const findingKey = (f: Finding): string =>
 export interface ModelAdapterOptions extends Pick<AnalyzeOptions, 'kernel' | 'capabilities'> {
   ctx: ParseContext;
   inputs: StreamMeta[];
+  /**
+   * Events held at most: past this (a victim whose memory is never seen going keeps its
+   * window open) everything held is judged as at the end of a trace and dropped.
+   */
+  maxWindowEvents?: number;
+  /** When the window is full, events of other tasks are kept this far back (default one minute). */
+  keepRecentNs?: bigint;
 }
+
+const MAX_WINDOW_EVENTS = 1_000_000;
 
 export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
   let traces: TraceEvent[] = [];
@@ -80,6 +89,31 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
   let victimsOut = 0;
   let findingsOut = 0;
   let openVictims = 0;
+  const cap = opts.maxWindowEvents ?? MAX_WINDOW_EVENTS;
+
+  /**
+   * The window is full while victims stay open: keep what the open victims' stories and
+   * findings rest on (OOM and kernel log lines, signals, their own tasks' and the reaper's
+   * events) and the last minute; drop the rest. If that is still too much, everything is
+   * judged as at the end of a trace and dropped.
+   */
+  function compact(a: Analysis): void {
+    const pids = new Set<number>();
+    for (const v of a.state.victims) {
+      pids.add(v.pid);
+      for (const t of v.tasks) pids.add(t);
+    }
+    if (a.state.reaperPid !== undefined) pids.add(a.state.reaperPid);
+    const recent = (lastTs ?? 0n) - (opts.keepRecentNs ?? IDLE_KEEP_NS);
+    traces = traces.filter((e) => e.ts >= recent || pids.has(e.pid) || e.name.startsWith('oom:') || e.name.startsWith('signal:'));
+    if (traces.length + printk.length > (cap * 9) / 10) {
+      const out = collect(true, true);
+      pendingOut.victims.push(...out.victims);
+      pendingOut.findings.push(...out.findings);
+    }
+  }
+  /** What a forced judgement printed, handed out with the next settle(). */
+  const pendingOut: Decided = { victims: [], findings: [] };
 
   function analysis(): Analysis {
     const logs = buildLogRecords(versionLine && !printk.includes(versionLine) ? [versionLine, ...printk] : printk);
@@ -130,19 +164,20 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     return v ? [v] : undefined;
   }
 
-  function collect(final: boolean): Decided {
+  function collect(final: boolean, full = false): Decided {
     due = false;
     fedSinceJudge = 0;
     deadline = undefined;
     const out: Decided = { victims: [], findings: [] };
     if (!final && marks === 0) return out;
+    if (full) final = true;
     const a = analysis();
     const settled = new Map<VictimState, SettledVictim['settledBy']>();
     const released = new Set<VictimState>();
     /** Settled victims with no invalidate call in flight: their pairing is decided. */
     const quiet = new Set<VictimState>();
     a.state.victims.forEach((v, i) => {
-      const by = final ? 'input_over' : settledBy(a, v);
+      const by = full ? 'window_full' : final ? 'input_over' : settledBy(a, v);
       if (by) settled.set(v, by);
       if (by && !callOpen(a, v)) quiet.add(v);
       if (v.release && v.release.how !== 'task_exit') released.add(v);
@@ -174,6 +209,11 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     victimsOut += out.victims.length;
     findingsOut += out.findings.length;
     openVictims = a.state.victims.filter((v) => !doneVictims.has(victimKey(v))).length;
+    if (full) {
+      dropWindow();
+      return out;
+    }
+    if (traces.length + printk.length > cap) compact(a);
     if (!final && a.state.victims.every((v) => doneVictims.has(victimKey(v)) && settled.get(v) === 'released')) {
       // Every victim of the window is settled and its memory gone: nothing later can change them.
       const pending = a.findings.filter((f) => !doneFindings.has(findingKey(f)) && f.kind !== 'missing_events');
@@ -217,6 +257,10 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
         if (ev.name === 'oom:mark_victim') marks++;
       }
       if (TRIGGERS.test(ev.name) || (deadline !== undefined && lastTs !== undefined && lastTs >= deadline)) due = true;
+      if (marks > 0 && traces.length + printk.length > cap) {
+        due = true;
+        fedSinceJudge = Math.max(fedSinceJudge, cap);
+      }
       trimIdle();
     },
     loss(l) {
@@ -229,7 +273,14 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     get waiting() {
       return due;
     },
-    settle: () => collect(false),
+    settle: () => {
+      const out = collect(false);
+      if (!pendingOut.victims.length && !pendingOut.findings.length) return out;
+      const all = { victims: [...pendingOut.victims, ...out.victims], findings: [...pendingOut.findings, ...out.findings] };
+      pendingOut.victims = [];
+      pendingOut.findings = [];
+      return all;
+    },
     end: () => collect(true),
     stats: () => ({ windowEvents: traces.length + printk.length, openVictims, victims: victimsOut, findings: findingsOut, lastTs }),
   };

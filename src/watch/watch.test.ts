@@ -148,6 +148,30 @@ describe('watch on broken or alerting streams', () => {
   }, 60_000);
 });
 
+describe('watch with a victim whose memory never goes', () => {
+  it('keeps only what the open victims rest on once the window is full, with the findings check gives', async () => {
+    const f = filesOf(bundledCaptures().find((c) => c.id === '6.1/premature')!);
+    // Cut the trace before the first victim's memory goes (line 10840): it stays open.
+    const cut = Buffer.from(text(f.trace).toString('latin1').split('\n').slice(0, 10000).join('\n') + '\n', 'latin1');
+    const emitted: Emitted[] = [];
+    let held = 0;
+    await runWatch({ onStats: (st) => (held = Math.max(held, st.windowEvents)), trace: { name: f.trace, chunks: piped(cut, 4096) }, kprobeDefs: [f.defs!], out: sink(), windowLimits: { maxEvents: 3000, keepRecentNs: 500_000_000n }, onEmit: (e) => emitted.push(e) });
+    // Held events stayed near the limit (one chunk of lines over it at most), and the
+    // findings are those check gives on the same lines.
+    expect(held).toBeGreaterThan(2000);
+    expect(held).toBeLessThan(3000 + 200);
+    const dir = mkdtempSync(join(tmpdir(), 'reaplay-cut-'));
+    writeFileSync(join(dir, 'ftrace.txt'), cut);
+    const a = await analyze([join(dir, 'ftrace.txt'), f.defs!]);
+    const digest = (fs: Finding[]) => fs.map((x) => `${x.rule} ${x.level} ${x.victim?.pid}`).sort();
+    expect(digest(emitted.flatMap((e) => (e.type === 'finding' ? [e.finding] : [])))).toEqual(digest(a.findings));
+    // Nothing is printed twice as new; the premature selection is still found.
+    const fresh = emitted.filter((e) => e.type === 'victim' && !e.victim.update).map((e) => (e as { victim: { pid: number } }).victim.pid);
+    expect(new Set(fresh).size).toBe(fresh.length);
+    expect(emitted.some((e) => e.type === 'finding' && e.finding.kind === 'premature_victim')).toBe(true);
+  }, 60_000);
+});
+
 describe('watch summary line', () => {
   const cap = bundledCaptures().find((c) => c.id === '6.1/kvm_mn_eagain')!;
   const f = filesOf(cap);

@@ -38,6 +38,10 @@ export interface WatchOptions {
   onEmit?: (e: Emitted, tracePosition: number) => void;
   /** Stops the inputs (follow, stdin) when aborted. */
   signal?: AbortSignal;
+  /** Told of the model's figures after each judgement (events held, victims open). */
+  onStats?: (s: ReturnType<ReturnType<typeof createWatchModel>['stats']>) => void;
+  /** Events held at most, and how far back other tasks' events are kept when that is reached (see model-adapter.ts). */
+  windowLimits?: { maxEvents?: number; keepRecentNs?: bigint };
 }
 
 /** `dmesg -w` prints a line within milliseconds of it: past this, a quiet kernel log holds the trace back no longer. */
@@ -51,7 +55,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const ctx = newContext(MODEL_EVENTS);
   const inputs: StreamMeta[] = [];
   if (o.kprobeDefs?.length) inputs.push(...(await parseInputs(o.kprobeDefs, { context: ctx, format: 'kprobe-events', onEvent: () => undefined })).inputs);
-  const model = createWatchModel({ ctx, inputs, kernel: o.kernel, capabilities: o.capabilities });
+  const model = createWatchModel({ ctx, inputs, kernel: o.kernel, capabilities: o.capabilities, maxWindowEvents: o.windowLimits?.maxEvents, keepRecentNs: o.windowLimits?.keepRecentNs });
   const merge = new TimeMerge();
   let exitCode = 0;
   let stopped = false;
@@ -91,7 +95,10 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   let idle: NodeJS.Timeout | undefined;
   const pump = (): void => {
     for (const ev of merge.drain()) model.feed(ev);
-    if (model.due && !stopped) emit(model.settle());
+    if (model.due && !stopped) {
+      emit(model.settle());
+      o.onStats?.(model.stats());
+    }
     if (model.waiting && !idle && !stopped) {
       idle = setTimeout(() => {
         idle = undefined;
