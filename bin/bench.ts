@@ -13,6 +13,7 @@ import { HAVE_SHARED, REPO_ROOT, SAMPLES_DIR, SHARED_TRACES } from '../src/testi
 import { decompressTo, generateRepeated, oomRounds } from '../src/bench/inputs.ts';
 import { benchBinary } from '../src/bench/binary.ts';
 import { parallelCase } from '../src/bench/parallel.ts';
+import { watchStreamCase } from '../src/bench/watch-stream.ts';
 
 const MIN_MBPS = 250;
 const MAX_RSS_MB = 400;
@@ -120,6 +121,7 @@ console.log(
 if (rep.victims < 1000) failures.push(`report: ${rep.victims} victims, expected 1000`);
 failures.push(...(await import('../src/bench/growth.ts')).linearGrowth());
 await (await import('../src/bench/fleet.ts')).fleetBench(BENCH_DIR, failures);
+failures.push(...watchStreamCase());
 console.log(`targets: tracefs text >= ${MIN_MBPS} MB/s filtered to the model's events; peak RSS < ${MAX_RSS_MB} MB on >= 2 GB`);
 failures.push(...(await benchBinary()));
 if (failures.length) {

@@ -239,7 +239,35 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         );
       },
     )
-    .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report, compare or recipe');
+    .command(
+      'watch <source>',
+      'analyse a live trace as it runs (trace_pipe, - for stdin, or a file with --follow): victims when settled, findings when decided',
+      (y) =>
+        y
+          .positional('source', { type: 'string', demandOption: true, describe: '/sys/kernel/tracing/trace_pipe (or an instance\'s), a trace file, or - for stdin' })
+          .option('follow', { type: 'boolean', default: false, describe: 'follow a file as it grows, like tail -F (survives rotation and truncation)' })
+          .option('kernel-log', { type: 'string', describe: 'the kernel log as it is written (dmesg -w, journalctl -kf; FILE or -), merged on the same clock' })
+          .option('kprobes', { type: 'string', array: true, describe: 'kprobe_events definitions (default: the tracefs kprobe_events beside a trace_pipe)' })
+          .option('json', { type: 'boolean', default: false, describe: 'one JSON line per victim and per finding' })
+          .option('exit-on', { type: 'string', choices: ['proven', 'suggested'], describe: 'exit 1 at the first finding of this level (or higher) the model does not expect' })
+          .option('summary-every', { type: 'number', default: 10, describe: 'minutes between summary lines on a terminal (0: none)' })
+          .option('poll-ms', { type: 'number', default: 250, describe: 'with --follow: poll interval when no file change is notified' })
+          .option('kernel', { type: 'string', describe: 'the kernel that records the trace, when the inputs do not say' })
+          .option('capability', { type: 'string', describe: 'override one capability of the kernel profile: NAME=VALUE (repeatable)' })
+          .option('format', { type: 'string', choices: FORMAT_NAMES, describe: 'skip sniffing the trace' }),
+      async (a) => {
+        const { watchCommand } = await import('./commands/watch.ts');
+        code = await watchCommand(
+          {
+            source: a.source === STDIN_TOKEN ? '-' : String(a.source), kernelLog: a.kernelLog === STDIN_TOKEN ? '-' : a.kernelLog,
+            kprobes: a.kprobes?.map(String), follow: a.follow, pollMs: a.pollMs, json: a.json, exitOn: a.exitOn as 'proven' | undefined,
+            summaryEvery: a.summaryEvery, kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined,
+          },
+          io,
+        );
+      },
+    )
+    .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report, compare, recipe or watch');
   try {
     await parser.parseAsync();
   } catch (e) {

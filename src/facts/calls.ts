@@ -4,7 +4,7 @@ import type { CallTally, NotifierTally } from './types.ts';
 import { asNs } from '../types/time.ts';
 
 /** Teardown of an mm follows the release marker by well under this; later calls on the address are another mm's. */
-const TEARDOWN_NS = 1_000_000_000n;
+export const TEARDOWN_NS = 1_000_000_000n;
 
 /** Calls outside reap attempts, by mm pointer, built once per state. */
 const outsideByMm = new WeakMap<ModelState, Map<string, CoreCall[]>>();

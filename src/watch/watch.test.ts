@@ -1,0 +1,188 @@
+// watch on the real captures, fed from a pipe all at once and in small paced chunks,
+// against `check` on the same files: the same victims and findings, and each finding
+// emitted before the end of its input.
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { PassThrough, Writable } from 'node:stream';
+import { analyze } from '../pipeline.ts';
+import { bundledCaptures, captureFile, sharedCaptures, type Capture } from '../testing/captures.ts';
+import { runWatch, type Emitted } from './watch.ts';
+import type { Finding } from '../findings/finding.ts';
+
+const text = (f: string): Buffer => (f.endsWith('.gz') ? gunzipSync(readFileSync(f)) : readFileSync(f));
+const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
+const sortBy = <T>(xs: T[], k: (x: T) => string): T[] => [...xs].sort((a, b) => k(a).localeCompare(k(b)));
+const fkey = (f: Finding): string => `${f.rule}|${f.victim?.pid}|${f.notifier}|${f.evidence[0]?.src.line}`;
+
+/** Chunks of `buf` through a PassThrough, `size` bytes at a time, yielding to the event loop between them. */
+function piped(buf: Buffer, size: number): PassThrough {
+  const p = new PassThrough({ highWaterMark: size });
+  void (async () => {
+    for (let i = 0; i < buf.length; i += size) {
+      if (!p.write(buf.subarray(i, i + size))) await new Promise((r) => p.once('drain', r));
+      await new Promise((r) => setImmediate(r));
+    }
+    p.end();
+  })();
+  return p;
+}
+
+const sink = (): Writable & { text: string } => {
+  const w = new Writable({ write(c, _e, cb) { (w as unknown as { text: string }).text += String(c); cb(); } }) as Writable & { text: string };
+  w.text = '';
+  return w;
+};
+
+export async function watchCapture(files: { trace: string; log?: string; defs?: string }, chunk: number, traceBuf = text(files.trace)) {
+  const emitted: { e: Emitted; pos: number }[] = [];
+  const code = await runWatch({
+    trace: { name: files.trace, chunks: piped(traceBuf, chunk) },
+    kernelLog: files.log ? { name: files.log, chunks: piped(text(files.log), chunk) } : undefined,
+    kprobeDefs: files.defs ? [files.defs] : undefined,
+    out: sink(),
+    onEmit: (e, pos) => emitted.push({ e, pos }),
+  });
+  return { code, emitted, size: traceBuf.length };
+}
+
+function filesOf(c: Capture, trace = 'ftrace.txt') {
+  return { trace: captureFile(c, trace)!, log: captureFile(c, 'dmesg.txt'), defs: captureFile(c, 'kprobe_events.txt') };
+}
+
+async function compare(c: Capture, chunk: number, trace = 'ftrace.txt') {
+  const f = filesOf(c, trace);
+  const a = await analyze([f.trace, ...(f.log ? [f.log] : []), ...(f.defs ? [f.defs] : [])]);
+  expect(a.victims.length).toBeGreaterThan(0);
+  const w = await watchCapture(f, chunk);
+  // A victim printed again as an update: its last print is the one to compare.
+  const last = new Map<string, unknown>();
+  for (const x of w.emitted) if (x.e.type === 'victim') last.set(`${x.e.victim.summary.pid}|${x.e.victim.summary.selected.line}`, x.e.victim.summary);
+  const victims = [...last.values()];
+  const findings = w.emitted.flatMap((x) => (x.e.type === 'finding' ? [x.e.finding] : []));
+  // watch prints no `next` (a later selection, unknown when a victim settles).
+  expect(plain(victims)).toEqual(plain(a.victims.map(({ next: _n, ...v }) => v)));
+  expect(plain(sortBy(findings, fkey))).toEqual(plain(sortBy(a.findings, fkey)));
+  return { a, w };
+}
+
+const captures = [...bundledCaptures(), ...sharedCaptures()].filter((c) => captureFile(c, 'ftrace.txt'));
+
+describe('watch agrees with check', () => {
+  for (const c of captures) {
+    it(`${c.id}: all at once (64 KiB chunks)`, async () => {
+      await compare(c, 64 * 1024);
+    }, 60_000);
+  }
+  for (const c of captures.filter((x) => x.bundled)) {
+    for (const trace of ['trace-cmd-report.txt', 'perf-script.txt']) {
+      it(`${c.id}: ${trace}, sniffed from its first lines`, async () => {
+        await compare(c, 64 * 1024, trace);
+      }, 60_000);
+    }
+    it(`${c.id}: paced in 4 KiB chunks; findings emitted where decided, before the end`, async () => {
+      const { w } = await compare(c, 4096);
+      const findings = w.emitted.filter((x) => x.e.type === 'finding' && x.e.finding.kind !== 'missing_events');
+      expect(findings.length).toBeGreaterThan(0);
+      for (const x of findings) {
+        const f = (x.e as { finding: Finding }).finding;
+        // Emitted before the end of the input, after the last line of the trace it rests on.
+        expect(x.pos, f.rule).toBeLessThan(w.size);
+        const traceLines = f.evidence.filter((e) => e.src.file.includes('ftrace')).map((e) => e.src.offset ?? 0);
+        if (traceLines.length) expect(x.pos, f.rule).toBeGreaterThan(Math.max(...traceLines));
+        // A premature selection is decided by its last line (the earlier victim's memory going):
+        // it is printed within a few chunks of it, not at some later point.
+        if (f.rule === 'PVS-PREMATURE') expect(x.pos - Math.max(...traceLines), f.rule).toBeLessThan(256 * 1024);
+      }
+    }, 60_000);
+  }
+});
+
+describe('watch on broken or alerting streams', () => {
+  const cap = bundledCaptures().find((c) => c.id === '6.1/premature')!;
+  const f = filesOf(cap);
+
+  it('a data-loss marker mid-stream lowers the level of the findings it touches, as check does', async () => {
+    const lines = text(f.trace).toString('latin1').split('\n');
+    // Between the first victim's selection (line 3236) and its release (line 10840).
+    const at = lines.findIndex((l, i) => i > 8000 && /^\s*\S.*\[\d{3}\]/.test(l));
+    const cpu = Number(/\[(\d{3})\]/.exec(lines[at]!)![1]);
+    lines.splice(at, 0, `CPU:${cpu} [LOST 120 EVENTS]`);
+    const dir = mkdtempSync(join(tmpdir(), 'reaplay-loss-'));
+    const lossy = join(dir, 'ftrace.txt');
+    writeFileSync(lossy, lines.join('\n'), 'latin1');
+    const a = await analyze([lossy, f.log!, f.defs!]);
+    const w = await watchCapture({ trace: lossy, log: f.log, defs: f.defs }, 4096);
+    const findings = w.emitted.flatMap((x) => (x.e.type === 'finding' ? [x.e.finding] : []));
+    expect(plain(sortBy(findings, fkey))).toEqual(plain(sortBy(a.findings, fkey)));
+    const premature = findings.find((x) => x.rule === 'PVS-PREMATURE')!;
+    expect(premature.level).toBe('inconclusive');
+    expect(premature.why).toMatch(/data-loss marker/);
+    // Without the marker the same finding is proven.
+    const clean = await watchCapture(f, 4096);
+    expect(clean.emitted.find((x) => x.e.type === 'finding' && x.e.finding.rule === 'PVS-PREMATURE')?.e).toMatchObject({ finding: { level: 'proven' } });
+  }, 60_000);
+
+  it('--exit-on proven stops at the first proven finding the model does not expect, before the end', async () => {
+    const out = sink();
+    const trace = text(f.trace);
+    let at = -1;
+    const code = await runWatch({
+      trace: { name: f.trace, chunks: piped(trace, 4096) },
+      kernelLog: { name: f.log!, chunks: piped(text(f.log!), 4096) },
+      kprobeDefs: [f.defs!],
+      out,
+      json: true,
+      exitOn: 'proven',
+      onEmit: (e, pos) => {
+        if (e.type === 'finding' && e.finding.rule === 'PVS-PREMATURE') at = pos;
+      },
+    });
+    expect(code).toBe(1);
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(trace.length);
+    const last = JSON.parse(out.text.trim().split('\n').pop()!);
+    expect(last).toMatchObject({ type: 'finding', rule: 'PVS-PREMATURE', level: 'proven', expected: false });
+  }, 60_000);
+});
+
+describe('watch with a victim whose memory never goes', () => {
+  it('keeps only what the open victims rest on once the window is full, with the findings check gives', async () => {
+    const f = filesOf(bundledCaptures().find((c) => c.id === '6.1/premature')!);
+    // Cut the trace before the first victim's memory goes (line 10840): it stays open.
+    const cut = Buffer.from(text(f.trace).toString('latin1').split('\n').slice(0, 10000).join('\n') + '\n', 'latin1');
+    const emitted: Emitted[] = [];
+    let held = 0;
+    await runWatch({ onStats: (st) => (held = Math.max(held, st.windowEvents)), trace: { name: f.trace, chunks: piped(cut, 4096) }, kprobeDefs: [f.defs!], out: sink(), windowLimits: { maxEvents: 3000, keepRecentNs: 500_000_000n }, onEmit: (e) => emitted.push(e) });
+    // Held events stayed near the limit (one chunk of lines over it at most), and the
+    // findings are those check gives on the same lines.
+    expect(held).toBeGreaterThan(2000);
+    expect(held).toBeLessThan(3000 + 200);
+    const dir = mkdtempSync(join(tmpdir(), 'reaplay-cut-'));
+    writeFileSync(join(dir, 'ftrace.txt'), cut);
+    const a = await analyze([join(dir, 'ftrace.txt'), f.defs!]);
+    const digest = (fs: Finding[]) => fs.map((x) => `${x.rule} ${x.level} ${x.victim?.pid}`).sort();
+    expect(digest(emitted.flatMap((e) => (e.type === 'finding' ? [e.finding] : [])))).toEqual(digest(a.findings));
+    // Nothing is printed twice as new; the premature selection is still found.
+    const fresh = emitted.filter((e) => e.type === 'victim' && !e.victim.update).map((e) => (e as { victim: { pid: number } }).victim.pid);
+    expect(new Set(fresh).size).toBe(fresh.length);
+    expect(emitted.some((e) => e.type === 'finding' && e.finding.kind === 'premature_victim')).toBe(true);
+  }, 60_000);
+});
+
+describe('watch summary line', () => {
+  const cap = bundledCaptures().find((c) => c.id === '6.1/kvm_mn_eagain')!;
+  const f = filesOf(cap);
+  const runWith = async (isTTY: boolean) => {
+    const out = Object.assign(sink(), { isTTY });
+    // A few ms between summaries; the input is paced so the run spans several of them.
+    await runWatch({ trace: { name: f.trace, chunks: piped(text(f.trace), 2048) }, kprobeDefs: [f.defs!], out, summaryEveryMin: 0.0001 });
+    return out.text;
+  };
+  it('is printed on a terminal only', async () => {
+    expect(await runWith(true)).toMatch(/^watch: trace time \d+\.\d+, \d+ lines, \d+ victim\(s\) settled, \d+ open, \d+ finding\(s\), \d+ events held, RSS \d+ MB$/m);
+    expect(await runWith(false)).not.toMatch(/^watch: /m);
+  }, 60_000);
+});
