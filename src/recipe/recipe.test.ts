@@ -105,7 +105,8 @@ describe('check understands the recipe\'s definitions', () => {
     const withRecipe = await analyze([join(dir, 'ftrace.txt'), dmesg, join(dir, 'kprobe_events.txt')]);
     const withLab = await analyze([join(cap, 'ftrace.txt.gz'), dmesg, join(cap, 'kprobe_events.txt')]);
     const gist = (a: typeof withLab) => ({
-      victims: a.victims.map((v) => [v.pid, v.reap, v.reapCalls, v.calls]),
+      // Counts only: the files (and so the offsets) differ between the two runs.
+      victims: a.victims.map((v) => [v.pid, v.reap, v.reapCalls, JSON.parse(JSON.stringify(v.calls, (k, x) => (k === 'first' ? undefined : x)))]),
       findings: a.findings.map((f) => [f.rule, f.level, f.count, f.notifier]),
     });
     expect(withRecipe.victims.length).toBeGreaterThan(0);

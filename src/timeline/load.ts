@@ -70,9 +70,8 @@ export async function loadCapture(files: readonly string[], format?: FormatName,
     },
     onLoss: (l) => losses.push(l),
   });
-  const aligned = alignWallLogs(printk, perInput.size > 0, inputs, ctx);
+  const logs = buildLogRecords(alignWallLogs(printk, perInput.size > 0, inputs, ctx));
   printk.length = 0;
-  const logs = buildLogRecords(aligned);
   const events = mergeByTime([...perInput.values(), logs.filter((e) => e.ts >= 0n)]);
   perInput.clear();
   const present = new Set(ctx.names.entries().map((e) => e.full));

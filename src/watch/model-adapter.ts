@@ -20,7 +20,7 @@ export interface SettledVictim {
   settledBy: 'released' | 'gave_up_next_selected' | 'input_over' | 'window_full';
   /** A victim printed before: later events changed its story (e.g. the memory of one given up went at last). */
   update?: boolean;
-  summary: Omit<VictimSummary, 'next'>;
+  summary: Omit<VictimSummary, 'next' | 'earlier' | 'anon'>;
   /** The lines `check` prints for this victim. */
   story: string[];
 }
@@ -146,12 +146,18 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     const last = v.attempts[v.attempts.length - 1];
     const attemptOpen = last !== undefined && !last.finish && !last.skip && !last.reapRet;
     // A release inferred from a task's exit (finish() at the end of the trace) is not final mid-stream: other threads may hold the mm.
-    if (v.release && v.release.how !== 'task_exit' && !attemptOpen && !callOpen(a, v)) {
+    // Where exit_mmap reaps the mm again (4.17-6.0), a victim the reaper released is not done until its last task exits.
+    // With the mm teardown probed (__mmu_notifier_release), wait for that: a thread outside the victim's tasks may run the last exit.
+    const torn = (e: TraceEvent) => e.fields?.probe_func === '__mmu_notifier_release' && e.fields.is_return !== true && String(e.fields.mm) === v.mmPtr;
+    const teardownProbed = opts.ctx.names.kprobeDefs().some((d) => d.func === '__mmu_notifier_release');
+    const mmGone = teardownProbed ? traces.find(torn) : v.lastExit;
+    const exitPending = a.state.caps.exitMmapSelfReap && v.release?.how === 'reaper' && !mmGone;
+    if (v.release && v.release.how !== 'task_exit' && !attemptOpen && !callOpen(a, v) && !exitPending) {
       // Calls on the mm count as the victim's until the teardown is over; with no attempt yet
       // the reaper may still come (after its delay) and skip it: wait for both.
       const delay = BigInt(a.state.caps.reaperDelayMs) * 1_000_000n;
       const reaperDue = (v.wake?.ts ?? v.mark.ts) + delay + REAPER_GRACE_NS;
-      const teardown = v.release.ts + TEARDOWN_NS;
+      const teardown = (mmGone && mmGone.ts > v.release.ts ? mmGone.ts : v.release.ts) + TEARDOWN_NS;
       const wait = v.attempts.length === 0 && reaperDue > teardown ? reaperDue : teardown;
       if (lastTs !== undefined && lastTs >= wait) return 'released';
       if (deadline === undefined || wait < deadline) deadline = wait;
@@ -197,7 +203,9 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
       if (!by) return;
       // `next` points at a later selection, unknown when the victim settles: the next
       // victim's own line and the premature findings say it instead.
-      const { next: _next, ...summary } = a.victims[i]!;
+      // Left out: relations to other victims (`next`, `earlier`: the other may be outside the
+      // window) and the anon rss series (a chart's data, cut by the window).
+      const { next: _next, earlier: _earlier, anon: _anon, ...summary } = a.victims[i]!;
       const printed = JSON.stringify(summary, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
       const before = doneVictims.get(key);
       if (before === printed) return;

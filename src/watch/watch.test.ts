@@ -63,7 +63,7 @@ async function compare(c: Capture, chunk: number, trace = 'ftrace.txt') {
   const victims = [...last.values()];
   const findings = w.emitted.flatMap((x) => (x.e.type === 'finding' ? [x.e.finding] : []));
   // watch prints no `next` (a later selection, unknown when a victim settles).
-  expect(plain(victims)).toEqual(plain(a.victims.map(({ next: _n, ...v }) => v)));
+  expect(plain(victims)).toEqual(plain(a.victims.map(({ next: _n, earlier: _e, anon: _a, ...v }) => v)));
   expect(plain(sortBy(findings, fkey))).toEqual(plain(sortBy(a.findings, fkey)));
   return { a, w };
 }
