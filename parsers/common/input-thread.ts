@@ -12,7 +12,7 @@ const AHEAD = 8;
 type Msg =
   | { chunk: Uint8Array; raw: number }
   | { done: true; raw: number }
-  | { error: string; code: InputError['code'] | undefined };
+  | { error: string; code: InputError['code'] | undefined; offset?: number };
 
 function magic(file: string): Uint8Array {
   const fd = openSync(file, 'r');
@@ -54,7 +54,7 @@ export async function* openInputThreaded(file: string, opts: OpenOptions = {}): 
       if (!queue.length) await new Promise<void>((r) => (wake = r));
       wake = undefined;
       const m = queue.shift()!;
-      if ('error' in m) throw new InputError(file, m.code ? m.error : `cannot read: ${m.error}`, m.code ?? 'read_failed');
+      if ('error' in m) throw new InputError(file, m.code ? m.error : `cannot read: ${m.error}`, m.code ?? 'read_failed', m.offset);
       if (m.raw) opts.onRaw?.(m.raw);
       if ('done' in m) return;
       w.postMessage('more');
@@ -87,7 +87,7 @@ export async function decodeInWorker(file: string, ahead: number, port: import('
   } catch (e) {
     const ie = e instanceof InputError ? e : undefined;
     const msg = (e as Error).message;
-    port.postMessage({ error: ie ? msg.slice(file.length + 2) : msg, code: ie?.code });
+    port.postMessage({ error: ie ? msg.slice(file.length + 2) : msg, code: ie?.code, offset: ie?.offset });
   }
   // The main thread ends this worker once it has read the last message.
 }
