@@ -71,7 +71,8 @@ export async function loadCapture(files: readonly string[], format?: FormatName,
     onLoss: (l) => losses.push(l),
   });
   const aligned = alignWallLogs(printk, perInput.size > 0, inputs, ctx);
-  printk.length = 0;
+  // Free the raw lines early, unless alignment handed back the same array.
+  if (aligned !== printk) printk.length = 0;
   const logs = buildLogRecords(aligned);
   const events = mergeByTime([...perInput.values(), logs.filter((e) => e.ts >= 0n)]);
   perInput.clear();
