@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../pipeline.ts';
 import type { Finding } from '../findings/finding.ts';
-import { bundledCaptures, captureFile, HAVE_SHARED, sharedCaptures, type Capture } from '../testing/captures.ts';
+import { bundledCaptures, captureFile, HAVE_SHARED, SAMPLES_DIR, sharedCaptures, type Capture } from '../testing/captures.ts';
 
 interface Truth {
   victims: { pid: number; core: { start_nonblock_failed: number }; notifiers: { mntest: null | { has_end_op: boolean; start_failed: number }; kvm: null | { unpaired: number } } }[];
@@ -106,6 +106,37 @@ describe('without the last rss_stat sample before each selection, the trace cut 
       const a = await analyze([`${base}.trace.txt`, captureFile(c, 'kprobe_events.txt')!]);
       const wrong = a.findings.filter((f) => f.level === 'proven').map((f) => [f.rule, f.victim?.pid, falseProof(f, t)]).filter((x) => x[2]);
       expect(wrong).toEqual([]);
+    });
+  }
+});
+
+/**
+ * The notifier evidence (kvm:* lines, and kprobe lines on the mm before the OOM) removed from
+ * the synthetic traces: the findings it backs fall back (PVS-PREMATURE to suggested, the
+ * log-only UPI-HLIST-LEAK to none), and no proven finding appears that the case does not expect.
+ */
+describe('without the notifier evidence no false proof', () => {
+  const dir = join(SAMPLES_DIR, 'synthetic');
+  const CASES: Record<string, { kernel: string; backs: string }> = {
+    '4.14-notifier-skip-record-tgid': { kernel: '4.14', backs: 'PVS-PREMATURE' },
+    '4.19-kvm-leak-log-only': { kernel: '4.19', backs: 'UPI-HLIST-LEAK' },
+  };
+  const notifierLine = / kvm_(?:age|test_age|unmap|set_spte)_hva(?:_range)?: |: \w+: \((?:\w+_)?(?:mmu_notifier_)?invalidate_range_start/;
+  for (const [name, c] of Object.entries(CASES)) {
+    it(name, async () => {
+      const want: { findings: { rule: string; level: string; victim: number }[] } = JSON.parse(readFileSync(join(dir, name, 'expected.json'), 'utf8'));
+      const lines = readFileSync(join(dir, name, 'trace.txt'), 'latin1').split('\n');
+      const firstMark = lines.findIndex((l) => / mark_victim: /.test(l));
+      const cut = lines.filter((l, i) => !(i < firstMark && notifierLine.test(l)) && !/ kvm_\w+_hva\w*: /.test(l));
+      expect(cut.length).toBeLessThan(lines.length);
+      const base = join(tmp, `${name}-no-notifier`);
+      writeFileSync(`${base}.trace.txt`, cut.join('\n'));
+      const a = await analyze([`${base}.trace.txt`, join(dir, name, 'dmesg.txt')], { kernel: c.kernel });
+      const proven = new Set(want.findings.filter((f) => f.level === 'proven').map((f) => `${f.rule} ${f.victim}`));
+      expect(a.findings.filter((f) => f.level === 'proven' && !proven.has(`${f.rule} ${f.victim?.pid}`)).map((f) => f.rule)).toEqual([]);
+      expect(a.findings.filter((f) => f.rule === c.backs && f.level !== 'suggested' && f.level !== 'inconclusive')).toEqual([]);
+      if (c.backs === 'UPI-HLIST-LEAK') expect(a.findings.filter((f) => f.rule === c.backs)).toEqual([]);
+      else expect(a.findings.filter((f) => f.rule === c.backs).map((f) => f.level)).toEqual(['suggested']);
     });
   }
 });

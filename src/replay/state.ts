@@ -138,6 +138,8 @@ export interface ModelState {
   openCallbacks: Map<number, Callback[]>;
   /** `callback failed ... non-blockable` log lines (evidence without probes). */
   failedLogs: TraceEvent[];
+  /** Per task: its first kvm:* mmu-notifier tracepoint (KVM's notifier on that task's mm). */
+  kvmByTask: Map<number, TraceEvent>;
   /** Lines announcing a forced OOM (sysrq), which ignores pending victims. */
   bypasses: TraceEvent[];
   /** The victim whose attempt the reaper is in (it works on one at a time). */
@@ -169,6 +171,7 @@ export function initialState(caps: Capabilities): ModelState {
     victimByMmId: new Map(),
     openCallbacks: new Map(),
     failedLogs: [],
+    kvmByTask: new Map(),
     bypasses: [],
   };
 }

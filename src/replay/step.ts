@@ -10,6 +10,7 @@ import { onKprobe } from './steps/invalidate.ts';
 import { onExitMmap, onProcessExit, onRssStat } from './steps/memory.ts';
 import { beforeTrace } from './steps/log-victims.ts';
 import { onLog } from './steps/log.ts';
+import { noteKvm } from './notifier-evidence.ts';
 
 export interface StepContext {
   /** The inputs carry oom:mark_victim (else kill lines stand for selections). */
@@ -57,8 +58,15 @@ export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelStat
     case 'kvm:kvm_unmap_hva_range': {
       const at = attemptOf(s, ev);
       if (at) at.v.kvmInAttempts ??= ev;
+      else noteKvm(s, ev);
       break;
     }
+    case 'kvm:kvm_age_hva':
+    case 'kvm:kvm_test_age_hva':
+    case 'kvm:kvm_set_spte_hva':
+    case 'kvm:kvm_unmap_hva':
+      noteKvm(s, ev);
+      break;
     case 'printk:console':
       onLog(s, ev, ctx.markVictimTraced);
       break;

@@ -70,8 +70,10 @@ export async function loadCapture(files: readonly string[], format?: FormatName,
     },
     onLoss: (l) => losses.push(l),
   });
-  const logs = buildLogRecords(alignWallLogs(printk, perInput.size > 0, inputs, ctx));
-  printk.length = 0;
+  const aligned = alignWallLogs(printk, perInput.size > 0, inputs, ctx);
+  // Free the raw lines early, unless alignment handed back the same array.
+  if (aligned !== printk) printk.length = 0;
+  const logs = buildLogRecords(aligned);
   const events = mergeByTime([...perInput.values(), logs.filter((e) => e.ts >= 0n)]);
   perInput.clear();
   const present = new Set(ctx.names.entries().map((e) => e.full));

@@ -7,6 +7,7 @@ import type { ModelState, Selection, VictimState } from '../state.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
 import { formatInstant } from '../../types/time.ts';
 import { sameDomain } from '../domain.ts';
+import { notifierOnMm } from '../notifier-evidence.ts';
 
 const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
 /** Milliseconds are enough to tell two selections apart in a sentence. */
@@ -72,10 +73,12 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
   if (skip.cause === 'REAP_GAVE_UP' && failed < s.caps.maxReapRetries && !v1.unableLog) why.push(`give-up inferred from ${failed} failed attempts without "unable to reap"`);
   if (skip.cause === 'NOTIFIER_GIVE_UP') {
     const reaperAlive = s.victims.some((o) => o !== v1 && o.attempts.length > 0);
-    const notifiers = cov.present.has('kvm:kvm_age_hva') || cov.present.has('kvm:kvm_unmap_hva_range') || s.calls.some((c) => c.mm !== undefined && c.mm === v1.mmPtr);
+    // Only a line from v1's own tasks before its OOM ties a notifier to its mm (docs/model.md#rules-notifier-evidence).
+    const notifier = notifierOnMm(s, v1);
+    if (notifier) evidence.splice(evidence.length - 1, 0, ev(notifier.ev, notifier.what));
     // Proven only when both the notifier and a working reaper are shown (docs/model.md#rules-premature).
-    if (!reaperAlive || !notifiers) {
-      why.push(`give-up inferred from the reaper's silence after the wake${reaperAlive ? '' : '; the reaper is not seen working in this trace'}${notifiers ? '' : '; no event shows a notifier on this mm'}`);
+    if (!reaperAlive || !notifier) {
+      why.push(`give-up inferred from the reaper's silence after the wake${reaperAlive ? '' : '; the reaper is not seen working in this trace'}${notifier ? '' : `; no line from ${v1.pid}'s own tasks before its OOM shows a notifier on its mm`}`);
     }
   }
   const releaseTraced = ['kmem:rss_stat', 'mmap:exit_mmap', 'sched:sched_process_exit'].some((n) => cov.present.has(n));

@@ -4,7 +4,8 @@
 import type { Evidence, Finding } from '../../findings/finding.ts';
 import { sampleEvidence } from '../../findings/finding.ts';
 import type { TraceEvent } from '../../types/event.ts';
-import type { CoreCall, ModelState } from '../state.ts';
+import type { CoreCall, ModelState, VictimState } from '../state.ts';
+import { notifierOnMm } from '../notifier-evidence.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
 
 /** hlist notifiers known to implement invalidate_range_end (docs/model.md#rules-unpaired). */
@@ -85,6 +86,17 @@ export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
   return out;
 }
 
+/** A `callback failed` line naming a notifier's callback by symbol, and not KVM's own. */
+function namesOtherNotifier(e: TraceEvent): boolean {
+  const sym = e.fields?.symbol;
+  return typeof sym === 'string' && !sym.startsWith('0x') && !/^kvm_/.test(sym) && e.fields?.module !== 'kvm';
+}
+
+/** KVM's notifier on v's mm, shown by a kvm:* line from its own tasks before its OOM. */
+function kvmOnMm(s: ModelState, v: VictimState): { ev: TraceEvent; what: string } | undefined {
+  return notifierOnMm(s, v, true);
+}
+
 /**
  * Without kprobes on the notifier core the pairing cannot be seen, only hinted at:
  * a failed attempt with `callback failed ... non-blockable` lines (suggested, docs/model.md#rules-unpaired),
@@ -100,11 +112,14 @@ function detectWithoutProbes(s: ModelState, cov: Coverage): Finding[] {
     const failedLines = s.failedLogs.filter(inside);
     const base = { victim: { pid: v.pid, mm: v.mmPtr }, count: failedLines.length || undefined };
     const push = (f: Finding) => out.push(applyLosses(f, cov, windows[0]![0], windows[windows.length - 1]![1]));
-    if (failedLines.length && !s.caps.hlistEndOnFailure && v.kvmInAttempts) {
-      push({ ...base, kind: 'unpaired_invalidate', rule: 'UPI-HLIST-LEAK', level: 'suggested', expected: true, notifier: 'kvm',
-        message: `attempts on ${v.pid} failed with "callback failed ... non-blockable" while KVM was invalidating the same mm (kvm_unmap_hva_range): on this family KVM's start is then never ended`,
+    // The failing notifier must be named and be another than KVM, whose start then succeeded and is left open.
+    const named = failedLines.filter((e) => namesOtherNotifier(e));
+    const kvm = v.kvmInAttempts ? { ev: v.kvmInAttempts, what: 'KVM invalidating in the attempt' } : kvmOnMm(s, v);
+    if (named.length && !s.caps.hlistEndOnFailure && kvm) {
+      push({ ...base, count: named.length, kind: 'unpaired_invalidate', rule: 'UPI-HLIST-LEAK', level: 'suggested', expected: true, notifier: 'kvm',
+        message: `attempts on ${v.pid} failed with "callback failed ... non-blockable" naming ${String(named[0]!.fields?.symbol)} while KVM's notifier is on the same mm: on this family KVM's start is then never ended`,
         why: 'no kprobes on __mmu_notifier_invalidate_range_start and the callbacks: which call left KVM unpaired cannot be seen',
-        evidence: sampleEvidence([...failedLines.map((e) => ev(e, 'notifier callback failed')), ev(v.kvmInAttempts, 'KVM invalidating in the attempt')]) });
+        evidence: sampleEvidence([...named.map((e) => ev(e, `notifier callback failed: ${String(e.fields?.symbol)}`)), ev(kvm.ev, kvm.what)]) });
     } else {
       push({ ...base, kind: 'unpaired_invalidate', rule: 'UPI-NO-PROBES', level: 'inconclusive', expected: false,
         message: `${v.attempts.length} reap attempt(s) on ${v.pid} failed${failedLines.length ? ` with ${failedLines.length} "callback failed" line(s)` : ''}; whether notifiers were left unpaired cannot be judged`,
