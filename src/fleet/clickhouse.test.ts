@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../testing/cli.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
-import { HAVE_CLICKHOUSE, startLocalCluster, type LocalCluster } from './clickhouse-testing.ts';
+import { HAVE_CLICKHOUSE, startLocalCluster, type LocalCluster } from '../testing/clickhouse.ts';
 import { duckdbEngine } from './sql/duckdb-engine.ts';
 import { clickhouseEngine, localName } from './sql/clickhouse.ts';
 import { queryText, shippedQueries } from './sql/queries.ts';

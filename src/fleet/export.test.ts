@@ -10,7 +10,7 @@ import { openDuck } from './duck.ts';
 import { queryRows, viewOver } from './read-tables.ts';
 import { TABLE_NAMES, columnsOf } from './schema.ts';
 import { schemaMarkdown } from './schema-doc.ts';
-import { expectSameAsCheck } from './fleet-testing.ts';
+import { expectSameAsCheck } from '../testing/fleet.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-export-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -12,7 +12,7 @@ import { captureFiles } from '../compare/inputs.ts';
 import { openDuck } from './duck.ts';
 import { datasetParts, queryRows, viewOver } from './read-tables.ts';
 import { TABLE_NAMES } from './schema.ts';
-import { expectSameAsCheck } from './fleet-testing.ts';
+import { expectSameAsCheck } from '../testing/fleet.ts';
 import { labelsFrom } from './capture.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-fleet-'));

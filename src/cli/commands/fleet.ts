@@ -7,7 +7,7 @@ import { UserError } from '../../types/errors.ts';
 import { findCaptures } from '../../fleet/capture.ts';
 import { DatasetError } from '../../fleet/dataset.ts';
 import { runFleet } from '../../fleet/run-fleet.ts';
-import { fleetProgress } from '../../fleet/progress.ts';
+import { fleetProgress } from '../fleet-progress.ts';
 
 export interface FleetCommandOptions {
   paths: string[];
@@ -53,7 +53,7 @@ export async function fleetCommand(o: FleetCommandOptions, io: CliIO): Promise<n
       `${sum.victims} victim(s); ${secs.toFixed(1)} s on ${jobs} worker(s) → ${resolve(o.out)}\n`,
   );
   if (o.report !== undefined) {
-    const { writeFleetReport } = await import('../../fleet/report/write.ts');
+    const { writeFleetReport } = await import('../fleet-report.ts');
     io.stdout.write(`${await writeFleetReport(o.out, o.report, io)}\n`);
   }
   return 0;

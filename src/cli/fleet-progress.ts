@@ -1,6 +1,6 @@
 // The fleet run's progress on a terminal: captures done, captures/s and ETA; nothing when stderr is piped.
 import cliProgress from 'cli-progress';
-import type { CliIO } from '../cli/io.ts';
+import type { CliIO } from './io.ts';
 
 export interface FleetProgress {
   tick(): void;

@@ -1,9 +1,9 @@
 // Test helper: the fleet tables of one capture against what `check --json` prints for it.
 import { expect } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { cli } from '../testing/cli.ts';
-import { queryRows } from './read-tables.ts';
-import { sqlString } from './duck.ts';
+import { cli } from './cli.ts';
+import { queryRows } from '../fleet/read-tables.ts';
+import { sqlString } from '../fleet/duck.ts';
 
 interface CheckDoc {
   victims: { pid: number; comm: string; reap: string; attempts: number; selectedAt: string }[];

@@ -1,7 +1,7 @@
 // The progress line on a terminal: captures done, captures/s and ETA; nothing when piped.
 import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
-import { fleetProgress } from './progress.ts';
+import { fleetProgress } from './fleet-progress.ts';
 
 function stream(tty: boolean) {
   const s = Object.assign(new PassThrough(), { isTTY: tty, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
