@@ -1,5 +1,6 @@
 // Per victim, what happened in plain words with the line that shows each step,
 // then the findings with their evidence: what `reaplay check` prints.
+import { basename } from 'node:path';
 import type { Analysis } from '../pipeline.ts';
 import type { DiagnosticsSummary, VictimFacts } from '../facts/types.ts';
 import type { Finding } from '../findings/finding.ts';
@@ -36,7 +37,7 @@ export function storyText(a: Analysis): string {
   out.push(`kernel ${k.release ?? 'unknown'}${k.upstream ? ` (upstream ${k.upstream})` : ''}: replayed as family ${a.profile.profile.label}`);
   for (const r of a.profile.reasons) out.push(`  ${safe(r)}`);
   const lost = a.inputs.reduce((n, m) => n + m.losses.length, 0);
-  out.push(`inputs: ${a.inputs.map((m) => `${formatSourceRef({ file: m.file, line: m.lines, offset: 0 }).replace(/:\d+$/, '')} (${m.format})`).join(', ')}${lost ? `; ${lost} data-loss marker(s)` : ''}`);
+  out.push(`inputs: ${a.inputs.map((m) => `${safe(basename(m.file))} (${m.format})`).join(', ')}${lost ? `; ${lost} data-loss marker(s)` : ''}`);
   out.push('');
   if (!a.facts.victims.length) out.push('no OOM victim in these inputs');
   for (const v of a.facts.victims) out.push(...victimStory(v), '');
