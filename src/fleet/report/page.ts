@@ -2,16 +2,13 @@
 // compare pages: every value through html`` (escape.ts), chart specs as JSON islands
 // drawn by the shared boot script with the inlined chart libraries, and the same
 // Content-Security-Policy (no request at all; only those scripts, by hash).
-import { createHash } from 'node:crypto';
+import { pageScripts } from '../../report/html/csp.ts';
 import { buildCharts, chartsSection } from '../../report/html/charts-section.ts';
 import { html, trusted, type Html } from '../../report/html/escape.ts';
-import { chartLibraries } from '../../report/html/assets.ts';
 import { CSS } from '../../report/html/style.ts';
-import { BOOT } from '../../report/html/boot.ts';
 import { FLEET_CHARTS } from './charts.ts';
 import type { FleetPageData } from './data.ts';
 
-const sha256 = (s: string): string => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 const plural = (n: number, one: string, many = `${one}s`): string => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
 function lossSection(d: FleetPageData): Html {
@@ -33,15 +30,7 @@ ${d.errors.map((r) => html`<tr><td>${r.path}</td><td>${r.error}</td></tr>\n`)}</
 export function renderFleetPage(d: FleetPageData): { html: string; warnings: string[] } {
   const warnings: string[] = [];
   const { drawn, empty } = buildCharts(FLEET_CHARTS, d, warnings);
-  const scripts = drawn.some((c) => c.spec) ? [...chartLibraries().map((l) => l.code), BOOT] : [];
-  const csp = [
-    "default-src 'none'",
-    scripts.length ? `script-src ${scripts.map(sha256).join(' ')}` : "script-src 'none'",
-    "style-src 'unsafe-inline'",
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  const { scripts, csp } = pageScripts(drawn);
   const page = html`<!doctype html>
 <html lang="en">
 <head>

@@ -8,7 +8,7 @@
 // baseline the measured table (metric, each side, shift with interval, p, verdict
 // and why); apart from it, the differences the kernel model predicts; the charts;
 // the victims behind the numbers.
-import { createHash } from 'node:crypto';
+import { pageScripts } from './csp.ts';
 import { basename } from 'node:path';
 import type { CompareResult, Comparison, GroupResult } from '../../compare/compare.ts';
 import type { MetricResult } from '../../compare/verdict.ts';
@@ -18,9 +18,7 @@ import * as fmt from '../../compare/format.ts';
 import type { CompareCharts } from '../../charts/compare-index.ts';
 import { buildCharts, chartsSection } from './charts-section.ts';
 import { html, trusted, type Html } from './escape.ts';
-import { chartLibraries } from './assets.ts';
 import { CSS } from './style.ts';
-import { BOOT } from './boot.ts';
 
 export interface ComparePage {
   html: string;
@@ -51,7 +49,6 @@ ul.expected .seen{display:block;color:var(--muted);font-size:14px}
 .note{background:var(--amber-bg);color:var(--amber);border-radius:6px;padding:6px 10px;display:inline-block;margin:4px 0 8px}
 `;
 
-const sha256 = (s: string): string => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
 const badgeClass = (v: MetricResult['verdict']): string => (v === 'not enough data' ? 'nodata' : v);
 
@@ -139,15 +136,7 @@ ${victimRows(g)}</tbody></table></div></details>
 export function renderComparePage(r: CompareResult, opts: { charts: CompareCharts }): ComparePage {
   const warnings: string[] = [];
   const { drawn, empty } = buildCharts(opts.charts, r, warnings);
-  const scripts = drawn.some((c) => c.spec) ? [...chartLibraries().map((l) => l.code), BOOT] : [];
-  const csp = [
-    "default-src 'none'",
-    scripts.length ? `script-src ${scripts.map(sha256).join(' ')}` : "script-src 'none'",
-    "style-src 'unsafe-inline'",
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  const { scripts, csp } = pageScripts(drawn);
   const s = r.summary;
   const victims = r.groups.reduce((n, g) => n + g.victims.length, 0);
   const title = `reaplay compare: ${r.groups.map((g) => g.label).join(' vs ')}`;

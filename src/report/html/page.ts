@@ -7,7 +7,7 @@
 // scripts (by hash) may run.
 //
 // Every value from the trace goes through html`` (escape.ts), which escapes it.
-import { createHash } from 'node:crypto';
+import { pageScripts } from './csp.ts';
 import { basename } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Analysis } from '../../pipeline.ts';
@@ -19,11 +19,9 @@ import { chartData, type ChartData } from '../../charts/data.ts';
 
 import { buildCharts, chartsSection } from './charts-section.ts';
 import { html, trusted, type Html } from './escape.ts';
-import { chartLibraries } from './assets.ts';
 import { OUTCOME, victimSteps } from '../steps.ts';
 import { diagnosticsLine } from '../story.ts';
 import { CSS } from './style.ts';
-import { BOOT } from './boot.ts';
 import { formatDuration, formatInstant } from '../../types/time.ts';
 
 /** One chart of src/charts/index.ts: a vega-lite spec as a pure function of the chart rows. */
@@ -164,22 +162,12 @@ function traceName(a: Analysis): string {
   return first ? basename(first.file) : 'capture';
 }
 
-const sha256 = (s: string): string => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
 export function renderReport(a: Analysis, opts: ReportOptions): Report {
   const warnings: string[] = [];
   const trace = opts.trace ?? traceName(a);
   const { drawn, empty } = buildCharts(opts.charts, chartData([{ trace, analysis: a }]), warnings);
-  // The libraries and the page's script, only when there is a chart to draw.
-  const scripts = drawn.some((c) => c.spec) ? [...chartLibraries().map((l) => l.code), BOOT] : [];
-  const csp = [
-    "default-src 'none'",
-    scripts.length ? `script-src ${scripts.map(sha256).join(' ')}` : "script-src 'none'",
-    "style-src 'unsafe-inline'",
-    'img-src data:',
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
+  const { scripts, csp } = pageScripts(drawn);
   const v = verdict(a);
   const k = a.kernel;
   const title = `reaplay report: ${plural(a.facts.victims.length, 'victim')}, kernel ${k.release ?? 'unknown'}`;
