@@ -75,6 +75,17 @@ describe('captures are units', () => {
     expect([r.code, j.code]).toEqual([1, 1]);
   }, 60_000);
 
+  it('report writes one page per capture, each with its own victims', async () => {
+    const [a, b] = [caps.find((c) => c.id === '6.1/premature')!, caps.find((c) => c.id === '5.10/kvm_mn_eagain')!];
+    const out = join(tmp, 'report-two');
+    const r = await cli('report', file(a, 'ftrace.txt'), file(a, 'kprobe_events.txt'), file(b, 'ftrace.txt'), file(b, 'kprobe_events.txt'), '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n')).toHaveLength(2);
+    const docs = [1, 2].map((i) => JSON.parse(readFileSync(join(out, `capture-${i}`, 'report.json'), 'utf8')) as { capture: { index: number }; victims: { pid: number }[] });
+    expect(docs.map((d) => d.capture.index)).toEqual([1, 2]);
+    expect(docs.map((d) => d.victims.map((v) => v.pid).sort())).toEqual([[386, 440], [358]]);
+  }, 60_000);
+
   it('a trace and a kernel log of different kernels in one folder are refused, not merged (exit 2)', async () => {
     const dir = mkdtempSync(join(tmp, 'mixed-'));
     const [k510, k61] = [caps.find((c) => c.id === '5.10/kvm_mn_eagain')!, caps.find((c) => c.id === '6.1/kvm_mn_eagain')!];
@@ -91,5 +102,11 @@ describe('captures are units', () => {
     const r = await cli('timeline', file(a, 'ftrace.txt'), file(b, 'ftrace.txt'), file(a, 'kprobe_events.txt'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/hold 2 captures/);
+    // compare takes one capture per side: a side that holds two is refused, not merged.
+    const cat = join(tmp, 'side.txt');
+    writeFileSync(cat, Buffer.concat([gunzipSync(readFileSync(file(a, 'ftrace.txt'))), gunzipSync(readFileSync(file(b, 'ftrace.txt')))]));
+    const c = await cli('compare', cat, a.dir);
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/hold 2 captures/);
   }, 60_000);
 });
