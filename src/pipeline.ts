@@ -34,8 +34,7 @@ import type { Coverage } from './replay/coverage.ts';
 import { computeFacts } from './facts/index.ts';
 import type { Facts, VictimFacts } from './facts/types.ts';
 import { BASE } from './replay/capabilities.ts';
-import { captureLabel, splitCaptures, type CaptureUnit } from './timeline/units.ts';
-import { ReaplayError } from './types/errors.ts';
+import { oneCapture, splitCaptures, type CaptureUnit } from './timeline/units.ts';
 
 export interface AnalyzeOptions {
   /** `--kernel V`: the kernel that recorded the trace, if the inputs do not say or say wrong. */
@@ -173,7 +172,5 @@ export async function analyzeCaptures(files: readonly string[], opts: AnalyzeOpt
 
 /** The analysis of inputs that hold one capture; several are refused, never merged. */
 export async function analyze(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis> {
-  const all = await analyzeCaptures(files, opts);
-  if (all.length > 1) throw new ReaplayError('mixed_captures', `the inputs hold ${all.length} captures that do not share a clock (${all.map((a) => captureLabel(a.unit!)).join('; ')}): this command takes one; 'reaplay check' replays each`);
-  return all[0]!;
+  return oneCapture(await analyzeCaptures(files, opts));
 }

@@ -105,6 +105,8 @@ describe('captures are units', () => {
     // compare takes one capture per side: a side that holds two is refused, not merged.
     const cat = join(tmp, 'side.txt');
     writeFileSync(cat, Buffer.concat([gunzipSync(readFileSync(file(a, 'ftrace.txt'))), gunzipSync(readFileSync(file(b, 'ftrace.txt')))]));
+    const rp = await cli('replay', cat, file(a, 'kprobe_events.txt'), '--as-kernel', '5.4');
+    expect([rp.code, rp.err]).toEqual([2, expect.stringMatching(/hold 2 captures/)]);
     const c = await cli('compare', cat, a.dir);
     expect(c.code).toBe(2);
     expect(c.err).toMatch(/hold 2 captures/);

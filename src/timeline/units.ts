@@ -263,3 +263,9 @@ export function captureLabel(u: CaptureUnit): string {
   const parts = u.parts.filter((p) => p.format !== 'kprobe-events').map((p) => `${p.file}${p.segment ? ` (trace ${p.segment.index} of ${p.segment.of}, from line ${p.segment.line})` : ''}`);
   return `capture ${u.index} of ${u.of}: ${parts.join(', ')}`;
 }
+
+/** The one capture of inputs a command takes whole; several are refused, never merged. */
+export function oneCapture<T extends { unit?: CaptureUnit }>(all: readonly T[]): T {
+  if (all.length > 1) throw new ReaplayError('mixed_captures', `the inputs hold ${all.length} captures that do not share a clock (${all.map((a) => captureLabel(a.unit!)).join('; ')}): this command takes one; 'reaplay check' replays each`);
+  return all[0]!;
+}
