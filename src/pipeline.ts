@@ -34,6 +34,7 @@ import type { Coverage } from './replay/coverage.ts';
 import { computeFacts } from './facts/index.ts';
 import type { Facts, VictimFacts } from './facts/types.ts';
 import { BASE } from './replay/capabilities.ts';
+import { oneCapture, splitCaptures, type CaptureUnit } from './timeline/units.ts';
 
 export interface AnalyzeOptions {
   /** `--kernel V`: the kernel that recorded the trace, if the inputs do not say or say wrong. */
@@ -56,6 +57,8 @@ export interface Analysis {
   capture: LoadedCapture;
   state: ModelState;
   coverage: Coverage;
+  /** When the inputs hold several captures: which one this is (src/timeline/units.ts). */
+  unit?: CaptureUnit;
 }
 
 // ── ingest + timeline ──────────────────────────────────────────────────────────────
@@ -162,6 +165,12 @@ export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Anal
   };
 }
 
+/** One Analysis per capture the inputs hold (a verdict never mixes two captures). */
+export async function analyzeCaptures(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis[]> {
+  return splitCaptures(await ingest(files, opts.format)).map(({ capture, unit }) => ({ ...analyzeLoaded(capture, opts), ...(unit ? { unit } : {}) }));
+}
+
+/** The analysis of inputs that hold one capture; several are refused, never merged. */
 export async function analyze(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis> {
-  return analyzeLoaded(await ingest(files, opts.format), opts);
+  return oneCapture(await analyzeCaptures(files, opts));
 }
