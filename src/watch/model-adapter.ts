@@ -37,7 +37,9 @@ export interface WatchModel {
   /**
    * True when the events fed since the last settle() may settle something and enough
    * came since the last judgement (a sixteenth of the window: judging stays linear in
-   * the input however large the window grows).
+   * the input however large the window grows), or one second of trace time after it
+   * became due (with a 256th of the window fed), or at once when the trace time a victim
+   * waited for to settle is reached.
    */
   readonly due: boolean;
   /** Something may be settled but judging waits for more events: the caller settles later anyway (input idle). */
@@ -53,6 +55,8 @@ export interface WatchModel {
 const TRIGGERS = /^(oom:|sched:sched_process_(exit|free)$|mmap:exit_mmap$|printk:console$|signal:signal_generate$)/;
 /** Without any victim, events older than this are dropped (rss bindings, pending kill lines need only the recent past). */
 const IDLE_KEEP_NS = 60_000_000_000n;
+/** Judging waits for more events this long in trace time at most. */
+const DECIDE_WITHIN_NS = 1_000_000_000n;
 
 const srcKey = (s: { file: string; line: number }): string => `${s.file}:${s.line}`;
 const victimKey = (v: VictimState): string => `${v.pid}|${srcKey(v.mark.src)}`;
@@ -81,6 +85,10 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
   let versionLine: TraceEvent | undefined;
   let marks = 0;
   let due = false;
+  /** A victim's settle time was reached: judge at once (once per such time, so still linear). */
+  let settleTimeReached = false;
+  /** Trace time at which judging became due (a decision waits one second of trace time at most). */
+  let dueSince: bigint | undefined;
   let fedSinceJudge = 0;
   let deadline: bigint | undefined;
   let lastTs: bigint | undefined;
@@ -164,6 +172,8 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
 
   function collect(final: boolean, full = false): Decided {
     due = false;
+    settleTimeReached = false;
+    dueSince = undefined;
     fedSinceJudge = 0;
     deadline = undefined;
     const out: Decided = { victims: [], findings: [] };
@@ -256,7 +266,9 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
         traces.push(ev);
         if (ev.name === 'oom:mark_victim') marks++;
       }
-      if (TRIGGERS.test(ev.name) || (deadline !== undefined && lastTs !== undefined && lastTs >= deadline)) due = true;
+      if (deadline !== undefined && lastTs !== undefined && lastTs >= deadline) due = settleTimeReached = true;
+      if (TRIGGERS.test(ev.name)) due = true;
+      if (due) dueSince ??= lastTs;
       if (marks > 0 && traces.length + printk.length > cap) {
         due = true;
         fedSinceJudge = Math.max(fedSinceJudge, cap);
@@ -268,7 +280,11 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
       due = true;
     },
     get due() {
-      return due && fedSinceJudge * 16 >= traces.length + printk.length;
+      const held = traces.length + printk.length;
+      if (!due) return false;
+      if (settleTimeReached || fedSinceJudge * 16 >= held) return true;
+      // A busy stream (or one replayed faster than recorded) decides within a second of trace time.
+      return dueSince !== undefined && lastTs !== undefined && lastTs - dueSince >= DECIDE_WITHIN_NS && fedSinceJudge * 256 >= held;
     },
     get waiting() {
       return due;
