@@ -2,7 +2,8 @@
 // names the events it needs; when an input lacks one, it is not run and an
 // inconclusive finding names what is missing, instead of a verdict on no data.
 import type { Finding } from '../../findings/finding.ts';
-import type { Coverage } from '../coverage.ts';
+import { lostHeads, type Coverage } from '../coverage.ts';
+import { formatSourceRef } from '../../types/source-ref.ts';
 import type { ModelState } from '../state.ts';
 import { detectUnpaired } from './unpaired.ts';
 import { detectPremature } from './premature.ts';
@@ -73,6 +74,21 @@ function undecodableFindings(ctx: DetectorContext): Finding[] {
   return out;
 }
 
+const secs = (ns: bigint): string => `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0').slice(0, 6)}`;
+
+/** Inconclusive findings for each CPU whose earlier events were overwritten while other CPUs' were kept. */
+function lostHeadFindings(ctx: DetectorContext): Finding[] {
+  return lostHeads(ctx.coverage).map((l) => ({
+    kind: 'missing_events',
+    rule: 'COV-LOST-HEAD',
+    level: 'inconclusive' as const,
+    expected: false,
+    message: `CPU ${l.cpu}'s events before ${secs(l.ts!)} were overwritten (${l.kind} at ${formatSourceRef(l.src)}) while other CPUs' go back to ${secs(ctx.coverage.firstTs!)}: a selection, kill or reaper step on CPU ${l.cpu} in between would be missing, so the victims and findings of that span are not complete`,
+    why: `data loss: ${l.kind} on CPU ${l.cpu}`,
+    evidence: [{ src: l.src, ts: l.ts, what: `data loss: ${l.kind}` }],
+  }));
+}
+
 /** Run every registered detector, or say which events one of them lacks. */
 export function runDetectors(ctx: DetectorContext): Finding[] {
   const out: Finding[] = [];
@@ -82,6 +98,7 @@ export function runDetectors(ctx: DetectorContext): Finding[] {
     out.push(unmetFinding('MODEL:requires', `the OOM victims cannot be read: ${modelUnmet.event} is not usable`, modelUnmet));
   }
   out.push(...undecodableFindings(ctx));
+  out.push(...lostHeadFindings(ctx));
   for (const d of registry.values()) {
     const unmet = d.requires.map((any) => unmetNeed(ctx.coverage, any)).find((u) => u !== undefined);
     if (unmet) {
