@@ -89,6 +89,24 @@ function lostHeadFindings(ctx: DetectorContext): Finding[] {
   }));
 }
 
+/** One inconclusive finding when lines did not parse: any event the model reads may have been among them. */
+function unreadableFindings(ctx: DetectorContext): Finding[] {
+  const lost = ctx.coverage.losses.filter((l) => l.kind === 'unreadable_line');
+  if (lost.length === 0) return [];
+  const n = lost.reduce((s, l) => s + (l.count ?? 1), 0);
+  const first = lost[0]!;
+  return [{
+    kind: 'missing_events',
+    rule: 'COV-UNREADABLE',
+    level: 'inconclusive',
+    expected: false,
+    count: n,
+    message: `${n} line(s) did not parse (malformed_line, binary_data, line_too_long or truncated_line; first at ${formatSourceRef(first.src)}): a mark_victim, kill or reaper line may have been among them; every verdict whose window holds one is inconclusive`,
+    why: `data loss: ${n} unreadable line(s)`,
+    evidence: lost.slice(0, 3).map((l) => ({ src: l.src, ts: l.ts, what: 'data loss: unreadable line' })),
+  }];
+}
+
 /** Run every registered detector, or say which events one of them lacks. */
 export function runDetectors(ctx: DetectorContext): Finding[] {
   const out: Finding[] = [];
@@ -98,7 +116,7 @@ export function runDetectors(ctx: DetectorContext): Finding[] {
     out.push(unmetFinding('MODEL:requires', `the OOM victims cannot be read: ${modelUnmet.event} is not usable`, modelUnmet));
   }
   out.push(...undecodableFindings(ctx));
-  out.push(...lostHeadFindings(ctx));
+  out.push(...lostHeadFindings(ctx), ...unreadableFindings(ctx));
   for (const d of registry.values()) {
     const unmet = d.requires.map((any) => unmetNeed(ctx.coverage, any)).find((u) => u !== undefined);
     if (unmet) {
