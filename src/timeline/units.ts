@@ -18,6 +18,7 @@ import type { DataLoss, SourceRef, StreamMeta, TraceEvent } from '../types/event
 import type { EventTally } from '../types/coverage.ts';
 import type { LoadedCapture } from './load.ts';
 import { ReaplayError } from '../types/errors.ts';
+import { unreadableLosses } from './unreadable.ts';
 
 /** One piece of one input: the whole input, or one of the traces a file holds. */
 export interface CapturePart {
@@ -239,7 +240,9 @@ function loaded(c: LoadedCapture, g: Group): LoadedCapture {
 }
 
 /** The captures the loaded inputs hold: `[c]` itself when they are one. */
-export function splitCaptures(c: LoadedCapture): { capture: LoadedCapture; unit?: CaptureUnit }[] {
+export function splitCaptures(loadedInputs: LoadedCapture): { capture: LoadedCapture; unit?: CaptureUnit }[] {
+  // Lines that did not parse are data loss where they stand (src/timeline/unreadable.ts).
+  const c = { ...loadedInputs, losses: [...loadedInputs.losses, ...unreadableLosses(loadedInputs)] };
   if (c.inputs.length === 0) return [{ capture: c }];
   const groups = group(pieces(c));
   if (groups.length <= 1) return [{ capture: c }];
