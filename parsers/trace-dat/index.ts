@@ -7,6 +7,7 @@ import { InputError } from '../common/input.ts';
 import { Damage } from '../common/cursor.ts';
 import { BinaryEvents } from '../common/binary-events.ts';
 import { CpuStream, type Item, type StreamEnv } from './cpu-stream.ts';
+import { chunkDecoder, inlineDecoder } from './chunk-decoder.ts';
 import { type TraceDatHeader, UnsupportedTraceDat, readTraceDatHeader } from './header.ts';
 import { sniffTraceDat } from './sniff.ts';
 
@@ -43,10 +44,21 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   const time = tsc2nsec
     ? (ts: number): bigint => ((BigInt(ts) * tsc2nsec.mult) >> tsc2nsec.shift) + tsc2nsec.offset + offsetNs
     : offsetNs !== 0n ? (ts: number): bigint => BigInt(ts) + offsetNs : (ts: number): bigint => BigInt(ts);
-  for (const buffer of h.buffers) {
+  const compressed = h.buffers.filter((b) => b.compressed).flatMap((b) => b.cpus).reduce((n, c) => n + c.size, 0);
+  const decoder = chunkDecoder(h.compression, compressed);
+  try {
+    for (const buffer of h.buffers) await readBuffer(buffer);
+  } finally {
+    await decoder.close();
+  }
+  events.finish();
+
+  async function readBuffer(buffer: TraceDatHeader['buffers'][number]): Promise<void> {
     const env: StreamEnv = {
       src, file, events, page: h.data.page, pageSize: buffer.pageSize || h.pageSize,
       compression: buffer.compressed ? h.compression : undefined,
+      // A worker decodes ahead while this thread walks; in this thread, one chunk at a time.
+      decoder, ahead: decoder === inlineDecoder ? 1 : 8,
       time,
       damage(cpu, offset, expected, ts) {
         const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;
@@ -77,7 +89,6 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
       }
     }
   }
-  events.finish();
 }
 
 export const traceDatImporter: BinaryImporter = {
