@@ -4,7 +4,7 @@
 // kallsyms, argument types from the format). A wanted record's fields are read by the
 // compiled layout; its text (the print fmt) is rendered only when asked for.
 import type { ParseContext } from '../importer.ts';
-import type { SourceRef, TraceEvent } from '../../src/types/event.ts';
+import type { RecordArgs, SourceRef, TraceEvent } from '../../src/types/event.ts';
 import type { KprobeArg, KprobeDef } from '../../src/types/kprobe.ts';
 import type { NameEntry } from './event-names.ts';
 import { type EventFormat, readField, readFields } from './format-file.ts';
@@ -13,9 +13,10 @@ import { type Symbols, parseKallsyms, parsePrintkFormats } from './kallsyms.ts';
 import type { TracingData } from './tracing-data.ts';
 
 /** A record's event: the text (print fmt) is rendered from the payload on first read. */
-export class BinaryEvent implements TraceEvent {
+export class BinaryEvent implements TraceEvent, RecordArgs {
   fields?: TraceEvent['fields'];
   private rendered?: string;
+  private view?: DataView;
 
   constructor(
     readonly ts: bigint,
@@ -39,6 +40,22 @@ export class BinaryEvent implements TraceEvent {
 
   set text(v: string) {
     this.rendered = v;
+  }
+
+  /** The print arguments, read from the payload by the compiled format (none when the print fmt did not compile). */
+  get record(): RecordArgs | undefined {
+    return this.type.renderer?.args ? this : undefined;
+  }
+
+  get printf(): string {
+    return this.type.renderer!.printf!;
+  }
+
+  arg(i: number): ReturnType<RecordArgs['arg']> {
+    const r = this.type.renderer!.args![i];
+    if (!r) return undefined;
+    const b = this.payload;
+    return r(b, (this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength)), 0, b.length);
   }
 
   /** A kprobe or kretprobe record (its site is decoded from the text like any kprobe's). */
