@@ -74,13 +74,17 @@ export class BinaryEvents {
   private readonly types = new Map<number, TypeState>();
   /** Records seen per type id, added to the name entries at the end. */
   readonly counts = new Uint32Array(65536);
-  /** Per type id: 0 not yet seen, 1 skipped, 2 wanted (read inline by the hot loops). */
+  /**
+   * Per type id (read inline by the hot loops): 0 not yet seen, 1 skipped, 2 wanted, 3 selected
+   * but only counted (`parse --stats`, when the reader keeps the span of such records itself).
+   */
   readonly state = new Uint8Array(65536);
   private symbols?: Symbols;
   private printk?: Map<bigint, string>;
   private readonly look: Lookups;
 
-  constructor(private readonly ctx: ParseContext, private readonly file: string, private readonly data: TracingData) {
+  /** `countSelected`: the reader counts selected records and times their span without events (state 3). */
+  constructor(private readonly ctx: ParseContext, private readonly file: string, private readonly data: TracingData, private readonly countSelected = false) {
     const self = this;
     this.look = {
       get symbols() { return self.syms(); },
@@ -99,8 +103,10 @@ export class BinaryEvents {
     const s = this.state[type]!;
     if (s !== 0) return s === 2;
     const st = this.resolve(type, b, base, len);
-    this.state[type] = st.entry.wanted ? 2 : 1;
-    return st.entry.wanted;
+    // Console text is still built when only counting: it names the kernel release.
+    const counted = this.countSelected && this.ctx.names.countOnly && st.entry.full !== 'printk:console';
+    this.state[type] = st.entry.wanted ? (counted ? 3 : 2) : 1;
+    return st.entry.wanted && !counted;
   }
 
   private resolve(type: number, b: Uint8Array, base: number, len: number): TypeState {

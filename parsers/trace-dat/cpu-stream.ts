@@ -256,6 +256,7 @@ export class CpuStream {
             this.p = next;
             return this.item(type, base, plen, p);
           }
+          if (state[type] === 3) this.counted();
           this.record++;
           p = next;
         } else if (typeLen <= 28) {
@@ -271,6 +272,7 @@ export class CpuStream {
             this.p = next;
             return this.item(type, base, plen, p);
           }
+          if (state[type] === 3) this.counted();
           this.record++;
           p = next;
         } else if (typeLen === 29) {
@@ -289,6 +291,15 @@ export class CpuStream {
       this.inPage = false;
       this.pageStart += pageSize;
     }
+  }
+
+  /** Raw times of the first and last selected records only counted (`parse --stats`): their span. */
+  spanFirst = -1;
+  spanLast = -1;
+
+  private counted(): void {
+    if (this.spanFirst < 0) this.spanFirst = this.ts;
+    this.spanLast = this.ts;
   }
 
   private resolve(type: number, base: number, len: number): boolean {

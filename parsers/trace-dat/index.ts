@@ -35,7 +35,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   meta.kernelRelease = releaseOf(h.uname);
   if (h.latency) throw new InputError(file, 'a latency-format trace.dat (text data) is not supported: give the text of `trace-cmd report`', 'not_a_trace');
   for (const d of h.damages) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
-  const events = new BinaryEvents(ctx, file, h.data);
+  const events = new BinaryEvents(ctx, file, h.data, true);
   const loss = (l: DataLoss): void => {
     meta.losses.push(l);
     sink.loss(l);
@@ -87,6 +87,14 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
         const wait = pace?.();
         if (wait) await wait;
       }
+    }
+    // Records only counted (`parse --stats`) still give the span of what was selected.
+    for (const s of streams) {
+      if (s.spanFirst < 0) continue;
+      const first = time(s.spanFirst);
+      const last = time(s.spanLast);
+      if (meta.firstTs === undefined || first < meta.firstTs) meta.firstTs = first;
+      if (meta.lastTs === undefined || last > meta.lastTs) meta.lastTs = last;
     }
   }
 }
