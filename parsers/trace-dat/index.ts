@@ -41,9 +41,10 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
     sink.loss(l);
   };
   const { offsetNs, tsc2nsec } = h;
+  // As trace-cmd prints them: TSC2NSEC's multiply and shift (in 64 bits), then DATE and OFFSET.
   const time = tsc2nsec
-    ? (ts: number): bigint => ((BigInt(ts) * tsc2nsec.mult) >> tsc2nsec.shift) + tsc2nsec.offset + offsetNs
-    : offsetNs !== 0n ? (ts: number): bigint => BigInt(ts) + offsetNs : (ts: number): bigint => BigInt(ts);
+    ? (ts: number): bigint => BigInt.asUintN(64, ((BigInt(ts) * tsc2nsec.mult) >> tsc2nsec.shift) + offsetNs)
+    : offsetNs !== 0n ? (ts: number): bigint => BigInt.asUintN(64, BigInt(ts) + offsetNs) : (ts: number): bigint => BigInt(ts);
   const compressed = h.buffers.filter((b) => b.compressed).flatMap((b) => b.cpus).reduce((n, c) => n + c.size, 0);
   const decoder = chunkDecoder(h.compression, compressed);
   try {
