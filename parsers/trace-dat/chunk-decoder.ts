@@ -28,10 +28,19 @@ export function setWorkerMinBytes(n: number): void {
   workerMinBytes = n;
 }
 
-export interface ChunkReply {
-  id: number;
-  out?: Uint8Array;
-  error?: string;
+/**
+ * A batch of chunks in one message, their bytes packed in one buffer: moving a buffer costs
+ * more than copying a chunk, so each direction moves one buffer per batch.
+ */
+export interface ChunkBatch {
+  bytes: Uint8Array;
+  chunks: { id: number; kind: Compression; at: number; len: number; size: number }[];
+}
+
+export interface ChunkReplies {
+  /** The decoded chunks, packed in the order of `replies` (those with `len`). */
+  bytes: Uint8Array;
+  replies: { id: number; at?: number; len?: number; error?: string }[];
 }
 
 class WorkerDecoder implements ChunkDecoder {
@@ -39,13 +48,17 @@ class WorkerDecoder implements ChunkDecoder {
   private readonly waiting = new Map<number, { resolve(b: Uint8Array): void; reject(e: Error): void }>();
   private next = 0;
   private failed?: Error;
+  /** Chunks asked for in this turn of the event loop: sent as one batch. */
+  private batch: { id: number; kind: Compression; bytes: Uint8Array; size: number }[] = [];
 
   constructor() {
-    this.worker.on('message', (r: ChunkReply) => {
-      const w = this.waiting.get(r.id)!;
-      this.waiting.delete(r.id);
-      if (r.out) w.resolve(r.out);
-      else w.reject(new Error(r.error));
+    this.worker.on('message', ({ bytes, replies }: ChunkReplies) => {
+      for (const r of replies) {
+        const w = this.waiting.get(r.id)!;
+        this.waiting.delete(r.id);
+        if (r.len !== undefined) w.resolve(bytes.subarray(r.at!, r.at! + r.len));
+        else w.reject(new Error(r.error));
+      }
     });
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', () => this.fail(new Error('the decoder thread stopped')));
@@ -60,12 +73,24 @@ class WorkerDecoder implements ChunkDecoder {
   decode(kind: Compression, bytes: Uint8Array, size: number): Promise<Uint8Array> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.next++;
-    // A copy in its own buffer (a Node Buffer's slice() would share the read window), moved to the worker.
-    const own = new Uint8Array(bytes);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, kind, bytes: own, size }, [own.buffer as ArrayBuffer]);
+    if (this.batch.length === 0) setImmediate(() => this.flush());
+    // `bytes` may be a view of a read window that is reused: copied at once, in flush().
+    this.batch.push({ id, kind, bytes, size });
+    return new Promise((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
+    const packed = new Uint8Array(batch.reduce((n, r) => n + r.bytes.length, 0));
+    let at = 0;
+    const chunks = batch.map((r) => {
+      packed.set(r.bytes, at);
+      at += r.bytes.length;
+      return { id: r.id, kind: r.kind, at: at - r.bytes.length, len: r.bytes.length, size: r.size };
     });
+    const msg: ChunkBatch = { bytes: packed, chunks };
+    this.worker.postMessage(msg, [packed.buffer]);
   }
 
   async close(): Promise<void> {

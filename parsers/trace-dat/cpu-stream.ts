@@ -98,8 +98,10 @@ export class CpuStream {
   private async fill(): Promise<boolean> {
     const { src, pageSize } = this.env;
     if (this.env.compression) {
-      // Keep `ahead` chunks decoding while the current one is walked.
-      while (!this.chunksEnded && this.pipeline.length < this.env.ahead) {
+      // Keep up to `ahead` chunks decoding while the current one is walked, topped up in
+      // bursts (half of it at a time) so that a worker gets them in few messages.
+      const refill = this.pipeline.length <= this.env.ahead >> 1;
+      while (refill && !this.chunksEnded && this.pipeline.length < this.env.ahead) {
         const p = await this.readChunk();
         if (p) this.pipeline.push(p);
       }

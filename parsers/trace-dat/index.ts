@@ -59,7 +59,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
       src, file, events, page: h.data.page, pageSize: buffer.pageSize || h.pageSize,
       compression: buffer.compressed ? h.compression : undefined,
       // A worker decodes ahead while this thread walks; in this thread, one chunk at a time.
-      decoder, ahead: decoder === inlineDecoder ? 1 : 8,
+      decoder, ahead: decoder === inlineDecoder ? 1 : 16,
       time,
       damage(cpu, offset, expected, ts) {
         const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;
