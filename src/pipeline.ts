@@ -33,7 +33,8 @@ import { ingestFilter } from './replay/needs.ts';
 import type { Coverage } from './replay/coverage.ts';
 import { computeFacts } from './facts/index.ts';
 import type { Facts, VictimFacts } from './facts/types.ts';
-import { BASE } from './replay/capabilities.ts';
+import { BASE, type ResimChange } from './replay/capabilities.ts';
+import { Resimulation } from './replay/counterfactual.ts';
 
 export interface AnalyzeOptions {
   /** `--kernel V`: the kernel that recorded the trace, if the inputs do not say or say wrong. */
@@ -56,6 +57,8 @@ export interface Analysis {
   capture: LoadedCapture;
   state: ModelState;
   coverage: Coverage;
+  /** `asKernel`: what the re-simulation changed in the recorded events (src/replay/counterfactual.ts). */
+  resimulated?: ResimChange[];
 }
 
 // ── ingest + timeline ──────────────────────────────────────────────────────────────
@@ -141,8 +144,30 @@ export function replay(c: LoadedCapture, caps: Capabilities): ModelState {
 
 // ── the whole pipeline ─────────────────────────────────────────────────────────────
 export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Analysis {
+  if (opts.asKernel !== undefined) return analyzeAs(c, opts);
   const r = stepAll(startReplay(c), c);
-  const profile = resolve(c, r, opts);
+  return judge(c, r, resolve(c, r, opts));
+}
+
+/**
+ * `asKernel`: the recorded events re-simulated, one at a time, as that family would have
+ * produced them (src/replay/counterfactual.ts), then stepped and judged under its profile.
+ * The recorded replay comes first: what the trace shows of the recording kernel (its
+ * reaper delay) is what the re-simulation rewrites.
+ */
+function analyzeAs(c: LoadedCapture, opts: AnalyzeOptions): Analysis {
+  const recorded = stepAll(startReplay(c), c);
+  const actual = resolve(c, recorded, { ...opts, asKernel: undefined });
+  const profile = resolve(c, recorded, opts);
+  const r = startReplay(c);
+  const sim = new Resimulation(actual.caps, profile.caps, (ev) => stepEvent(r, ev), r.ctx.isKprobe);
+  for (const ev of c.events) sim.push(ev);
+  for (const ev of c.untimed) sim.push(ev);
+  sim.end();
+  return { ...judge(c, r, profile), resimulated: sim.changes };
+}
+
+function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile): Analysis {
   const state = settle(r, profile.caps);
   const coverage = coverageOf(c);
   const findings = runDetectors({ state, coverage });
