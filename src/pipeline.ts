@@ -26,6 +26,8 @@ import { parseVersion, resolveProfile, upstreamFrom, type KernelVersion, type Re
 import { observeCapabilities } from './replay/observe.ts';
 import { initialState, type ModelState } from './replay/state.ts';
 import { step, type StepContext } from './replay/step.ts';
+import { kprobeRoles } from './replay/kprobe-roles.ts';
+import { replayedTimeline } from './replay/replayed.ts';
 import { finish } from './replay/finish.ts';
 import { settleLog } from './replay/steps/log-victims.ts';
 import { detectorNeeds, runDetectors } from './replay/detectors/index.ts';
@@ -105,7 +107,7 @@ export function startReplay(c: Pick<LoadedCapture, 'delivered' | 'ctx'>): Replay
   const mark = c.delivered.get('oom:mark_victim');
   return {
     state: initialState({ ...BASE }),
-    ctx: { markVictimTraced: mark !== undefined && mark.delivered > mark.undecodable, isKprobe: (name) => c.ctx.names.kprobe(name) !== undefined },
+    ctx: { markVictimTraced: mark !== undefined && mark.delivered > mark.undecodable, roleOf: kprobeRoles((name) => c.ctx.names.kprobe(name) !== undefined) },
   };
 }
 
@@ -160,7 +162,7 @@ function analyzeAs(c: LoadedCapture, opts: AnalyzeOptions): Analysis {
   const actual = resolve(c, recorded, { ...opts, asKernel: undefined });
   const profile = resolve(c, recorded, opts);
   const r = startReplay(c);
-  const sim = new Resimulation(actual.caps, profile.caps, (ev) => stepEvent(r, ev), r.ctx.isKprobe);
+  const sim = new Resimulation(actual.caps, profile.caps, (ev) => stepEvent(r, ev), r.ctx.roleOf);
   for (const ev of c.events) sim.push(ev);
   for (const ev of c.untimed) sim.push(ev);
   sim.end();
@@ -170,7 +172,7 @@ function analyzeAs(c: LoadedCapture, opts: AnalyzeOptions): Analysis {
 function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile): Analysis {
   const state = settle(r, profile.caps);
   const coverage = coverageOf(c);
-  const findings = runDetectors({ state, coverage });
+  const findings = runDetectors({ timeline: replayedTimeline(state), coverage, profile });
   const facts = computeFacts({ state, events: c.events, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
   const detected = detectKernel(c);
   const v = detected.version;

@@ -20,7 +20,7 @@ import { formatDuration } from '../types/time.ts';
 import { formatSourceRef } from '../types/source-ref.ts';
 import type { Finding } from '../findings/finding.ts';
 import { CAPABILITIES, CAPABILITY_NAMES, type Capabilities, type CapabilityDescriptor, type CapabilityName, type ReplayView, type ResimChange } from './capabilities.ts';
-import { kprobeRole } from './kprobe-roles.ts';
+import type { RoleOf } from './kprobe-roles.ts';
 
 /** At most this many events are held while an attempt is open (a trace cut inside one). */
 const MAX_HELD = 200_000;
@@ -52,7 +52,7 @@ export class Resimulation {
     recorded: Capabilities,
     private readonly target: Capabilities,
     private readonly emit: (ev: TraceEvent) => void,
-    private readonly isKprobe: (name: string) => boolean,
+    private readonly roleOf: RoleOf,
   ) {
     const rewrite = recorded.reaperNotifierPolicy === 'NONBLOCK' && target.reaperNotifierPolicy !== 'NONBLOCK';
     this.policy = !rewrite ? 'keep' : target.reaperNotifierPolicy === 'IGNORE' ? 'ignore' : 'skip';
@@ -92,16 +92,14 @@ export class Resimulation {
   /** A call into the mmu notifiers, or KVM's notifier at work: what IGNORE does not do. */
   private isNotifierEvent(ev: TraceEvent): boolean {
     if (KVM_NOTIFIER.has(ev.name)) return true;
-    if (!this.isKprobe(ev.name)) return false;
-    const r = kprobeRole(ev)?.role;
+    const r = this.roleOf(ev)?.role;
     return r !== undefined && r !== 'reap' && r !== 'reap_ret' && r !== 'mm_release' && r !== 'cb_release';
   }
 
   /** The event shows the mm it runs on has an mmu notifier. */
   private callsNotifier(ev: TraceEvent): boolean {
     if (KVM_NOTIFIER.has(ev.name)) return true;
-    if (!this.isKprobe(ev.name)) return false;
-    const r = kprobeRole(ev)?.role;
+    const r = this.roleOf(ev)?.role;
     return r === 'core_start' || r === 'cb_start' || r === 'cb_end';
   }
 
@@ -172,7 +170,7 @@ export class Resimulation {
     // Without notifier calls nothing can fail them: the reap routine returns true.
     if (this.policy === 'ignore' && this.inReaper(ev) && this.current && this.ignored.has(this.current.pid)) {
       if (ev.fields?.kind === 'notifier_failed') return;
-      if (this.isKprobe(ev.name) && kprobeRole(ev)?.role === 'reap_ret' && ev.fields?.ret !== 1) return this.emit({ ...ev, fields: { ...ev.fields, ret: 1 } });
+      if (this.roleOf(ev)?.role === 'reap_ret' && ev.fields?.ret !== 1) return this.emit({ ...ev, fields: { ...ev.fields, ret: 1 } });
     }
     this.emit(ev);
   }

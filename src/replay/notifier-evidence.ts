@@ -5,6 +5,7 @@
 // from other tasks (kswapd ages every guest) tie no notifier to this mm.
 import type { TraceEvent } from '../types/event.ts';
 import type { ModelState, VictimState } from './state.ts';
+import type { ReplayedTimeline } from './replayed.ts';
 
 /** Remembers each task's first kvm:* line (the earliest is the one that can precede an OOM). */
 export function noteKvm(s: ModelState, ev: TraceEvent): void {
@@ -21,7 +22,7 @@ export interface NotifierEvidence {
 }
 
 /** The first line showing a notifier (KVM's when `kvmOnly`) on v's mm, from v's own tasks, before v was selected. */
-export function notifierOnMm(s: ModelState, v: VictimState, kvmOnly = false): NotifierEvidence | undefined {
+export function notifierOnMm(s: Pick<ReplayedTimeline, 'kvmByTask' | 'calls'>, v: VictimState, kvmOnly = false): NotifierEvidence | undefined {
   const found: NotifierEvidence[] = [];
   for (const ev of s.kvmByTask.values()) {
     if (ev.ts < v.mark.ts && ownTask(v, ev)) found.push({ ev, what: `KVM notifier on ${v.pid}'s mm: ${ev.name} in its task ${ev.pid}`, kvm: true });

@@ -2,7 +2,7 @@
 // each notifier instance did inside them, and the reap routine's result
 // (docs/model.md#state-call).
 import type { TraceEvent } from '../../types/event.ts';
-import { kprobeRole, retval } from '../kprobe-roles.ts';
+import { retval, type KprobeRole } from '../kprobe-roles.ts';
 import type { Callback, CoreCall, InstanceState, ModelState } from '../state.ts';
 import { attemptOf } from './oom.ts';
 
@@ -33,9 +33,7 @@ function pairEnd(inst: InstanceState, ev: TraceEvent): void {
   if (i >= 0) inst.outstanding.splice(i, 1);
 }
 
-export function onKprobe(s: ModelState, ev: TraceEvent): void {
-  const r = kprobeRole(ev);
-  if (!r) return;
+export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
   const f = ev.fields!;
   switch (r.role) {
     case 'reap': {
