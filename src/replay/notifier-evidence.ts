@@ -12,7 +12,7 @@ export function noteKvm(s: ModelState, ev: TraceEvent): void {
   if (ev.pid > 0 && !s.kvmByTask.has(ev.pid)) s.kvmByTask.set(ev.pid, ev);
 }
 
-const ownTask = (v: VictimState, ev: TraceEvent): boolean => v.tasks.has(ev.pid) || ev.tgid === v.pid;
+const ownTask = (v: VictimState, ev: TraceEvent): boolean => v.mm.tasks.has(ev.pid) || ev.tgid === v.pid;
 
 export interface NotifierEvidence {
   ev: TraceEvent;
@@ -28,7 +28,7 @@ export function notifierOnMm(s: Pick<ReplayedTimeline, 'kvmByTask' | 'calls'>, v
     if (ev.ts < v.mark.ts && ownTask(v, ev)) found.push({ ev, what: `KVM notifier on ${v.pid}'s mm: ${ev.name} in its task ${ev.pid}`, kvm: true });
   }
   for (const c of s.calls) {
-    if (c.entry.ts >= v.mark.ts || !ownTask(v, c.entry) || c.mm === undefined || c.mm !== v.mmPtr) continue;
+    if (c.entry.ts >= v.mark.ts || !ownTask(v, c.entry) || c.mm === undefined || c.mm !== v.mm.mmPtr) continue;
     const cb = c.callbacks[0];
     found.push(cb
       ? { ev: cb.entry, what: `${cb.instance} notifier callback on ${v.pid}'s mm in its task ${c.pid}`, kvm: cb.instance === 'kvm' }

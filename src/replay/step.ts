@@ -25,6 +25,8 @@ export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelStat
     s.firstTs ??= ev.ts;
     s.lastTs = ev.ts;
   }
+  // The address spaces see every event before the model does.
+  s.mms.observe(ev);
   switch (ev.name) {
     case 'oom:mark_victim':
       onMarkVictim(s, ev);

@@ -103,7 +103,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     const pids = new Set<number>();
     for (const v of a.state.victims) {
       pids.add(v.pid);
-      for (const t of v.tasks) pids.add(t);
+      for (const t of v.mm.tasks) pids.add(t);
     }
     if (a.state.reaperPid !== undefined) pids.add(a.state.reaperPid);
     const recent = (lastTs ?? 0n) - (opts.keepRecentNs ?? IDLE_KEEP_NS);
@@ -148,7 +148,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     // A release inferred from a task's exit (finish() at the end of the trace) is not final mid-stream: other threads may hold the mm.
     // Where exit_mmap reaps the mm again (4.17-6.0), a victim the reaper released is not done until its last task exits.
     // With the mm teardown probed (__mmu_notifier_release), wait for that: a thread outside the victim's tasks may run the last exit.
-    const torn = (e: TraceEvent) => e.fields?.probe_func === '__mmu_notifier_release' && e.fields.is_return !== true && String(e.fields.mm) === v.mmPtr;
+    const torn = (e: TraceEvent) => e.fields?.probe_func === '__mmu_notifier_release' && e.fields.is_return !== true && String(e.fields.mm) === v.mm.mmPtr;
     const teardownProbed = opts.ctx.names.kprobeDefs().some((d) => d.func === '__mmu_notifier_release');
     const mmGone = teardownProbed ? traces.find(torn) : v.lastExit;
     const exitPending = a.state.caps.exitMmapSelfReap && v.release?.how === 'reaper' && !mmGone;

@@ -49,7 +49,7 @@ function judge(s: ReplayedTimeline, caps: Capabilities, sel: Selection, v1: Vict
   const t2 = sel.ts;
   if (!sameDomain(v1, v2)) return undefined;
   if (v1.release && v1.release.ts <= t2) return undefined;
-  const base = { victim: { pid: v2.pid, mm: v2.mmPtr }, evidence: [] as Evidence[] };
+  const base = { victim: { pid: v2.pid, mm: v2.mm.mmPtr }, evidence: [] as Evidence[] };
   const bypass = s.bypasses.find((b) => b.ts <= t2 && t2 - b.ts < 5_000_000_000n);
   if (bypass) {
     return { ...base, kind: 'gate_bypass', rule: 'PVS-BYPASS', level: 'proven', expected: true,

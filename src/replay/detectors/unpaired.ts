@@ -28,8 +28,8 @@ function group(map: Map<string, Group>, key: string): Group {
 }
 
 const who = (s: ReplayedTimeline, c: CoreCall) => {
-  const v = c.victim ?? [...s.victims].reverse().find((x) => x.mmPtr !== undefined && x.mmPtr === c.mm && x.mark.ts <= c.entry.ts);
-  return v ? { pid: v.pid, mm: v.mmPtr ?? c.mm } : undefined;
+  const v = c.victim ?? [...s.victims].reverse().find((x) => x.mm.mmPtr !== undefined && x.mm.mmPtr === c.mm && x.mark.ts <= c.entry.ts);
+  return v ? { pid: v.pid, mm: v.mm.mmPtr ?? c.mm } : undefined;
 };
 
 /** Calls are grouped per victim (its index: a pid can name several victims). */
@@ -112,7 +112,7 @@ function detectWithoutProbes(s: ReplayedTimeline, caps: Capabilities, cov: Cover
     if (!windows.length) continue;
     const inside = (e: TraceEvent) => windows.some(([a, b]) => e.ts >= a && e.ts <= b);
     const failedLines = s.failedLogs.filter(inside);
-    const base = { victim: { pid: v.pid, mm: v.mmPtr }, count: failedLines.length || undefined };
+    const base = { victim: { pid: v.pid, mm: v.mm.mmPtr }, count: failedLines.length || undefined };
     const push = (f: Finding) => out.push(applyLosses(f, cov, windows[0]![0], windows[windows.length - 1]![1]));
     // The failing notifier must be named and be another than KVM, whose start then succeeded and is left open.
     const named = failedLines.filter((e) => namesOtherNotifier(e));

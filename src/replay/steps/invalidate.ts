@@ -40,10 +40,10 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       const at = attemptOf(s, ev);
       if (at) {
         at.a.reapEntry ??= ev;
-        at.v.mmPtr ??= str(f.mm);
+        at.v.mm.mmPtr ??= str(f.mm);
       } else {
         // exit_mmap reaping a victim's mm itself (4.17-6.0).
-        const v = s.victims.find((x) => x.mmPtr !== undefined && x.mmPtr === str(f.mm));
+        const v = s.victims.find((x) => x.mm.mmPtr !== undefined && x.mm.mmPtr === str(f.mm));
         if (v) v.selfReaps++;
       }
       return;
@@ -72,7 +72,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       };
       if (at) {
         at.a.calls.push(call);
-        at.v.mmPtr ??= call.mm;
+        at.v.mm.mmPtr ??= call.mm;
       }
       s.openStart.set(ev.pid, call);
       s.calls.push(call);
@@ -135,7 +135,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
     case 'mm_release': {
       const mm = str(f.mm);
       for (const v of s.victims) {
-        if (v.mmPtr !== undefined && v.mmPtr === mm && !v.release) v.release = { ts: ev.ts, how: 'mm_release', ev };
+        if (v.mm.mmPtr !== undefined && v.mm.mmPtr === mm && !v.release) v.release = { ts: ev.ts, how: 'mm_release', ev };
       }
       for (const [key, inst] of s.instances) if (key.startsWith(`${mm}|`)) inst.released ??= ev;
       return;
