@@ -9,7 +9,7 @@ import { decodeKprobe, looksLikeKprobe } from './kprobe.ts';
 import { KVM_DECODERS } from './kvm.ts';
 import { MMAP_DECODERS } from './mmap.ts';
 import { OOM_DECODERS } from './oom.ts';
-import { decodePrintk } from './printk.ts';
+import { decodePrintk } from '../../parsers/common/printk-line.ts';
 import { SCHED_DECODERS } from './sched.ts';
 import { SIGNAL_DECODERS } from './signal.ts';
 import { TASK_DECODERS } from './task.ts';
