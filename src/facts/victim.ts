@@ -35,6 +35,7 @@ function attemptFacts(a: Attempt): AttemptFacts {
     end: asNs(last.ts),
     src: first.src,
     result: a.result ?? 'unknown',
+    decidedBy: a.decidedBy,
     ran: a.start !== undefined || a.reapEntry !== undefined || a.calls.length > 0,
     calls: a.calls.length,
     callsFailed: a.calls.filter(failed).length,
@@ -130,6 +131,7 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
     premature: ctx.premature.has(v),
     leaks: ctx.leaks.get(v) ?? {},
     anon: anonOf(v),
+    anonAtSelection: v.anonAtMark,
   };
 }
 

@@ -10,7 +10,6 @@ import { ReaplayError } from '../types/errors.ts';
 import type { ModelAnchor } from '../types/model-doc.ts';
 import { formatDuration } from '../types/time.ts';
 import type { Finding } from '../findings/finding.ts';
-import type { VictimState } from './state.ts';
 
 export type NotifierPolicy = 'IGNORE' | 'SKIP_ANY' | 'SKIP_BLOCKABLE' | 'NONBLOCK';
 export type ExitSkip = 'AFTER_TEARDOWN' | 'AFTER_UNMAP_ALL' | 'AFTER_UNMAP_VICTIM' | 'SELF_REAP_THEN_SKIP';
@@ -67,9 +66,19 @@ export interface ResimChange {
   text: string;
 }
 
+/** What the notes read of a victim of a replay (a VictimState of state.ts is one). */
+export interface VictimView {
+  pid: number;
+  outcome: string;
+  mark: { ts: bigint };
+  wake?: { ts: bigint };
+  oomSkip?: { ts: bigint; cause: string };
+  release?: { ts: bigint; how: string };
+}
+
 /** One replay, as the counterfactual notes read it. */
 export interface ReplayView {
-  victims: readonly VictimState[];
+  victims: readonly VictimView[];
   findings: readonly Finding[];
 }
 
@@ -122,7 +131,7 @@ const POLICY_WORDS: Record<NotifierPolicy, string> = {
 };
 
 /** A victim's outcome in the re-simulated replay, in words. */
-function outcomeWords(v: VictimState | undefined): string {
+function outcomeWords(v: VictimView | undefined): string {
   if (!v) return 'no such victim';
   const parts = [`outcome ${v.outcome.replace('_', ' ')}`];
   const from = v.wake ?? v.mark;
