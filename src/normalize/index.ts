@@ -10,7 +10,7 @@ import { KVM_DECODERS } from './kvm.ts';
 import { MMAP_DECODERS, MMAP_RECORD_DECODERS } from './mmap.ts';
 import { OOM_DECODERS, OOM_RECORD_DECODERS } from './oom.ts';
 import type { RecordDecoder } from './record.ts';
-import { decodePrintk } from './printk.ts';
+import { decodePrintk } from '../../parsers/common/printk-line.ts';
 import { SCHED_DECODERS, SCHED_RECORD_DECODERS } from './sched.ts';
 import { SIGNAL_DECODERS, SIGNAL_RECORD_DECODERS } from './signal.ts';
 import { TASK_DECODERS } from './task.ts';
