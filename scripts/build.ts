@@ -1,6 +1,6 @@
 // `npm run build`: the CLI as an ES module bundle in dist/ (git-ignored), so an installed
 // `reaplay` starts without compiling TypeScript. Each command stays its own chunk,
-// loaded only when that command runs; npm dependencies are loaded from node_modules.
+// loaded only when that command runs; the small npm dependencies bundled too.
 // Worker threads: their bodies are entries beside the boot files that start them.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
@@ -28,7 +28,11 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // Small pure-JS dependencies are bundled (fewer files to resolve and compile at start);
+  // native, WebAssembly-loading, data-reading and the large chart ones load from node_modules.
+  external: ['@duckdb/node-api', '@resvg/resvg-js', 'arquero', 'vega', 'vega-embed', 'vega-lite', 'tsx', 'zstddec', 'fzstd'],
+  // Bundled CommonJS modules call require() for Node's own modules.
+  banner: { js: "import { createRequire as __reaplayRequire } from 'node:module'; const require = __reaplayRequire(import.meta.url);" },
   // Chunks beside the entries: modules locate the worker boot files next to themselves.
   chunkNames: '[name]-[hash]',
   sourcemap: 'linked',

@@ -16,7 +16,6 @@ import type { TracingData } from './tracing-data.ts';
 export class BinaryEvent implements TraceEvent, RecordArgs {
   fields?: TraceEvent['fields'];
   private rendered?: string;
-  private view?: DataView;
 
   constructor(
     readonly ts: bigint,
@@ -25,7 +24,11 @@ export class BinaryEvent implements TraceEvent, RecordArgs {
     readonly comm: string,
     readonly name: string,
     readonly src: SourceRef,
-    private readonly payload: Uint8Array,
+    /** The payload is `len` bytes at `at` in `bytes` (a slab shared by many events; `view` over it). */
+    private readonly bytes: Uint8Array,
+    private readonly view: DataView,
+    private readonly at: number,
+    private readonly len: number,
     private readonly type: TypeState,
     private readonly look: Lookups,
   ) {}
@@ -33,7 +36,7 @@ export class BinaryEvent implements TraceEvent, RecordArgs {
   get text(): string {
     if (this.rendered === undefined) {
       const { fmt, renderer } = this.type;
-      this.rendered = fmt && renderer ? renderer.render(readFields(fmt, this.payload, 0, this.payload.length), this.look) : '';
+      this.rendered = fmt && renderer ? renderer.render(readFields(fmt, this.bytes, this.at, this.len), this.look) : '';
     }
     return this.rendered;
   }
@@ -54,8 +57,7 @@ export class BinaryEvent implements TraceEvent, RecordArgs {
   arg(i: number): ReturnType<RecordArgs['arg']> {
     const r = this.type.renderer!.args![i];
     if (!r) return undefined;
-    const b = this.payload;
-    return r(b, (this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength)), 0, b.length);
+    return r(this.bytes, this.view, this.at, this.len);
   }
 
   /** A kprobe or kretprobe record (its site is decoded from the text like any kprobe's). */
@@ -69,6 +71,8 @@ interface TypeState {
   entry: NameEntry;
   renderer?: Renderer;
 }
+
+const SLAB = 64 << 10;
 
 export class BinaryEvents {
   private readonly types = new Map<number, TypeState>();
@@ -146,10 +150,23 @@ export class BinaryEvents {
     return { group: fmt.system, event: fmt.name, isReturn, func: sym.name, module: sym.module, offset: isReturn ? 0 : Number(sym.offset), args, src };
   }
 
+  /** Payloads are copied into slabs: one buffer per event costs more, in memory and in GC, than its bytes. */
+  private slab = new Uint8Array(0);
+  private slabView = new DataView(this.slab.buffer);
+  private slabPos = 0;
+
   /** The event for a wanted record; its payload is copied out of `b` (which is reused). */
   event(type: number, b: Uint8Array, base: number, len: number, ts: bigint, cpu: number, pid: number, comm: string, src: SourceRef): TraceEvent {
     const st = this.types.get(type)!;
-    return new BinaryEvent(ts, cpu, pid, comm, st.entry.full, src, b.slice(base, base + len), st, this.look);
+    if (this.slabPos + len > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(SLAB, len));
+      this.slabView = new DataView(this.slab.buffer);
+      this.slabPos = 0;
+    }
+    const at = this.slabPos;
+    this.slab.set(b.subarray(base, base + len), at);
+    this.slabPos = at + len;
+    return new BinaryEvent(ts, cpu, pid, comm, st.entry.full, src, this.slab, this.slabView, at, len, st, this.look);
   }
 
   /** Adds the per-type counts to the name entries (call once, at the end). */

@@ -1,6 +1,6 @@
 // Importer for trace.dat (trace-cmd record, file versions 6 and 7): metadata from the
 // header and sections, then every CPU's pages merged the way `trace-cmd report` prints
-// them: smallest time first, ties to the lower CPU (binary-formats.md §4.4).
+// them: smallest time first, ties to the earlier buffer (instance), then the lower CPU (binary-formats.md §4.4).
 import type { BinaryImporter, ByteSource, ParseContext, ReaderSink } from '../importer.ts';
 import type { DataLoss, StreamMeta } from '../../src/types/event.ts';
 import { InputError } from '../common/input.ts';
@@ -48,13 +48,15 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   const compressed = h.buffers.filter((b) => b.compressed).flatMap((b) => b.cpus).reduce((n, c) => n + c.size, 0);
   const decoder = chunkDecoder(h.compression, compressed);
   try {
-    for (const buffer of h.buffers) await readBuffer(buffer);
+    // Every buffer's CPUs in one merge, as `trace-cmd report` prints several buffers
+    // (instances): smallest time first, ties to the earlier buffer, then the lower CPU.
+    await merge(h.buffers.flatMap(streamsOf));
   } finally {
     await decoder.close();
   }
   events.finish();
 
-  async function readBuffer(buffer: TraceDatHeader['buffers'][number]): Promise<void> {
+  function streamsOf(buffer: TraceDatHeader['buffers'][number]): CpuStream[] {
     const env: StreamEnv = {
       src, file, events, page: h.data.page, pageSize: buffer.pageSize || h.pageSize,
       compression: buffer.compressed ? h.compression : undefined,
@@ -67,7 +69,10 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
         return { kind: 'events_dropped', cpu, ...(ts !== undefined ? { ts: time(ts) } : {}), src: { file, line: 0, offset, cpu } };
       },
     };
-    const streams = [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((c) => new CpuStream(env, c));
+    return [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((c) => new CpuStream(env, c));
+  }
+
+  async function merge(streams: CpuStream[]): Promise<void> {
     const heads: (Item | undefined)[] = await Promise.all(streams.map((s) => s.next()));
     let n = 0;
     for (;;) {

@@ -31,6 +31,25 @@ function tsc2nsec(mult: number, shift: number, offset: bigint): Uint8Array {
   return b;
 }
 
+/** The body of the capture's BUFFER option (in its last OPTIONS section). */
+function bufferOption(file: Buffer): Buffer {
+  let found: Buffer | undefined;
+  for (let p = 37; p + 16 <= file.length; ) {
+    const size = Number(file.readBigUInt64LE(p + 8));
+    if (file.readUInt16LE(p) === 0) {
+      for (let q = p + 16; q + 6 <= p + 16 + size; ) {
+        const id = file.readUInt16LE(q);
+        const n = file.readUInt32LE(q + 2);
+        if (id === 3) found = file.subarray(q + 6, q + 6 + n);
+        q += 6 + n;
+        if (id === 0) break;
+      }
+    }
+    p += 16 + size;
+  }
+  return found!;
+}
+
 describe('trace.dat variants', () => {
   it('the rewriting helper gives back the capture byte for byte when asked for no change', async () => {
     expect(Buffer.compare(Buffer.from(await rewriteV7(V7, {})), V7)).toBe(0);
@@ -70,6 +89,30 @@ describe('trace.dat variants', () => {
       }
     });
   }
+
+  it('two buffers (the top one and an instance over the same CPU data): merged by time as trace-cmd report prints them, the earlier buffer first on ties', async () => {
+    // A second BUFFER option, named "inst", listing the top buffer's CPU data again.
+    const top = bufferOption(V7);
+    const named = Buffer.concat([top.subarray(0, 8), Buffer.from('inst\0'), top.subarray(9)]);
+    const f = join(tmp, 'instance.dat');
+    writeFileSync(f, await rewriteV7(V7, { addOptions: [{ id: 3, body: named }] }));
+    const got = await parseAll([f]);
+    const base = await parseAll([join(BIN, 'trace.dat')]);
+    // Each event twice: by time, the top buffer's before the instance's, then by CPU (the original's order).
+    const both = [...base.events.map((e, i) => ({ e, i, b: 0 })), ...base.events.map((e, i) => ({ e, i, b: 1 }))];
+    both.sort((x, y) => (x.e.ts < y.e.ts ? -1 : x.e.ts > y.e.ts ? 1 : x.b - y.b || x.i - y.i));
+    expect(got.events.map((e) => key(e, exact))).toEqual(both.map(({ e }) => key(e, exact)));
+    if (HAVE_TRACE_CMD) {
+      // The report prefixes an instance's lines with its name, which the text reader does
+      // not take apart: blanked here, the lines are the top buffer's format.
+      const report = spawnSync('trace-cmd', ['report', '-i', f], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      expect(report.stdout).toMatch(/^inst: /m);
+      const txt = join(tmp, 'instance.report.txt');
+      writeFileSync(txt, report.stdout.replace(/^inst: /gm, '      '));
+      const fromReport = await parseAll([txt, KPROBES]);
+      expect(firstDifference(got.events, fromReport.events, reportMicros)).toBeUndefined();
+    }
+  });
 
   it('option numbers are read as strtoll(s, NULL, 0) reads them', () => {
     expect([' 42', '-7', '0x1f', '010', '12abc', 'x', ''].map(strtoll)).toEqual([42n, -7n, 31n, 8n, 12n, 0n, 0n]);
