@@ -3,7 +3,7 @@
 // checks each anchor against the page itself.
 
 export const MODEL_ANCHORS = [
-  'capabilities', 'state', 'state-victim', 'state-call', 'mm', 'domains',
+  'capabilities', 'state', 'state-victim', 'state-settle', 'state-call', 'mm', 'domains',
   'rules', 'rules-unpaired', 'rules-premature', 'rules-notifier-evidence', 'rules-needs', 'counterfactual',
 ] as const;
 

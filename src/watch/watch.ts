@@ -52,7 +52,7 @@ const KERNEL_LOG_LAG_NS = 1_000_000_000n;
 /** ... once it has delivered nothing for this long on the wall clock (a recorded log replayed beside its trace is waited for). */
 const KERNEL_LOG_QUIET_MS = 1000;
 /** Bytes of input handed on between two judgements at most. */
-const PUMP_BYTES = 64 * 1024;
+const PUMP_BYTES = 256 * 1024;
 /** Wall-clock wait before judging what a quiet input left pending. */
 const IDLE_JUDGE_MS = 100;
 const RANK: Record<Level, number> = { inconclusive: 0, suggested: 1, proven: 2 };
