@@ -44,7 +44,20 @@ function post(t: Target, params: Record<string, string>, body: string | NodeJS.R
 }
 
 /** A query with its trailing `;` (and comments after it) removed, so a FORMAT clause can follow. */
-const bare = (sql: string): string => sql.replace(/;\s*(--[^\n]*\s*)*$/, '').trimEnd();
+export function bare(sql: string): string {
+  // good[q]: sql[q..] holds only blanks and `--` comments. One pass from the end, then the
+  // leftmost `;` before such a tail (a regex over `;\s*(--...\s*)*$` backtracks quadratically).
+  const n = sql.length;
+  const good = new Uint8Array(n + 1);
+  good[n] = 1;
+  let eol = n;
+  for (let q = n - 1; q >= 0; q--) {
+    if (sql[q] === '\n') eol = q;
+    good[q] = /\s/.test(sql[q]!) ? good[q + 1]! : sql.startsWith('--', q) ? good[eol]! : 0;
+  }
+  for (let p = sql.indexOf(';'); p >= 0; p = sql.indexOf(';', p + 1)) if (good[p + 1]) return sql.slice(0, p).trimEnd();
+  return sql.trimEnd();
+}
 
 export function clickhouseEngine(t: Target): SqlEngine {
   return {
