@@ -9,6 +9,8 @@
 //   	field:__data_loc char[] comm;	offset:12;	size:4;	signed:0;
 //   print fmt: "pid=%d comm=%s …", REC->pid, __get_str(comm), …
 
+import { isBlank } from './blank.ts';
+
 export type FieldKind = 'int' | 'chars' | 'array' | 'dataloc' | 'relloc';
 
 export interface FieldDef {
@@ -47,7 +49,7 @@ export function lastDeclarator(d: string): [string, string | undefined] | undefi
   const end = d.trimEnd().length;
   // The identifier ending at `e` (after blanks): its leftmost start that is a letter or `_`.
   const identBefore = (e: number): [number, number] | undefined => {
-    while (e > 0 && /\s/.test(d[e - 1]!)) e--;
+    while (e > 0 && isBlank(d.charCodeAt(e - 1))) e--;
     let start = e;
     while (start > 0 && isWord(d.charCodeAt(start - 1))) start--;
     while (start < e && d.charCodeAt(start) >= 48 && d.charCodeAt(start) <= 57) start++;

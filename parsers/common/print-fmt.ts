@@ -5,6 +5,7 @@
 // through its printk formats. A format it cannot evaluate prints `field=value` pairs.
 import type { EventFormat, RawValue } from './format-file.ts';
 import type { Symbols } from './kallsyms.ts';
+import { isBlank } from './blank.ts';
 
 type Expr =
   | { k: 'field'; name: string }
@@ -168,11 +169,11 @@ export function symbolPair(p: string): [string, string] | undefined {
   const stop = new Int32Array(s.length + 2).fill(-1);
   for (let k = last; k >= 0; k--) stop[k] = s[k] === '"' ? k : s[k] === '\\' ? (k + 2 <= last ? stop[k + 2]! : -1) : stop[k + 1]!;
   let firstKey = 0;
-  while (firstKey < s.length && /\s/.test(s[firstKey]!)) firstKey++;
+  while (firstKey < s.length && isBlank(s.charCodeAt(firstKey))) firstKey++;
   for (let c = s.indexOf(','); c >= 0; c = s.indexOf(',', c + 1)) {
     if (c <= firstKey) continue;
     let q = c + 1;
-    while (q < s.length && /\s/.test(s[q]!)) q++;
+    while (q < s.length && isBlank(s.charCodeAt(q))) q++;
     if (s[q] === '"' && q < last && stop[q + 1] === last) return [s.slice(firstKey, c).trimEnd(), s.slice(q + 1, last)];
   }
   return undefined;

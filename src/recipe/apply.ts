@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFi
 import { join } from 'node:path';
 import { probeLine, type Recipe } from './build.ts';
 import { groups } from './render.ts';
+import { isBlank } from '../../parsers/common/blank.ts';
 
 /** File operations on a tracefs mount (injectable: tests use a fake tracefs in a temp folder). */
 export interface TracefsOps {
@@ -66,11 +67,11 @@ export function existingProbe(l: string): [string, string, string] | undefined {
   if (l[i] !== ':') return undefined;
   const start = i + 1;
   let end = start;
-  while (end < l.length && !/\s/.test(l[end]!)) end++;
+  while (end < l.length && !isBlank(l.charCodeAt(end))) end++;
   const slash = l.indexOf('/', start + 1);
   if (slash < 0 || slash >= end - 1 || end === l.length) return undefined;
   let rest = end;
-  while (rest < l.length && /\s/.test(l[rest]!)) rest++;
+  while (rest < l.length && isBlank(l.charCodeAt(rest))) rest++;
   return [l.slice(start, slash), l.slice(slash + 1, end), l.slice(rest)];
 }
 

@@ -11,6 +11,7 @@ import { openDuck, sqlString } from '../duck.ts';
 import { datasetParts, viewOver } from '../read-tables.ts';
 import { cell } from './result.ts';
 import type { SqlEngine } from './duckdb-engine.ts';
+import { isBlank } from '../../../parsers/common/blank.ts';
 
 export class ClickHouseError extends Error {}
 
@@ -52,8 +53,9 @@ export function bare(sql: string): string {
   good[n] = 1;
   let eol = n;
   for (let q = n - 1; q >= 0; q--) {
-    if (sql[q] === '\n') eol = q;
-    good[q] = /\s/.test(sql[q]!) ? good[q + 1]! : sql.startsWith('--', q) ? good[eol]! : 0;
+    const c = sql.charCodeAt(q);
+    if (c === 10) eol = q;
+    good[q] = isBlank(c) ? good[q + 1]! : c === 45 && sql.charCodeAt(q + 1) === 45 ? good[eol]! : 0;
   }
   for (let p = sql.indexOf(';'); p >= 0; p = sql.indexOf(';', p + 1)) if (good[p + 1]) return sql.slice(0, p).trimEnd();
   return sql.trimEnd();
