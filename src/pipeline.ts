@@ -26,6 +26,8 @@ import { parseVersion, resolveProfile, upstreamFrom, type KernelVersion, type Re
 import { observeCapabilities } from './replay/observe.ts';
 import { initialState, type ModelState } from './replay/state.ts';
 import { step, type StepContext } from './replay/step.ts';
+import { kprobeRoles } from './replay/kprobe-roles.ts';
+import { replayedTimeline } from './replay/replayed.ts';
 import { finish } from './replay/finish.ts';
 import { settleLog } from './replay/steps/log-victims.ts';
 import { detectorNeeds, runDetectors } from './replay/detectors/index.ts';
@@ -33,7 +35,8 @@ import { ingestFilter } from './replay/needs.ts';
 import type { Coverage } from './replay/coverage.ts';
 import { computeFacts } from './facts/index.ts';
 import type { Facts, VictimFacts } from './facts/types.ts';
-import { BASE } from './replay/capabilities.ts';
+import { BASE, type ResimChange } from './replay/capabilities.ts';
+import { Resimulation } from './replay/counterfactual.ts';
 import { oneCapture, splitCaptures, type CaptureUnit } from './timeline/units.ts';
 
 export interface AnalyzeOptions {
@@ -59,6 +62,8 @@ export interface Analysis {
   coverage: Coverage;
   /** When the inputs hold several captures: which one this is (src/timeline/units.ts). */
   unit?: CaptureUnit;
+  /** `asKernel`: what the re-simulation changed in the recorded events (src/replay/counterfactual.ts). */
+  resimulated?: ResimChange[];
 }
 
 // ── ingest + timeline ──────────────────────────────────────────────────────────────
@@ -105,7 +110,7 @@ export function startReplay(c: Pick<LoadedCapture, 'delivered' | 'ctx'>): Replay
   const mark = c.delivered.get('oom:mark_victim');
   return {
     state: initialState({ ...BASE }),
-    ctx: { markVictimTraced: mark !== undefined && mark.delivered > mark.undecodable, isKprobe: (name) => c.ctx.names.kprobe(name) !== undefined },
+    ctx: { markVictimTraced: mark !== undefined && mark.delivered > mark.undecodable, roleOf: kprobeRoles((name) => c.ctx.names.kprobe(name) !== undefined) },
   };
 }
 
@@ -144,11 +149,33 @@ export function replay(c: LoadedCapture, caps: Capabilities): ModelState {
 
 // ── the whole pipeline ─────────────────────────────────────────────────────────────
 export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Analysis {
+  if (opts.asKernel !== undefined) return analyzeAs(c, opts);
   const r = stepAll(startReplay(c), c);
-  const profile = resolve(c, r, opts);
+  return judge(c, r, resolve(c, r, opts));
+}
+
+/**
+ * `asKernel`: the recorded events re-simulated, one at a time, as that family would have
+ * produced them (src/replay/counterfactual.ts), then stepped and judged under its profile.
+ * The recorded replay comes first: what the trace shows of the recording kernel (its
+ * reaper delay) is what the re-simulation rewrites.
+ */
+function analyzeAs(c: LoadedCapture, opts: AnalyzeOptions): Analysis {
+  const recorded = stepAll(startReplay(c), c);
+  const actual = resolve(c, recorded, { ...opts, asKernel: undefined });
+  const profile = resolve(c, recorded, opts);
+  const r = startReplay(c);
+  const sim = new Resimulation(actual.caps, profile.caps, (ev) => stepEvent(r, ev), r.ctx.roleOf);
+  for (const ev of c.events) sim.push(ev);
+  for (const ev of c.untimed) sim.push(ev);
+  sim.end();
+  return { ...judge(c, r, profile), resimulated: sim.changes };
+}
+
+function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile): Analysis {
   const state = settle(r, profile.caps);
   const coverage = coverageOf(c);
-  const findings = runDetectors({ state, coverage });
+  const findings = runDetectors({ timeline: replayedTimeline(state), coverage, profile });
   const facts = computeFacts({ state, events: c.events, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
   const detected = detectKernel(c);
   const v = detected.version;

@@ -52,7 +52,6 @@ export function computeFacts(x: FactsInput): Facts {
       leaks.set(v, l);
     }
   }
-  const anonByMmId = new Map<number, TraceEvent[]>();
   let member = false;
   let type = false;
   let reapFired = false;
@@ -60,11 +59,6 @@ export function computeFacts(x: FactsInput): Facts {
     if (e.name === 'kmem:rss_stat' && e.fields) {
       if (e.fields.member !== undefined) member = true;
       else type = true;
-      if (e.fields.type === 'MM_ANONPAGES' && typeof e.fields.mm_id === 'number') {
-        let l = anonByMmId.get(e.fields.mm_id);
-        if (!l) anonByMmId.set(e.fields.mm_id, (l = []));
-        l.push(e);
-      }
     } else if (!reapFired && isReapEntry(e)) reapFired = true;
   }
   const ctx: VictimContext = {
@@ -74,7 +68,6 @@ export function computeFacts(x: FactsInput): Facts {
     selfReaps: selfReapsOf(st, x.events),
     premature,
     leaks,
-    anonByMmId,
   };
   const victims: VictimFacts[] = st.victims.map((v) => victimFacts(ctx, v));
   const observations: CaptureObservations = {

@@ -35,8 +35,8 @@ const BEING_FIXED_ELSEWHERE: Record<string, string> = {
   'src/replay/kernel.ts /#\\d+\\s.*?\\bDebian (\\d+)\\.(\\d+)\\.(\\d+)/': 'issue 10',
   'src/replay/kprobe-roles.ts /_(?:mmu_notifier_)?(?:(?:invalidate|invl)_range_(?:start|end)\\w*|release)$/': 'issue 10',
 };
-/** printk.ts and the kernel-log reader are reworked by issue 13 (real-world logs). */
-const OWNED_BY_ISSUE_13 = ['src/normalize/printk.ts', 'parsers/kernel-log/'];
+/** The printk line classifier and the kernel-log reader are reworked by issue 13 (real-world logs). */
+const OWNED_BY_ISSUE_13 = ['parsers/common/printk-line.ts', 'parsers/kernel-log/'];
 
 /**
  * Regexes built at run time (`new RegExp(...)`) cannot be checked as literals: each is
