@@ -15,6 +15,7 @@ import { bare } from '../fleet/sql/clickhouse.ts';
 import { batchOf } from '../fleet/dataset.ts';
 import { existingProbe } from '../recipe/apply.ts';
 import { countBefore } from '../bench/fleet.ts';
+import { heading, linkTexts } from '../report/html/model-sections.ts';
 import { shiftDumpPid, shiftHead } from '../bench/fleet-inputs.ts';
 import { bundledCaptures, captureFile } from '../testing/captures.ts';
 
@@ -87,6 +88,20 @@ describe('each scanner says what the regex it replaced said', () => {
     const real = '\tfield: u64 timestamp;\toffset:0;\tsize:8;\tsigned:0;\n\tfield: local_t commit;\toffset:8;\tsize:8;\tsigned:1;\n\tfield: int overwrite;\toffset:8;\tsize:1;\tsigned:1;\n\tfield: char data;\toffset:16;\tsize:4080;\tsigned:1;\n';
     expect(pageLayout(real)).toEqual({ commitOffset: 8, commitSize: 8, dataOffset: 16 });
     fc.assert(fc.property(words(['field: ', 'u64 ', 'commit', 'data', 'xdata', ';', ' offset:8', ' size:4', '\t', '\n', 'field:']), (h) => void expect(pageLayout(h)).toEqual(old(h))), RUNS);
+  });
+
+  it('model page: headings and link texts of docs/model.md', () => {
+    const oldH = (l: string) => {
+      const h = /^#{1,6} (.*?)\s*(?:\{#([a-z0-9-]+)\})?\s*$/.exec(l);
+      return h ? [h[0], h[1], h[2]] : undefined;
+    };
+    const oldL = (l: string) => l.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1');
+    fc.assert(fc.property(words(['#', '## ', ' ', 'T', '{#', 'a-1', 'A', '}', '\t']), (l) => void expect(heading(l)).toEqual(oldH(l))), RUNS);
+    fc.assert(fc.property(words(['[', ']', '(', ')', 'a', ' ', '[x](y)']), (l) => void expect(linkTexts(l)).toBe(oldL(l))), RUNS);
+    for (const l of readFileSync(new URL('../../docs/model.md', import.meta.url), 'utf8').split('\n')) {
+      expect(heading(l)).toEqual(oldH(l));
+      expect(linkTexts(l)).toBe(oldL(l));
+    }
   });
 
   it('clickhouse: a query without its trailing ; and comments', () => {
