@@ -9,6 +9,8 @@
 //   	field:__data_loc char[] comm;	offset:12;	size:4;	signed:0;
 //   print fmt: "pid=%d comm=%s …", REC->pid, __get_str(comm), …
 
+import { isBlank } from './blank.ts';
+
 export type FieldKind = 'int' | 'chars' | 'array' | 'dataloc' | 'relloc';
 
 export interface FieldDef {
@@ -40,15 +42,41 @@ export interface EventFormat {
 
 const FIELD_LINE = /^\s*field:(.*?);\s*offset:(\d+);\s*size:(\d+);(?:\s*signed:(\d+);)?/;
 
+const isWord = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/** The last identifier of a declaration and its `[N]` suffix (`char comm[16]` -> comm, [16]), by a scan from the end. */
+export function lastDeclarator(d: string): [string, string | undefined] | undefined {
+  const end = d.trimEnd().length;
+  // The identifier ending at `e` (after blanks): its leftmost start that is a letter or `_`.
+  const identBefore = (e: number): [number, number] | undefined => {
+    while (e > 0 && isBlank(d.charCodeAt(e - 1))) e--;
+    let start = e;
+    while (start > 0 && isWord(d.charCodeAt(start - 1))) start--;
+    while (start < e && d.charCodeAt(start) >= 48 && d.charCodeAt(start) <= 57) start++;
+    return start < e ? [start, e] : undefined;
+  };
+  if (d.charCodeAt(end - 1) !== 93) {
+    const id = identBefore(end);
+    return id ? [d.slice(id[0], id[1]), undefined] : undefined;
+  }
+  // `[...]` holds no `]`: its `[` lies after the one before the last; the leftmost that
+  // follows an identifier is the one the declaration means.
+  for (let open = d.indexOf('[', d.lastIndexOf(']', end - 2) + 1); open >= 0 && open < end - 1; open = d.indexOf('[', open + 1)) {
+    const id = identBefore(open);
+    if (id) return [d.slice(id[0], id[1]), d.slice(open, end)];
+  }
+  return undefined;
+}
+
 function fieldDef(decl: string, offset: number, size: number, signed: boolean): FieldDef {
   const d = decl.trim();
   const dyn = d.startsWith('__data_loc') ? 'dataloc' : d.startsWith('__rel_loc') ? 'relloc' : undefined;
   // The name is the last identifier, before any `[N]`.
-  const m = /([A-Za-z_]\w*)\s*(\[[^\]]*\])?\s*$/.exec(d);
-  const name = m ? m[1]! : d;
+  const m = lastDeclarator(d);
+  const name = m ? m[0] : d;
   const isChar = /\bchar\b/.test(d) && !d.includes('*');
   if (dyn) return { decl: d, name, offset, size, signed, kind: dyn, elemSize: 1, isString: isChar };
-  const arr = m?.[2];
+  const arr = m?.[1];
   if (arr) {
     const n = Number(arr.slice(1, -1));
     if (isChar) return { decl: d, name, offset, size, signed, kind: 'chars', elemSize: 1, isString: true };
@@ -72,7 +100,7 @@ export function parseFormatFile(text: string, system: string): EventFormat | und
     if (line.startsWith('name: ')) name = line.slice(6).trim();
     else if (line.startsWith('ID: ')) id = Number(line.slice(4).trim());
     else if (line.startsWith('print fmt: ')) {
-      printFmt = [line.slice(11), ...lines.slice(i + 1)].join('\n').replace(/\s+$/, '');
+      printFmt = [line.slice(11), ...lines.slice(i + 1)].join('\n').trimEnd();
       break;
     } else {
       const m = FIELD_LINE.exec(line);

@@ -5,6 +5,7 @@
 // through its printk formats. A format it cannot evaluate prints `field=value` pairs.
 import { type EventFormat, type RawValue, fieldReader } from './format-file.ts';
 import type { Symbols } from './kallsyms.ts';
+import { isBlank } from './blank.ts';
 
 type Expr =
   | { k: 'field'; name: string }
@@ -118,11 +119,11 @@ function parseExpr(s: string): Expr | undefined {
     const pairs: [bigint, string][] = [];
     const rest = m[1] === 'flags' ? parts.slice(2) : parts.slice(1);
     for (const p of rest) {
-      const pm = /^\{\s*(.+?)\s*,\s*"((?:[^"\\]|\\.)*)"\s*\}$/s.exec(p);
+      const pm = symbolPair(p);
       if (!pm) return undefined;
-      const key = parseExpr(pm[1]!);
+      const key = parseExpr(pm[0]);
       if (!key || key.k !== 'num') return undefined;
-      pairs.push([key.v, unescape(pm[2]!)]);
+      pairs.push([key.v, unescape(pm[1])]);
     }
     if (m[1] === 'symbolic') return { k: 'symbolic', e, map: new Map(pairs) };
     const dm = /^"((?:[^"\\]|\\.)*)"$/.exec((parts[1] ?? '').trim());
@@ -131,29 +132,82 @@ function parseExpr(s: string): Expr | undefined {
   return undefined;
 }
 
-const SPEC = /%([-#0 +]*)(\d*)(?:\.\d+)?(hh|h|ll|l|L|z|j|t)?([diouxXcsp%])/g;
+const isDigitCode = (c: number): boolean => c >= 48 && c <= 57;
+const FLAG_CHARS = '-#0 +';
+const CONVERSIONS = 'diouxXcsp%';
 
-function parsePieces(fmt: string): Piece[] {
+/**
+ * The conversion spec at `fmt[at]` (a `%`): `%[flags][width][.prec][len]conv`, scanned
+ * once (a regex with `0` both a flag and a width digit backtracks on `%000...`).
+ * Flags are taken greedily and the width after them, as C's printf reads them.
+ */
+function specAt(fmt: string, at: number): { flags: string; width: string; len: string; conv: string; end: number } | undefined {
+  let i = at + 1;
+  while (i < fmt.length && FLAG_CHARS.includes(fmt[i]!)) i++;
+  const flags = fmt.slice(at + 1, i);
+  const w0 = i;
+  while (i < fmt.length && isDigitCode(fmt.charCodeAt(i))) i++;
+  const width = fmt.slice(w0, i);
+  if (fmt[i] === '.' && isDigitCode(fmt.charCodeAt(i + 1))) {
+    i++;
+    while (i < fmt.length && isDigitCode(fmt.charCodeAt(i))) i++;
+  }
+  let len = '';
+  for (const l of ['hh', 'll', 'h', 'l', 'L', 'z', 'j', 't']) {
+    if (fmt.startsWith(l, i) && CONVERSIONS.includes(fmt[i + l.length] ?? '\0')) {
+      len = l;
+      break;
+    }
+  }
+  i += len.length;
+  const conv = fmt[i];
+  if (conv === undefined || !CONVERSIONS.includes(conv)) return undefined;
+  return { flags, width, len, conv, end: i + 1 };
+}
+
+/** `{ KEY, "text" }` of a __print_symbolic/__print_flags list: key and raw text, by one scan. */
+export function symbolPair(p: string): [string, string] | undefined {
+  const t = p;
+  if (t[0] !== '{' || t[t.length - 1] !== '}') return undefined;
+  const s = t.slice(1, -1).trimEnd();
+  const last = s.length - 1;
+  if (s[last] !== '"') return undefined;
+  // stop[k]: where a string body read from k ends (its closing quote), -1 if it runs out.
+  const stop = new Int32Array(s.length + 2).fill(-1);
+  for (let k = last; k >= 0; k--) stop[k] = s[k] === '"' ? k : s[k] === '\\' ? (k + 2 <= last ? stop[k + 2]! : -1) : stop[k + 1]!;
+  let firstKey = 0;
+  while (firstKey < s.length && isBlank(s.charCodeAt(firstKey))) firstKey++;
+  for (let c = s.indexOf(','); c >= 0; c = s.indexOf(',', c + 1)) {
+    if (c <= firstKey) continue;
+    let q = c + 1;
+    while (q < s.length && isBlank(s.charCodeAt(q))) q++;
+    if (s[q] === '"' && q < last && stop[q + 1] === last) return [s.slice(firstKey, c).trimEnd(), s.slice(q + 1, last)];
+  }
+  return undefined;
+}
+
+export function parsePieces(fmt: string): Piece[] {
   const out: Piece[] = [];
   let last = 0;
-  SPEC.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = SPEC.exec(fmt))) {
-    if (m.index > last) out.push(fmt.slice(last, m.index));
-    if (m[4] === '%') out.push('%');
+  for (let at = fmt.indexOf('%'); at >= 0; at = fmt.indexOf('%', at)) {
+    const m = specAt(fmt, at);
+    if (!m) {
+      at++;
+      continue;
+    }
+    if (at > last) out.push(fmt.slice(last, at));
+    let end = m.end;
+    if (m.conv === '%') out.push('%');
     else {
       let ext = '';
-      if (m[4] === 'p') {
-        const em = /^[a-zA-Z]+/.exec(fmt.slice(SPEC.lastIndex));
-        // Only the symbol extensions take letters; `%p,` and `%p ` stay plain pointers.
-        if (em && /^[sSfFB]/.test(em[0])) {
-          ext = em[0][0]!;
-          SPEC.lastIndex += 1;
-        }
+      // Only the symbol extensions take letters; `%p,` and `%p ` stay plain pointers.
+      if (m.conv === 'p' && /^[sSfFB]/.test(fmt[end] ?? '')) {
+        ext = fmt[end]!;
+        end += 1;
       }
-      out.push({ flags: m[1]!, width: m[2] ? Number(m[2]) : 0, len: m[3] ?? '', conv: m[4]!, ext });
+      out.push({ flags: m.flags, width: m.width ? Number(m.width) : 0, len: m.len, conv: m.conv, ext });
     }
-    last = SPEC.lastIndex;
+    last = at = end;
   }
   if (last < fmt.length) out.push(fmt.slice(last));
   return out;

@@ -24,9 +24,20 @@ export function emptyTracingData(): TracingData {
 }
 
 export function pageLayout(headerPage: string): PageLayout {
+  // `field: local_t commit; offset:8; size:8; signed:1;`, read by a scan: each `field:` is
+  // looked at once, up to its `;` (a regex over `field:[^;]*` retries every `field:` of a run).
   const f = (name: string): { offset: number; size: number } | undefined => {
-    const m = new RegExp(`field:[^;]*\\b${name};\\s*offset:(\\d+);\\s*size:(\\d+);`).exec(headerPage);
-    return m ? { offset: Number(m[1]), size: Number(m[2]) } : undefined;
+    for (let i = headerPage.indexOf('field:'); i >= 0; ) {
+      const semi = headerPage.indexOf(';', i + 6);
+      if (semi < 0) return undefined;
+      const at = semi - name.length;
+      if (at >= i + 6 && headerPage.startsWith(name, at) && !/\w/.test(headerPage[at - 1]!)) {
+        const m = /^\s*offset:(\d+);\s*size:(\d+);/.exec(headerPage.slice(semi + 1, semi + 80));
+        if (m) return { offset: Number(m[1]), size: Number(m[2]) };
+      }
+      i = headerPage.indexOf('field:', semi + 1);
+    }
+    return undefined;
   };
   const commit = f('commit') ?? { offset: 8, size: 8 };
   const data = f('data') ?? { offset: 16, size: 0 };

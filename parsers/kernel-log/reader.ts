@@ -28,7 +28,7 @@ import { newPrefix, parsePrefix, type PrefixMode } from './line.ts';
 import { isBootBanner, kernelReleaseOf } from './release.ts';
 import { EXPORT_FIELD, fromFields, JSON_RECORD, parseJsonLine, type JournalRecord } from './journal-record.ts';
 import { FormatHints } from './era.ts';
-import { SNIP_RE } from '../ftrace-text/markers.ts';
+import { isSnipLine } from '../ftrace-text/markers.ts';
 
 // ` SUBSYSTEM=pci` / ` DEVICE=+pci:0000:00:01.0`: dictionary lines under a /dev/kmsg record
 const KMSG_DICT = /^ [A-Z0-9_]+=/;
@@ -102,7 +102,7 @@ export class KernelLogReader implements LineReader {
         return;
       }
     }
-    if (SNIP_RE.test(s)) {
+    if (isSnipLine(s)) {
       this.flush();
       this.ctx.diag.add('events_dropped', src, 'lines cut out of the paste');
       this.sink.loss({ kind: 'events_dropped', cpu: -1, src, ...(this.lastTs >= 0n ? { ts: this.lastTs } : {}) });

@@ -260,7 +260,8 @@ class PerfReader {
     const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const str = (o: number): [string, number] => {
       const n = v.getUint32(o, true);
-      const s = Buffer.from(b.subarray(o + 4, o + 4 + n)).toString('utf8').replace(/\0+$/, '');
+      const s = Buffer.from(b.subarray(o + 4, o + 4 + n)).toString('utf8');
+      // The text ends at its first NUL (the padding after it needs no trimming).
       return [s.split('\0')[0]!, o + 4 + n];
     };
     if (b.length < 4) return;

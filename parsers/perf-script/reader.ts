@@ -7,7 +7,7 @@ import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import { tsToNs } from '../common/timestamp.ts';
 import { hasControlBytes, LineKind, newPerfLine, scanPerfLine, startsWith } from './line.ts';
 import { NameCache, type NameSlot } from '../common/name-cache.ts';
-import { SNIP_RE } from '../ftrace-text/markers.ts';
+import { isSnipLine } from '../ftrace-text/markers.ts';
 
 const LOST = Buffer.from('PERF_RECORD_LOST', 'latin1');
 const LOST_COUNT = Buffer.from(' lost ', 'latin1');
@@ -163,7 +163,7 @@ export class PerfScriptReader implements LineReader {
       if (this.pending) (this.pending.stack ??= []).push(frame);
       return;
     }
-    if (i === start && SNIP_RE.test(buf.toString('latin1', start, end))) {
+    if (i === start && isSnipLine(buf.toString('latin1', start, end))) {
       // Lines cut out of a paste: events of every CPU may be missing here.
       this.flush();
       const loss: DataLoss = { kind: 'events_dropped', cpu: -1, src };

@@ -79,8 +79,14 @@ export function strtoll(s: string): bigint {
   return BigInt.asIntN(64, neg ? -v : v);
 }
 
-function selectedClock(traceClock: string): string | undefined {
-  return /\[([^\]]+)\]/.exec(traceClock)?.[1];
+export function selectedClock(traceClock: string): string | undefined {
+  // The first `[name]` with a non-empty name, by indexOf (a regex retries from every `[`).
+  for (let i = traceClock.indexOf('['); i >= 0; i = traceClock.indexOf('[', i + 1)) {
+    const j = traceClock.indexOf(']', i + 1);
+    if (j < 0) return undefined;
+    if (j > i + 1) return traceClock.slice(i + 1, j);
+  }
+  return undefined;
 }
 
 export async function readTraceDatHeader(src: ByteSource): Promise<TraceDatHeader> {

@@ -5,6 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { newHead, scanHead } from '../../parsers/common/tracefs-line.ts';
 
 export interface Source {
   dir: string;
@@ -27,15 +28,44 @@ export function loadSource(dir: string): Source | undefined {
 
 const keep = (pid: number): boolean => pid <= 2;
 
+/** An event line's pid and seconds shifted, read by the parsers' head scanner (no backtracking regex). */
+export function shiftHead(l: string, shiftS: number, dPid: number): string {
+  const buf = Buffer.from(l, 'latin1');
+  const h = newHead();
+  if (!scanHead(buf, 0, buf.length, h, false)) return l;
+  const pidEnd = h.commEnd + 1 + String(h.pid).length;
+  const dot = l.lastIndexOf('.', h.ts.end);
+  let secs = dot;
+  while (secs > 0 && l.charCodeAt(secs - 1) >= 48 && l.charCodeAt(secs - 1) <= 57) secs--;
+  if (dot < 0 || secs === dot || l.slice(h.commEnd + 1, pidEnd) !== String(h.pid)) return l;
+  const pid = keep(h.pid) ? h.pid : h.pid + dPid;
+  return `${l.slice(0, h.commEnd + 1)}${pid}${l.slice(pidEnd, secs)}${Number(l.slice(secs, dot)) + shiftS}${l.slice(dot)}`;
+}
+
+/** `[ 13.5] [  358] ...` (a dmesg task-dump row): the pid in the second brackets shifted, by a scan. */
+export function shiftDumpPid(line: string, dPid: number): string {
+  if (line[0] !== '[') return line;
+  let i = line.indexOf(']');
+  if (i < 0) return line;
+  i++;
+  while (i < line.length && /\s/.test(line[i]!)) i++;
+  if (line[i] !== '[') return line;
+  i++;
+  while (i < line.length && /\s/.test(line[i]!)) i++;
+  let j = i;
+  while (j < line.length && line.charCodeAt(j) >= 48 && line.charCodeAt(j) <= 57) j++;
+  if (j === i || line[j] !== ']') return line;
+  const pid = Number(line.slice(i, j));
+  return `${line.slice(0, i)}${keep(pid) ? pid : pid + dPid}${line.slice(j)}`;
+}
+
 /** The trace with every timestamp `shiftS` seconds later and every pid above 2 `dPid` higher. */
 export function shiftTrace(text: string, shiftS: number, dPid: number): string {
   return text
     .split('\n')
     .map((l) => {
       if (l.startsWith('#')) return l;
-      return l
-        .replace(/^(\s*.*?-)(\d+)(\s+(?:\(\s*[\d-]+\)\s+)?\[\d{3}\]\s+(?:\S{4,5}\s+)?)(\d+)(\.\d+: )/, (_m, a: string, pid: string, b: string, secs: string, c: string) =>
-          `${a}${keep(Number(pid)) ? pid : Number(pid) + dPid}${b}${Number(secs) + shiftS}${c}`)
+      return shiftHead(l, shiftS, dPid)
         .replace(/\b((?:pid|child_pid|parent_pid|tgid)=)(\d+)/g, (_m, k: string, pid: string) => `${k}${keep(Number(pid)) ? pid : Number(pid) + dPid}`);
     })
     .join('\n');
@@ -46,7 +76,9 @@ export function shiftLog(text: string, shiftS: number, dPid: number): string {
   return text
     .replace(/^\[\s*(\d+)(\.\d+\])/gm, (_m, secs: string, rest: string) => `[${String(Number(secs) + shiftS).padStart(5)}${rest}`)
     .replace(/\b(PID: |pid=|pid:|process |pid )(\d+)/g, (_m, k: string, pid: string) => `${k}${keep(Number(pid)) ? pid : Number(pid) + dPid}`)
-    .replace(/^(\[[^\]]*\]\s*\[\s*)(\d+)(\])/gm, (_m, a: string, pid: string, b: string) => `${a}${keep(Number(pid)) ? pid : Number(pid) + dPid}${b}`);
+    .split('\n')
+    .map((l) => shiftDumpPid(l, dPid))
+    .join('\n');
 }
 
 export const CAPTURES_PER_HOST = 100;

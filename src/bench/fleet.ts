@@ -39,10 +39,20 @@ function fleetRun(globs: string[], out: string, jobs: number): Run {
   });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`reaplay fleet failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const captures = Number(/(\d+) analysed/.exec(r.stdout)?.[1]);
+  const captures = countBefore(r.stdout, ' analysed');
   const rssMB = Number(/RSS_KB=(\d+)/.exec(r.stderr)?.[1]) / 1024;
   const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(r.stderr);
   return { seconds, captures, rate: captures / seconds, rssMB, cpuS: cpu ? Number(cpu[1]) + Number(cpu[2]) : NaN };
+}
+
+/** The number printed just before the first `word` (a scan back from it: `/(\d+) analysed/` retries from every digit). */
+export function countBefore(text: string, word: string): number {
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    let i = at;
+    while (i > 0 && text.charCodeAt(i - 1) >= 48 && text.charCodeAt(i - 1) <= 57) i--;
+    if (i < at) return Number(text.slice(i, at));
+  }
+  return NaN;
 }
 
 /** The dataset repeated `times` times with distinct capture ids, as one Parquet file per table. */

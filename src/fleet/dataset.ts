@@ -20,7 +20,18 @@ export function familySlug(family: string): string {
   return family.replace(/^>=/, 'ge').replace(/^<=/, 'le').replace(/[^A-Za-z0-9._-]/g, '_') || 'unknown';
 }
 
-const batchOf = (file: string): string | undefined => /part-([0-9a-z-]+)\.parquet$/.exec(file)?.[1];
+const isBatchChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 45;
+
+/** `part-<batch>.parquet` -> batch, by a scan back from the suffix (a regex retries from every `part-`). */
+export function batchOf(file: string): string | undefined {
+  if (!file.endsWith('.parquet')) return undefined;
+  const end = file.length - '.parquet'.length;
+  let run = end;
+  while (run > 0 && isBatchChar(file.charCodeAt(run - 1))) run--;
+  // The leftmost `part-` whose batch is all [0-9a-z-] up to the suffix, as the regex matched.
+  const at = file.indexOf('part-', Math.max(0, run - 5));
+  return at >= 0 && at + 5 < end ? file.slice(at + 5, end) : undefined;
+}
 /** A batch commits per family: its captures part in that family's folder. */
 const commitKey = (file: string): string => `${basename(dirname(file))}/${batchOf(file)}`;
 

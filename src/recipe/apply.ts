@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFi
 import { join } from 'node:path';
 import { probeLine, type Recipe } from './build.ts';
 import { groups } from './render.ts';
+import { isBlank } from '../../parsers/common/blank.ts';
 
 /** File operations on a tracefs mount (injectable: tests use a fake tracefs in a temp folder). */
 export interface TracefsOps {
@@ -58,12 +59,28 @@ export interface Plan {
 
 export class ApplyError extends Error {}
 
+/** `p[N]:group/event rest` -> group, event, rest, by a scan (`(\S+?)\/(\S+)\s+` backtracks over every `/`). */
+export function existingProbe(l: string): [string, string, string] | undefined {
+  if (l[0] !== 'p' && l[0] !== 'r') return undefined;
+  let i = 1;
+  while (i < l.length && l.charCodeAt(i) >= 48 && l.charCodeAt(i) <= 57) i++;
+  if (l[i] !== ':') return undefined;
+  const start = i + 1;
+  let end = start;
+  while (end < l.length && !isBlank(l.charCodeAt(end))) end++;
+  const slash = l.indexOf('/', start + 1);
+  if (slash < 0 || slash >= end - 1 || end === l.length) return undefined;
+  let rest = end;
+  while (rest < l.length && isBlank(l.charCodeAt(rest))) rest++;
+  return [l.slice(start, slash), l.slice(slash + 1, end), l.slice(rest)];
+}
+
 // p:reaplay/inv_start __mmu_notifier_invalidate_range_start ...   r10:mn/x sym   (as kprobe_events prints them)
 function existingProbes(text: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
-    const m = /^[pr]\d*:(\S+?)\/(\S+)\s+(.*)$/.exec(line.trim());
-    if (m) out.set(`${m[1]}/${m[2]}`, m[3]!.trim());
+    const m = existingProbe(line.trim());
+    if (m) out.set(`${m[0]}/${m[1]}`, m[2].trim());
   }
   return out;
 }
@@ -98,7 +115,8 @@ export function planApply(r: Recipe, tracefs: string, ops: TracefsOps = nodeOps)
   steps.push({ op: 'mkdir', path: inst });
   steps.push({ op: 'write', path: join(inst, 'buffer_size_kb'), data: `${r.bufferKb}\n` });
   const clocks = ops.read(join(tracefs, 'trace_clock'));
-  if (clocks !== undefined && new RegExp(`(^|[\\s\\[])${r.clock}([\\s\\]]|$)`).test(clocks)) steps.push({ op: 'write', path: join(inst, 'trace_clock'), data: `${r.clock}\n` });
+  // The clock is offered when it is one of the file's words (`[local] global perf`); compared as a word, not built into a regex.
+  if (clocks !== undefined && clocks.split(/[\s[\]]/).includes(r.clock)) steps.push({ op: 'write', path: join(inst, 'trace_clock'), data: `${r.clock}\n` });
   const kgroups = new Set(groups(r));
   for (const e of [...r.events.map((x) => x.name), ...kgroups]) {
     const rel = e.replace(':', '/');

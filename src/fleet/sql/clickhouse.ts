@@ -11,6 +11,7 @@ import { openDuck, sqlString } from '../duck.ts';
 import { datasetParts, viewOver } from '../read-tables.ts';
 import { cell } from './result.ts';
 import type { SqlEngine } from './duckdb-engine.ts';
+import { isBlank } from '../../../parsers/common/blank.ts';
 
 export class ClickHouseError extends Error {}
 
@@ -44,7 +45,21 @@ function post(t: Target, params: Record<string, string>, body: string | NodeJS.R
 }
 
 /** A query with its trailing `;` (and comments after it) removed, so a FORMAT clause can follow. */
-const bare = (sql: string): string => sql.replace(/;\s*(--[^\n]*\s*)*$/, '').trimEnd();
+export function bare(sql: string): string {
+  // good[q]: sql[q..] holds only blanks and `--` comments. One pass from the end, then the
+  // leftmost `;` before such a tail (a regex over `;\s*(--...\s*)*$` backtracks quadratically).
+  const n = sql.length;
+  const good = new Uint8Array(n + 1);
+  good[n] = 1;
+  let eol = n;
+  for (let q = n - 1; q >= 0; q--) {
+    const c = sql.charCodeAt(q);
+    if (c === 10) eol = q;
+    good[q] = isBlank(c) ? good[q + 1]! : c === 45 && sql.charCodeAt(q + 1) === 45 ? good[eol]! : 0;
+  }
+  for (let p = sql.indexOf(';'); p >= 0; p = sql.indexOf(';', p + 1)) if (good[p + 1]) return sql.slice(0, p).trimEnd();
+  return sql.trimEnd();
+}
 
 export function clickhouseEngine(t: Target): SqlEngine {
   return {

@@ -26,7 +26,7 @@ function sections(): Map<ModelAnchor, Section> {
   const known = new Set<string>(MODEL_ANCHORS);
   let at: Section | undefined;
   for (const line of text.split('\n')) {
-    const h = /^#{1,6} (.*?)\s*(?:\{#([a-z0-9-]+)\})?\s*$/.exec(line);
+    const h = heading(line);
     if (h) {
       at = h[2] && known.has(h[2]) ? { title: h[1]!, body: [] } : undefined;
       if (at) cache.set(h[2] as ModelAnchor, at);
@@ -37,12 +37,43 @@ function sections(): Map<ModelAnchor, Section> {
   return cache;
 }
 
+/** `## Title {#anchor}` -> [line, title, anchor], by a scan (a lazy title before optional blanks backtracks). */
+export function heading(line: string): [string, string, string | undefined] | undefined {
+  let n = 0;
+  while (n < line.length && line[n] === '#') n++;
+  if (n < 1 || n > 6 || line[n] !== ' ') return undefined;
+  const t = line.slice(n + 1).trimEnd();
+  const k = t.lastIndexOf('{#');
+  const id = k >= 0 && t.endsWith('}') ? t.slice(k + 2, -1) : '';
+  if (id && [...id].every((c) => (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c === '-')) return [line, t.slice(0, k).trimEnd(), id];
+  return [line, t, undefined];
+}
+
+/** Markdown links `[text](url)` replaced by their text, in one pass. */
+export function linkTexts(s: string): string {
+  let out = '';
+  let from = 0;
+  let close = -1;
+  for (let i = s.indexOf('['); i >= 0; i = s.indexOf('[', i + 1)) {
+    if (close <= i) close = s.indexOf(']', i + 1);
+    if (close < 0) break;
+    if (close === i + 1 || s[close + 1] !== '(') continue;
+    const end = s.indexOf(')', close + 2);
+    if (end < 0) break;
+    out += s.slice(from, i) + s.slice(i + 1, close);
+    from = i = end + 1;
+    close = -1;
+    i--;
+  }
+  return out + s.slice(from);
+}
+
 /** The in-page anchor of a section, when the page carries the model's text. */
 export const modelHref = (a: ModelAnchor): string | undefined => (sections().has(a) ? `#model-${a}` : undefined);
 
 /** `code` spans and [text](link)s of one line of the model's text, escaped. */
 function inline(s: string): Html {
-  const plain = s.replace(/\[([^\]]+)\]\([^)]*\)/g, '$1').replace(/\*\*([^*]+)\*\*/g, '$1');
+  const plain = linkTexts(s).replace(/\*\*([^*]+)\*\*/g, '$1');
   return html`${plain.split('`').map((part, i) => (i % 2 ? html`<code>${part}</code>` : part))}`;
 }
 
