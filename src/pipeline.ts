@@ -20,7 +20,8 @@
 // the next step (finish per victim, on a victim whose outcome no later event can change).
 import type { FormatName, TraceEvent } from './types/event.ts';
 import type { Finding } from './findings/finding.ts';
-import { loadCapture, type LoadedCapture } from './timeline/load.ts';
+import { loadCapture, readCapture, type LoadedCapture } from './timeline/load.ts';
+import { Retention } from './replay/retention.ts';
 import type { Capabilities } from './replay/capabilities.ts';
 import { parseVersion, resolveProfile, upstreamFrom, type KernelVersion, type ResolvedProfile } from './replay/kernel.ts';
 import { observeCapabilities } from './replay/observe.ts';
@@ -42,6 +43,8 @@ export interface AnalyzeOptions {
   asKernel?: string;
   capabilities?: Partial<Capabilities>;
   format?: FormatName;
+  /** Keep every model event (`capture.events`) instead of stepping them as they are read. */
+  keepEvents?: boolean;
 }
 
 export interface Analysis {
@@ -63,31 +66,27 @@ export function ingest(files: readonly string[], format?: FormatName): Promise<L
   return loadCapture(files, format, ingestFilter(detectorNeeds()));
 }
 
-export function detectKernel(c: LoadedCapture): { release?: string; version?: KernelVersion; implied?: string } {
+/** What the phases after the replay read of a kept timeline (a streamed one gathers it as it goes). */
+export function retain(c: LoadedCapture, states: () => readonly ModelState[] = () => []): Retention {
+  const k = new Retention(states);
+  for (const e of c.events) k.add(e);
+  for (const e of c.untimed) k.addUntimed(e);
+  return k;
+}
+
+export function detectKernel(c: LoadedCapture, k: Retention = retain(c)): { release?: string; version?: KernelVersion; implied?: string } {
   const release = c.inputs.map((m) => m.kernelRelease).find((r) => r !== undefined);
   // No release printed: the family the line formats imply (said so in the profile's reasons).
   const implied = release === undefined ? c.inputs.map((m) => m.kernelFamily).find((r) => r !== undefined) : undefined;
-  for (const list of [c.events, c.untimed]) {
-    for (const e of list) {
-      if (e.fields?.kind !== 'kernel_version') continue;
-      const up = upstreamFrom(e.text);
-      if (up) return { release, version: up };
-    }
+  for (const e of k.versionLines) {
+    const up = upstreamFrom(e.text);
+    if (up) return { release, version: up };
   }
   return { release, version: release ? parseVersion(release) : undefined, implied };
 }
 
-export function coverageOf(c: LoadedCapture): Coverage {
-  const firstTsByCpu = new Map<number, bigint>();
-  let firstTs: bigint | undefined;
-  let lastTs: bigint | undefined;
-  for (const e of c.events) {
-    if (e.cpu < 0) continue;
-    if (!firstTsByCpu.has(e.cpu)) firstTsByCpu.set(e.cpu, e.ts);
-    firstTs ??= e.ts;
-    lastTs = e.ts;
-  }
-  return { losses: c.losses, firstTsByCpu, firstTs, lastTs, present: c.present, delivered: c.delivered };
+export function coverageOf(c: LoadedCapture, k: Retention = retain(c)): Coverage {
+  return { losses: c.losses, firstTsByCpu: k.firstTsByCpu, firstTs: k.firstTs, lastTs: k.lastTs, present: c.present, delivered: c.delivered };
 }
 
 // ── replay: step per event, then settle per profile ────────────────────────────────
@@ -96,14 +95,19 @@ export interface Replay {
   ctx: StepContext;
 }
 
+// Kill lines stand for selections unless mark_victim events the model can read were delivered.
+function markVictimTraced(c: Pick<LoadedCapture, 'delivered'>): boolean {
+  const mark = c.delivered.get('oom:mark_victim');
+  return mark !== undefined && mark.delivered > mark.undecodable;
+}
+
+function newReplay(c: Pick<LoadedCapture, 'ctx'>, markTraced: boolean): Replay {
+  return { state: initialState({ ...BASE }), ctx: { markVictimTraced: markTraced, isKprobe: (name) => c.ctx.names.kprobe(name) !== undefined } };
+}
+
 /** A replay before any event: the capabilities are filled in when it settles. */
 export function startReplay(c: Pick<LoadedCapture, 'delivered' | 'ctx'>): Replay {
-  // Kill lines stand for selections unless mark_victim events the model can read were delivered.
-  const mark = c.delivered.get('oom:mark_victim');
-  return {
-    state: initialState({ ...BASE }),
-    ctx: { markVictimTraced: mark !== undefined && mark.delivered > mark.undecodable, isKprobe: (name) => c.ctx.names.kprobe(name) !== undefined },
-  };
+  return newReplay(c, markVictimTraced(c));
 }
 
 export const stepEvent = (r: Replay, ev: TraceEvent): void => void step(r.state, ev, r.ctx);
@@ -115,8 +119,8 @@ export function stepAll(r: Replay, c: LoadedCapture): Replay {
 }
 
 /** The profile: the release, backports, what the stepped state shows, and the overrides. */
-export function resolve(c: LoadedCapture, r: Replay, opts: AnalyzeOptions): ResolvedProfile {
-  const detected = detectKernel(c);
+export function resolve(c: LoadedCapture, r: Replay, opts: AnalyzeOptions, k?: Retention): ResolvedProfile {
+  const detected = detectKernel(c, k);
   const observed = observeCapabilities(r.state);
   const profile = resolveProfile({ version: opts.asKernel ?? opts.kernel, detected: detected.version, impliedFamily: detected.implied, observed: opts.asKernel ? undefined : observed, overrides: opts.capabilities });
   if (opts.kernel && !opts.asKernel) {
@@ -139,15 +143,58 @@ export function replay(c: LoadedCapture, caps: Capabilities): ModelState {
   return settle(stepAll(startReplay(c), c), caps);
 }
 
+// ── streaming: step each event as it is read ───────────────────────────────────────
+/**
+ * The replay of a capture being read. Whether mark_victim was traced (which decides
+ * how kill lines step) is known only at the end, so until a readable mark_victim has
+ * been delivered the events step through two replays, one for each answer, and the
+ * one that matches is kept. Events nothing cites are not kept (src/replay/retention.ts).
+ */
+export class StreamingReplay {
+  private replays: Replay[] = [];
+  private c!: Pick<LoadedCapture, 'ctx' | 'delivered'>;
+  readonly retained = new Retention(() => this.replays.map((r) => r.state));
+
+  /** The sink for `readCapture`. */
+  readonly sink = (c: Pick<LoadedCapture, 'ctx' | 'delivered'>): ((ev: TraceEvent) => void) => {
+    this.c = c;
+    this.replays = [newReplay(c, true), newReplay(c, false)];
+    return (ev) => this.step(ev);
+  };
+
+  step(ev: TraceEvent): void {
+    if (this.replays.length > 1 && markVictimTraced(this.c)) this.replays.length = 1;
+    for (const r of this.replays) step(r.state, ev, r.ctx);
+    this.retained.add(ev);
+  }
+
+  /** After the read: the untimed log lines, then the replay that matches the capture. */
+  finish(c: LoadedCapture): Replay {
+    for (const ev of c.untimed) {
+      for (const r of this.replays) step(r.state, ev, r.ctx);
+      this.retained.addUntimed(ev);
+    }
+    const traced = markVictimTraced(c);
+    const r = this.replays.find((x) => x.ctx.markVictimTraced === traced)!;
+    this.replays = [r];
+    return r;
+  }
+}
+
 // ── the whole pipeline ─────────────────────────────────────────────────────────────
 export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Analysis {
   const r = stepAll(startReplay(c), c);
-  const profile = resolve(c, r, opts);
+  return judge(c, r, retain(c, () => [r.state]), opts);
+}
+
+/** Profile, settle, detectors and facts over a stepped replay. */
+function judge(c: LoadedCapture, r: Replay, k: Retention, opts: AnalyzeOptions): Analysis {
+  const profile = resolve(c, r, opts, k);
   const state = settle(r, profile.caps);
-  const coverage = coverageOf(c);
+  const coverage = coverageOf(c, k);
   const findings = runDetectors({ state, coverage });
-  const facts = computeFacts({ state, events: c.events, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
-  const detected = detectKernel(c);
+  const facts = computeFacts({ state, retained: k, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
+  const detected = detectKernel(c, k);
   const v = detected.version;
   return {
     kernel: { release: detected.release, upstream: v?.sublevel !== undefined ? `${v.major}.${v.minor}.${v.sublevel}` : undefined },
@@ -163,5 +210,8 @@ export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Anal
 }
 
 export async function analyze(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis> {
-  return analyzeLoaded(await ingest(files, opts.format), opts);
+  if (opts.keepEvents) return analyzeLoaded(await ingest(files, opts.format), opts);
+  const s = new StreamingReplay();
+  const c = await readCapture(files, opts.format, ingestFilter(detectorNeeds()), s.sink);
+  return judge(c, s.finish(c), s.retained, opts);
 }

@@ -1,7 +1,7 @@
 // One victim's facts from the replayed state: computed once, read by every presenter.
 import type { Finding } from '../findings/finding.ts';
-import type { TraceEvent } from '../types/event.ts';
 import type { Attempt, ModelState, VictimState } from '../replay/state.ts';
+import type { AnonSample } from '../replay/retention.ts';
 import { sameDomain } from '../replay/domain.ts';
 import { asNs } from '../types/time.ts';
 import { MM_ID_REUSE_WINDOW_NS } from '../timeline/mm-timeline.ts';
@@ -19,8 +19,8 @@ export interface VictimContext {
   /** Victims a PVS-PREMATURE finding names; per victim the UPI-HLIST counts per notifier. */
   premature: Set<VictimState>;
   leaks: Map<VictimState, Record<string, number>>;
-  /** Anon rss samples by mm_id, in time order. */
-  anonByMmId: Map<number, TraceEvent[]>;
+  /** Anon rss samples by mm_id, in time order (those a victim can cite). */
+  anonByMmId: Map<number, AnonSample[]>;
 }
 
 /** A failed non-blocking start may print its `callback failed` line a little after the attempt's last probe. */
@@ -60,7 +60,7 @@ function anonOf(ctx: VictimContext, v: VictimState): VictimFacts['anon'] {
   if (v.mmId === undefined) return [];
   const from = v.mark.ts - MM_ID_REUSE_WINDOW_NS;
   const to = v.release ? v.release.ts + MM_ID_REUSE_WINDOW_NS : undefined;
-  return (ctx.anonByMmId.get(v.mmId) ?? []).filter((e) => e.ts >= from && (to === undefined || e.ts <= to)).map((e) => ({ ts: asNs(e.ts), bytes: Number(e.fields!.size) }));
+  return (ctx.anonByMmId.get(v.mmId) ?? []).filter((e) => e.ts >= from && (to === undefined || e.ts <= to)).map((e) => ({ ts: asNs(e.ts), bytes: e.bytes }));
 }
 
 export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {

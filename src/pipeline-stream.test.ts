@@ -1,0 +1,58 @@
+// Stepping the events as they are read gives the analysis of the kept timeline, on every
+// real capture, from every recorder's output, with the kernel log and the kprobe
+// definitions given before or after the trace: the same JSON document, the same per-sample
+// series, the same diagnostics in the same order, the same coverage.
+import { describe, expect, test } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyze, type Analysis } from './pipeline.ts';
+import { analysisJson, stringify } from './report/json.ts';
+import { bundledCaptures, captureFile, sharedCaptures, type Capture } from './testing/captures.ts';
+
+const TRACES = ['ftrace.txt', 'trace-cmd-report.txt', 'perf-script.txt', 'perf-script-fields.txt', 'trace.dat', 'perf.data'];
+
+function whole(a: Analysis): string {
+  return stringify({
+    doc: analysisJson(a),
+    series: a.facts.victims.map((v) => [v.anon, v.callbacks]),
+    kept: a.capture.ctx.diag.kept,
+    coverage: { ...a.coverage, firstTsByCpu: [...a.coverage.firstTsByCpu] },
+    losses: a.capture.losses,
+    untimed: a.capture.untimed.map((e) => e.src),
+  });
+}
+
+function cases(c: Capture): { label: string; files: string[] }[] {
+  const out: { label: string; files: string[] }[] = [];
+  const log = captureFile(c, 'dmesg.txt');
+  const defs = captureFile(c, 'kprobe_events.txt');
+  for (const t of TRACES) {
+    const trace = captureFile(c, t) ?? (existsSync(join(c.dir, t)) ? join(c.dir, t) : undefined);
+    if (!trace) continue;
+    const rest = [log, defs].filter((f): f is string => f !== undefined);
+    out.push({ label: `${c.id} ${t} first`, files: [trace, ...rest] });
+    if (t === 'ftrace.txt') out.push({ label: `${c.id} ${t} last`, files: [...rest, trace] });
+  }
+  return out;
+}
+
+const all = [...bundledCaptures(), ...sharedCaptures()].flatMap(cases);
+
+describe('streamed replay equals the replay of the kept timeline', () => {
+  test.each(all)('$label', async ({ files }) => {
+    const streamed = await analyze(files);
+    const kept = await analyze(files, { keepEvents: true });
+    expect(streamed.capture.streamed, 'one trace with printk-stamped logs streams').toBe(true);
+    expect(streamed.capture.events).toHaveLength(0);
+    expect(kept.capture.events.length).toBeGreaterThan(0);
+    expect(whole(streamed)).toBe(whole(kept));
+  });
+
+  test('two traces of one capture are merged whole, and agree too', async () => {
+    const c = bundledCaptures().find((x) => x.id === '6.1/premature')!;
+    const files = [captureFile(c, 'ftrace.txt')!, captureFile(c, 'trace-cmd-report.txt')!, captureFile(c, 'dmesg.txt')!];
+    const streamed = await analyze(files);
+    expect(streamed.capture.streamed).toBeUndefined();
+    expect(whole(streamed)).toBe(whole(await analyze(files, { keepEvents: true })));
+  });
+});
