@@ -18,6 +18,11 @@
 // detectors + facts at a settle point. `settle` (finish) still judges the state in place,
 // so today it is called once, at the end; settling per victim while stepping goes on is
 // the next step (finish per victim, on a victim whose outcome no later event can change).
+//
+// `analyze` streams: each event is stepped as the trace is read (StreamingReplay over
+// `readCapture`'s sink), and what the later phases read of the timeline is gathered on
+// the way (src/replay/retention.ts), so memory holds what the state cites, not the trace.
+// `analyzeLoaded` replays a kept timeline (`loadCapture`) through the same phases.
 import type { FormatName, TraceEvent } from './types/event.ts';
 import type { Finding } from './findings/finding.ts';
 import { loadCapture, readCapture, type LoadedCapture } from './timeline/load.ts';
