@@ -60,7 +60,7 @@ export async function rssCurve(benchDir: string, haystack: string, rest: string[
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv[2] === '--generate') {
-    await generateRepeated(process.argv[3]!, '/dev/stdout', Number(process.argv[4]));
+    await generateRepeated(process.argv[3]!, process.stdout, Number(process.argv[4]));
   } else {
     const dir = join(REPO_ROOT, '.bench');
     const h = join(REPO_ROOT, '../shared/traces/6.1/haystack');
