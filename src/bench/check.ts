@@ -2,9 +2,9 @@
 //   tsx src/bench/check.ts <trace|-> [kernel log] [kprobe_events]
 // The whole pipeline as `reaplay check` runs it (streamed), without printing. Prints one
 // JSON line: seconds, text bytes, peak RSS, victims and findings, and what the replay
-// retained at the end: the distinct events the model's state cites, the anon samples kept
-// for the facts, and the heap bytes per retained item (heap after the analysis, less the
-// heap before it, both after a full GC; needs --expose-gc).
+// retained at the end: the distinct events the model's state cites and the heap bytes of
+// each (measured on a copy), the anon samples the facts kept, and the heap the analysis
+// holds (heap after it less the heap before, both after a full GC; needs --expose-gc).
 import { analyze } from '../pipeline.ts';
 import type { TraceEvent } from '../types/event.ts';
 
@@ -12,7 +12,7 @@ const files = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Distinct trace events reachable from `root` (the model's state cites events by reference). */
-function citedEvents(root: unknown): number {
+function citedEvents(root: unknown): Set<TraceEvent> {
   const seen = new Set<object>();
   const events = new Set<TraceEvent>();
   const stack: unknown[] = [root];
@@ -25,7 +25,18 @@ function citedEvents(root: unknown): number {
     else if (x instanceof Set) for (const v of x) stack.push(v);
     else for (const v of Object.values(x)) stack.push(v);
   }
-  return events.size;
+  return events;
+}
+
+/** Heap bytes per event of a copy of `events` (strings, fields and source reference included). */
+function bytesPerEvent(events: Set<TraceEvent>): number | undefined {
+  if (!gc || events.size === 0) return undefined;
+  gc();
+  const h0 = process.memoryUsage().heapUsed;
+  const copy = structuredClone([...events]);
+  gc();
+  const h1 = process.memoryUsage().heapUsed;
+  return copy.length ? (h1 - h0) / copy.length : undefined;
 }
 
 gc?.();
@@ -36,7 +47,7 @@ const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 gc?.();
 const heap1 = process.memoryUsage().heapUsed;
 const cited = citedEvents(a.state);
-const anon = a.capture.streamed ? a.facts.victims.reduce((n, v) => n + v.anon.length, 0) : 0;
+const perCited = bytesPerEvent(cited);
 console.log(
   JSON.stringify({
     files,
@@ -46,8 +57,10 @@ console.log(
     maxRssMB: process.resourceUsage().maxRSS / 1024,
     victims: a.victims.length,
     findings: a.findings.length,
-    citedEvents: cited,
+    citedEvents: cited.size,
+    bytesPerCitedEvent: perCited,
+    /** Anon samples the facts kept (typed columns, 24 B each). */
+    anonKept: a.facts.victims.reduce((n, v) => n + v.anon.length, 0),
     heapRetainedMB: (heap1 - heap0) / 1e6,
-    bytesPerRetained: cited + anon > 0 ? (heap1 - heap0) / (cited + anon) : undefined,
   }),
 );

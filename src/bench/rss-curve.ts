@@ -16,6 +16,8 @@ export interface CheckFigures {
   victims: number;
   findings: number;
   citedEvents: number;
+  bytesPerCitedEvent?: number;
+  anonKept: number;
   heapRetainedMB: number;
 }
 
@@ -52,7 +54,8 @@ export async function rssCurve(benchDir: string, haystack: string, rest: string[
     log(
       `  ${label.padEnd(26)} ${(f.textBytes / 1e9).toFixed(2).padStart(6)} GB  ${f.seconds.toFixed(1).padStart(6)} s  ` +
         `${(f.textBytes / 1e6 / f.seconds).toFixed(0).padStart(4)} MB/s  peak RSS ${f.maxRssMB.toFixed(0).padStart(4)} MB  ` +
-        `${f.victims} victim(s), ${f.citedEvents} events cited by the state, ${f.heapRetainedMB.toFixed(1)} MB heap kept${f.streamed ? '' : ' (not streamed)'}`,
+        `${f.victims} victim(s), ${f.citedEvents} events cited by the state (${f.bytesPerCitedEvent?.toFixed(0) ?? '?'} B each), ` +
+        `${f.anonKept} anon samples (24 B each), ${f.heapRetainedMB.toFixed(1)} MB heap kept${f.streamed ? '' : ' (not streamed)'}`,
     );
   }
   return rows.map(([, f]) => f);

@@ -94,7 +94,8 @@ async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
   const bin = await openBinary(file, opts);
   if (bin) return bin;
   let raw = 0;
-  const gen = openInputThreaded(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)) });
+  // The line splitter copies what it carries over a chunk's end: plain files reuse their buffers.
+  const gen = openInputThreaded(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)), reuseBuffers: true });
   const head: Buffer[] = [];
   let size = 0;
   while (size < SNIFF_BYTES) {
