@@ -3,8 +3,10 @@
 // definitions given before or after the trace: the same JSON document, the same per-sample
 // series, the same diagnostics in the same order, the same coverage.
 import { describe, expect, test } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { analyze, type Analysis } from './pipeline.ts';
 import { analysisJson, stringify } from './report/json.ts';
 import { bundledCaptures, captureFile, sharedCaptures, type Capture } from './testing/captures.ts';
@@ -46,6 +48,20 @@ describe('streamed replay equals the replay of the kept timeline', () => {
     expect(streamed.capture.events).toHaveLength(0);
     expect(kept.capture.events.length).toBeGreaterThan(0);
     expect(whole(streamed)).toBe(whole(kept));
+  });
+
+  test('an unreadable line is data loss at the time of the event after it, streamed or kept', async () => {
+    const c = bundledCaptures().find((x) => x.id === '6.1/premature')!;
+    const lines = gunzipSync(readFileSync(captureFile(c, 'ftrace.txt')!)).toString('utf8').split('\n');
+    const n = lines.findIndex((l) => /mark_victim: pid=386 /.test(l));
+    lines[n] = lines[n]!.replace('mark_victim:', 'mark_victim');
+    const file = join(mkdtempSync(join(tmpdir(), 'reaplay-stream-')), 'damaged.txt');
+    writeFileSync(file, lines.join('\n'));
+    const files = [file, captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!];
+    const streamed = await analyze(files);
+    expect(streamed.capture.streamed).toBe(true);
+    expect(streamed.capture.losses.map((l) => [l.kind, l.src.line])).toEqual([['unreadable_line', n + 1]]);
+    expect(whole(streamed)).toBe(whole(await analyze(files, { keepEvents: true })));
   });
 
   test('two traces of one capture are merged whole, and agree too', async () => {

@@ -40,6 +40,9 @@ import type { Coverage } from './replay/coverage.ts';
 import { computeFacts } from './facts/index.ts';
 import type { Facts, VictimFacts } from './facts/types.ts';
 import { BASE } from './replay/capabilities.ts';
+import { oneCapture, splitCaptures, type CaptureUnit } from './timeline/units.ts';
+import { unreadableLosses } from './timeline/unreadable.ts';
+import { ReaplayError } from './types/errors.ts';
 
 export interface AnalyzeOptions {
   /** `--kernel V`: the kernel that recorded the trace, if the inputs do not say or say wrong. */
@@ -64,6 +67,8 @@ export interface Analysis {
   capture: LoadedCapture;
   state: ModelState;
   coverage: Coverage;
+  /** When the inputs hold several captures: which one this is (src/timeline/units.ts). */
+  unit?: CaptureUnit;
 }
 
 // ── ingest + timeline ──────────────────────────────────────────────────────────────
@@ -214,9 +219,47 @@ function judge(c: LoadedCapture, r: Replay, k: Retention, opts: AnalyzeOptions):
   };
 }
 
-export async function analyze(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis> {
-  if (opts.keepEvents) return analyzeLoaded(await ingest(files, opts.format), opts);
+/** One Analysis per capture the inputs hold (a verdict never mixes two captures). */
+export async function analyzeCaptures(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis[]> {
+  if (!opts.keepEvents) {
+    const one = await analyzeStreamed(files, opts);
+    if (one) return [one];
+  }
+  return splitCaptures(await ingest(files, opts.format)).map(({ capture, unit }) => ({ ...analyzeLoaded(capture, opts), ...(unit ? { unit } : {}) }));
+}
+
+/**
+ * The inputs stepped as they are read, when they turn out to be one capture; undefined
+ * when they hold several (then read again whole and cut: a file can be read twice).
+ */
+async function analyzeStreamed(files: readonly string[], opts: AnalyzeOptions): Promise<Analysis | undefined> {
   const s = new StreamingReplay();
-  const c = await readCapture(files, opts.format, ingestFilter(detectorNeeds()), s.sink);
+  const read = await readCapture(files, opts.format, ingestFilter(detectorNeeds()), s.sink);
+  if (!read.streamed) {
+    // Read whole after all (several traces, a wall-clock log): cut as usual.
+    const parts = splitCaptures(read);
+    if (parts.length > 1) return undefined;
+    return analyzeLoaded(parts[0]!.capture, opts);
+  }
+  if (!isOneCapture(read, s.retained)) {
+    if (files.includes('-')) throw new ReaplayError('mixed_captures', 'the standard input holds several captures (a second trace header, or a kernel log of another kernel or time): give them as files, which are read again and replayed each on its own');
+    return undefined;
+  }
+  // Lines that did not parse are data loss where they stand (src/timeline/unreadable.ts).
+  const c: LoadedCapture = { ...read, losses: [...read.losses, ...unreadableLosses(read, (d) => read.nextAfter?.get(d))] };
   return judge(c, s.finish(c), s.retained, opts);
+}
+
+/** Whether streamed inputs are one capture: the same cut as `splitCaptures`, on the inputs' spans and the version lines. */
+function isOneCapture(c: LoadedCapture, k: Retention): boolean {
+  if (c.ctx.diag.count('second_header') > 0) return false;
+  // With one trace per file, a piece's span is its input's (StreamMeta firstTs/lastTs) and its
+  // kernel the first version line: the version lines stand in for the events.
+  const skeleton: LoadedCapture = { ...c, events: k.versionLines.filter((e) => e.ts >= 0n), untimed: k.versionLines.filter((e) => e.ts < 0n) };
+  return splitCaptures(skeleton).length <= 1;
+}
+
+/** The analysis of inputs that hold one capture; several are refused, never merged. */
+export async function analyze(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis> {
+  return oneCapture(await analyzeCaptures(files, opts));
 }

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { DataLoss, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import { NameCache, type NameSlot } from './name-cache.ts';
-import { hasControlBytes, newHead, scanHead } from './tracefs-line.ts';
+import { hasControlBytes, looksLikeHead, newHead, scanHead } from './tracefs-line.ts';
 import { tsToNs } from './timestamp.ts';
 import type { SourceRef } from '../../src/types/event.ts';
 
@@ -80,7 +80,8 @@ export class TextTraceReader implements LineReader {
     }
     const text = buf.toString('latin1', start, end);
     if (this.hooks.other(text, src, this)) return;
-    if (this.lastSlot?.multiline) {
+    // A damaged event line after a console message is reported, not glued to the message.
+    if (this.lastSlot?.multiline && !looksLikeHead(buf, start, end)) {
       this.ctx.diag.add('continuation_line', src);
       if (this.pending) this.pending.text += '\n' + buf.toString('utf8', start, end);
       return;

@@ -42,6 +42,11 @@ function findDash(buf: Buffer, start: number, end: number): number {
   return m ? start + m[1]!.length + m[2]!.length : -1;
 }
 
+/** A line that starts like an event (`comm-pid [cpu]`) but did not scan: a damaged event, never a continuation. */
+export function looksLikeHead(buf: Buffer, start: number, end: number): boolean {
+  return HEAD_RE.test(buf.toString('latin1', start, Math.min(end, start + 96)));
+}
+
 /** pid and CPU digits beyond this are not a kernel's (pid_max is 2^22, CPUs fewer than 2^13). */
 const MAX_ID_DIGITS = 10;
 

@@ -21,6 +21,9 @@ export function lossesIn(c: Coverage, from: bigint, to: bigint): DataLoss[] {
   const latestFirst = [...c.firstTsByCpu.values()].reduce<bigint | undefined>((m, t) => (m === undefined || t > m ? t : m), undefined);
   return c.losses.filter((l) => {
     if (l.kind === 'overrun') return latestFirst === undefined || from <= latestFirst;
+    // "CPU n buffer started": that CPU's events before the marker were overwritten, from
+    // the start of the trace: every window that begins before the marker's time is touched.
+    if (l.kind === 'buffer_started') return l.ts === undefined || from <= l.ts;
     // A loss with no later event on its CPU: it may lie anywhere after its line.
     if (l.ts === undefined) return true;
     return l.ts >= from && l.ts <= to;
@@ -39,4 +42,14 @@ export function applyLosses(f: Finding, c: Coverage, from: bigint, to: bigint): 
     why: `${lost.length} data-loss marker(s) in the window (${where})${f.why ? `; ${f.why}` : ''}`,
     evidence: [...f.evidence, ...lost.slice(0, 3).map((x) => ({ src: x.src, ts: x.ts, what: `data loss: ${x.kind}` }))],
   };
+}
+
+/**
+ * Losses that cut a CPU's head while other CPUs' events go back further: what ran on
+ * that CPU in between (a selection, a kill, a reaper step) may be missing altogether,
+ * so no verdict can stand for it, and "no finding" is not a finding.
+ */
+export function lostHeads(c: Coverage): DataLoss[] {
+  if (c.firstTs === undefined) return [];
+  return c.losses.filter((l) => l.kind === 'buffer_started' && l.ts !== undefined && l.ts > c.firstTs!);
 }

@@ -69,39 +69,47 @@ function notifierGiveUp(s: ModelState, v: VictimState): boolean {
   return s.lastTs !== undefined && s.lastTs >= at;
 }
 
-export function finish(s: ModelState): ModelState {
+/**
+ * One victim judged as the end of the trace would judge it (its last attempt, outcome,
+ * MMF_OOM_SKIP, release). Victims are judged independently of each other, so a victim
+ * whose outcome no later event can change may be judged alone (settle-victim.ts).
+ */
+export function finishVictim(s: ModelState, v: VictimState): VictimState {
   const max = s.caps.maxReapRetries;
-  for (const v of s.victims) {
-    v.open = undefined;
-    decideLast(v, s);
-    if (!v.release && v.lastExit) v.release = { ts: v.lastExit.ts, how: 'task_exit', ev: v.lastExit };
-    const ok = v.attempts.find((a) => a.result === 'ok');
-    const failed = v.attempts.filter((a) => a.result === 'failed' || a.result === 'lock_busy');
-    const last = v.attempts[v.attempts.length - 1];
-    if (ok) {
-      v.outcome = 'reaped';
-      const at = endOf(ok)!;
-      v.oomSkip ??= { ts: at.ts, cause: 'REAPED', ev: at };
-    } else if (failed.length >= max || (v.unableLog && failed.length > 0)) {
-      v.outcome = 'gave_up';
-      const at = failed.length >= max ? endOf(failed[max - 1]!)! : v.unableLog!;
-      v.oomSkip ??= { ts: at.ts, cause: 'REAP_GAVE_UP', ev: at };
-    } else if (notifierGiveUp(s, v)) {
-      v.outcome = 'gave_up';
-      v.oomSkip ??= { ts: v.wake!.ts + NOTIFIER_SKIP_NS, cause: 'NOTIFIER_GIVE_UP', ev: v.wake! };
-    } else if (v.unableLog) {
-      v.outcome = 'gave_up';
-      v.oomSkip ??= { ts: v.unableLog.ts, cause: 'REAP_GAVE_UP', ev: v.unableLog };
-    } else if (last?.result === 'already_skipped') {
-      v.outcome = 'not_run';
-      v.oomSkip ??= { ts: last.skip!.ts, cause: 'ALREADY', ev: last.skip! };
-    } else if (v.attempts.length === 0 && v.release) {
-      v.outcome = 'not_run';
-    } else if (v.reapedLog) {
-      v.outcome = 'reaped';
-      v.oomSkip ??= { ts: v.reapedLog.ts, cause: 'REAPED', ev: v.reapedLog };
-    }
-    if (!v.oomSkip && v.release) v.oomSkip = { ts: v.release.ts, cause: 'EXIT', ev: v.release.ev };
+  v.open = undefined;
+  decideLast(v, s);
+  if (!v.release && v.lastExit) v.release = { ts: v.lastExit.ts, how: 'task_exit', ev: v.lastExit };
+  const ok = v.attempts.find((a) => a.result === 'ok');
+  const failed = v.attempts.filter((a) => a.result === 'failed' || a.result === 'lock_busy');
+  const last = v.attempts[v.attempts.length - 1];
+  if (ok) {
+    v.outcome = 'reaped';
+    const at = endOf(ok)!;
+    v.oomSkip ??= { ts: at.ts, cause: 'REAPED', ev: at };
+  } else if (failed.length >= max || (v.unableLog && failed.length > 0)) {
+    v.outcome = 'gave_up';
+    const at = failed.length >= max ? endOf(failed[max - 1]!)! : v.unableLog!;
+    v.oomSkip ??= { ts: at.ts, cause: 'REAP_GAVE_UP', ev: at };
+  } else if (notifierGiveUp(s, v)) {
+    v.outcome = 'gave_up';
+    v.oomSkip ??= { ts: v.wake!.ts + NOTIFIER_SKIP_NS, cause: 'NOTIFIER_GIVE_UP', ev: v.wake! };
+  } else if (v.unableLog) {
+    v.outcome = 'gave_up';
+    v.oomSkip ??= { ts: v.unableLog.ts, cause: 'REAP_GAVE_UP', ev: v.unableLog };
+  } else if (last?.result === 'already_skipped') {
+    v.outcome = 'not_run';
+    v.oomSkip ??= { ts: last.skip!.ts, cause: 'ALREADY', ev: last.skip! };
+  } else if (v.attempts.length === 0 && v.release) {
+    v.outcome = 'not_run';
+  } else if (v.reapedLog) {
+    v.outcome = 'reaped';
+    v.oomSkip ??= { ts: v.reapedLog.ts, cause: 'REAPED', ev: v.reapedLog };
   }
+  if (!v.oomSkip && v.release) v.oomSkip = { ts: v.release.ts, cause: 'EXIT', ev: v.release.ev };
+  return v;
+}
+
+export function finish(s: ModelState): ModelState {
+  for (const v of s.victims) finishVictim(s, v);
   return s;
 }

@@ -43,7 +43,7 @@ export function unmetNeed(cov: Coverage, need: readonly string[]): UnmetNeed | u
   const bad = need.find((n) => (cov.delivered.get(n)?.undecodable ?? 0) > 0);
   if (bad) return { need, event: bad, why: 'undecodable', code: 'field_decode_failed', first: cov.delivered.get(bad)!.firstUndecodable };
   const loss = cov.losses[0];
-  if (loss) return { need, event: need[0]!, why: 'lost', code: loss.kind, first: loss.src };
+  if (loss) return { need, event: need[0]!, why: 'lost', code: loss.kind === 'unreadable_line' ? 'malformed_line' : loss.kind, first: loss.src };
   return { need, event: need[0]!, why: 'absent' };
 }
 

@@ -78,6 +78,8 @@ export interface VictimState {
   unableLog?: TraceEvent;
   oomSkip?: { ts: bigint; cause: SkipCause; ev: TraceEvent };
   release?: Release;
+  /** `__mmu_notifier_release` on its mm: the mm's last user is gone (teardown). */
+  mmTeardown?: TraceEvent;
   /** Every anon rss_stat sample of the mm since the selection, in order. */
   anonSamples?: { ts: bigint; bytes: number; ev: TraceEvent }[];
   /** Evidence that the mm still held memory after some time: anon at least this high then. */

@@ -6,7 +6,8 @@
 import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/event.ts';
 import type { KprobeDef } from '../types/kprobe.ts';
 import type { ParseContext } from '../../parsers/importer.ts';
-import { DiagnosticSink } from '../../parsers/common/diagnostics.ts';
+import { DiagnosticSink, type Diagnostic } from '../../parsers/common/diagnostics.ts';
+import { UNREADABLE_CODES } from './unreadable.ts';
 import { EventNames } from '../../parsers/common/event-names.ts';
 import { parseInputs } from '../ingest/parse-inputs.ts';
 import { DECODED_EVENTS } from '../normalize/needs.ts';
@@ -32,6 +33,46 @@ export interface LoadedCapture {
   kprobes: KprobeDef[];
   /** The events went to the reader's sink as they were read and were not kept (`events` is empty). */
   streamed?: boolean;
+  /** Streamed: per unreadable line's diagnostic, the first event after it in its input (src/timeline/unreadable.ts). */
+  nextAfter?: Map<Diagnostic, Pick<TraceEvent, 'ts' | 'cpu'>>;
+}
+
+/**
+ * Notes, for each unreadable line, the first event after it in its input, as the events
+ * are handed out: a line is diagnosed when read, before any later line's event goes out.
+ */
+class NextAfter {
+  readonly found = new Map<Diagnostic, Pick<TraceEvent, 'ts' | 'cpu'>>();
+  private readonly seen = new Map<DiagnosticSink, number>();
+  private readonly pending = new Map<string, Diagnostic[]>();
+  private readonly known = new Set<Diagnostic>();
+
+  constructor(private readonly sinks: DiagnosticSink[]) {}
+
+  see(ev: TraceEvent): void {
+    for (const sink of this.sinks) {
+      const from = this.seen.get(sink) ?? 0;
+      if (from === sink.kept.length) continue;
+      for (let i = from; i < sink.kept.length; i++) {
+        const d = sink.kept[i]!;
+        // A diagnostic may show in two sinks (an input's own, then the capture's it is added to).
+        if (!d.src || !UNREADABLE_CODES.includes(d.code) || this.known.has(d)) continue;
+        this.known.add(d);
+        let l = this.pending.get(d.src.file);
+        if (!l) this.pending.set(d.src.file, (l = []));
+        l.push(d);
+      }
+      this.seen.set(sink, sink.kept.length);
+    }
+    const l = this.pending.get(ev.src.file);
+    if (!l?.length) return;
+    const rest = l.filter((d) => {
+      if (d.src!.line >= ev.src.line) return true;
+      this.found.set(d, { ts: ev.ts, cpu: ev.cpu });
+      return false;
+    });
+    this.pending.set(ev.src.file, rest);
+  }
 }
 
 /** Event names that remember the kprobe definitions they were given. */
@@ -68,7 +109,15 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   const printkOf = new Map<StreamMeta, TraceEvent[]>();
   const lossesOf = new Map<StreamMeta, DataLoss[]>();
   const delivered = new Map<string, EventTally>();
-  const sink = stream?.({ ctx, delivered });
+  const userSink = stream?.({ ctx, delivered });
+  const sinks = [ctx.diag];
+  const nextAfter = new NextAfter(sinks);
+  const sink = userSink
+    ? (ev: TraceEvent): void => {
+        nextAfter.see(ev);
+        userSink(ev);
+      }
+    : undefined;
   // With a sink the inputs are read logs first; each keeps its own diagnostics, put back
   // afterwards in the order of a read as given (kprobe definitions first, then as given).
   const parsed: { index: number; format: FormatName; diag?: DiagnosticSink }[] = [];
@@ -102,6 +151,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
         else startStream();
       }
       diag = p.diag = new DiagnosticSink();
+      sinks.push(diag);
       failures = 0;
       return { names, diag };
     },
@@ -130,6 +180,8 @@ export async function readCapture(files: readonly string[], format?: FormatName,
       list.push(l);
     },
   });
+  // The last events out of the merge, while each input's diagnostics are still its own.
+  if (merger && streaming) merger.end();
   // Inputs, diagnostics and losses in the order of a read as given.
   const order = parseOrder.map((m, k) => ({ m, ...parsed[k]! })).sort((a, b) => Number(b.format === 'kprobe-events') - Number(a.format === 'kprobe-events') || a.index - b.index);
   for (const o of order) if (o.diag) ctx.diag.absorb(o.diag);
@@ -137,8 +189,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   const losses = inputs.flatMap((m) => lossesOf.get(m) ?? []);
   const present = (): Set<string> => new Set(ctx.names.entries().map((e) => e.full));
   if (merger && streaming) {
-    merger.end();
-    return { events: [], untimed: merger.untimed, inputs, losses, ctx, present: present(), delivered, kprobes: names.defs, streamed: true };
+    return { events: [], untimed: merger.untimed, inputs, losses, ctx, present: present(), delivered, kprobes: names.defs, streamed: true, nextAfter: nextAfter.found };
   }
   const printk = inputs.flatMap((m) => printkOf.get(m) ?? []);
   printkOf.clear();

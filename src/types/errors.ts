@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'no_such_victim'
   /** An output folder or file cannot be written. */
   | 'cannot_write'
+  /** Inputs that claim one capture conflict (two kernels in one folder, a log several captures could own). */
+  | 'mixed_captures'
   /** A detector with the same id is registered twice (a library caller's mistake). */
   | 'duplicate_detector';
 
@@ -32,6 +34,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, number>> = {
   not_a_trace: 2,
   no_such_victim: 2,
   cannot_write: 2,
+  mixed_captures: 2,
   duplicate_detector: 2,
 };
 

@@ -50,7 +50,8 @@ export interface TraceEvent {
 
 /** A place in the trace where events were lost; every verdict whose window covers it is weakened. */
 export interface DataLoss {
-  kind: 'lost_events' | 'buffer_started' | 'overrun' | 'events_dropped';
+  /** `unreadable_line`: a line that did not parse (malformed, binary, too long, cut): it may have been any event. */
+  kind: 'lost_events' | 'buffer_started' | 'overrun' | 'events_dropped' | 'unreadable_line';
   cpu: number;
   /** Time of the first event after the loss on that CPU, when known. */
   ts?: bigint;

@@ -31,4 +31,28 @@ describe('TimeMerge', () => {
     m.push(log, ev(103n));
     expect(m.drain().map((e) => e.ts)).toEqual([103n]);
   });
+
+  it('an input still delivering is waited for however far the others ran ahead; once quiet on the wall clock, by its lag only', () => {
+    let now = 0;
+    const m = new TimeMerge(() => now);
+    const trace = m.addLane();
+    const log = m.addLane(5n, 1000);
+    m.push(log, ev(10n));
+    m.push(trace, ev(100n));
+    m.push(trace, ev(200n));
+    // The log delivered just now: it may still have lines before 200.
+    now = 500;
+    expect(m.drain().map((e) => e.ts)).toEqual([10n]);
+    m.touch(log); // bytes with no event yet (a partial line)
+    now = 1400;
+    expect(m.drain()).toEqual([]);
+    m.push(log, ev(150n));
+    expect(m.drain().map((e) => e.ts)).toEqual([100n, 150n]);
+    // Quiet for a second: it holds the trace back by its lag only.
+    now = 2500;
+    expect(m.drain().map((e) => e.ts)).toEqual([]);
+    m.push(trace, ev(300n));
+    now = 3500;
+    expect(m.drain().map((e) => e.ts)).toEqual([200n]);
+  });
 });

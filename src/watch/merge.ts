@@ -1,6 +1,9 @@
 // Several live inputs (the trace and the kernel log) merged on one clock: an event
 // is handed on only once every input still open has reached its time, so a kill
-// line that arrives late from `dmesg -w` is still replayed in its place.
+// line that arrives late from `dmesg -w` is still replayed in its place. A quiet
+// input holds the others back by a bounded lag, but only once it has been quiet on
+// the wall clock too: an input that is still delivering (a recorded log replayed
+// beside its trace) is waited for however far the trace has run ahead.
 import type { TraceEvent } from '../types/event.ts';
 
 interface Lane {
@@ -9,19 +12,31 @@ interface Lane {
   open: boolean;
   /** A quiet input (`dmesg -w` prints nothing for hours) holds the others back at most this long. */
   maxLag?: bigint;
+  /** ... once nothing came from it for this long (wall clock, ms); without it, at once. */
+  quietMs?: number;
+  /** When it last delivered anything (wall clock, ms). */
+  lastActive: number;
 }
 
 export class TimeMerge {
   private lanes: Lane[] = [];
 
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
   /** A new input; returns its lane number. */
-  addLane(maxLagNs?: bigint): number {
-    this.lanes.push({ queue: [], open: true, maxLag: maxLagNs });
+  addLane(maxLagNs?: bigint, quietMs?: number): number {
+    this.lanes.push({ queue: [], open: true, maxLag: maxLagNs, quietMs, lastActive: this.now() });
     return this.lanes.length - 1;
+  }
+
+  /** The input delivered something (bytes, even with no event in them): it is not quiet. */
+  touch(lane: number): void {
+    this.lanes[lane]!.lastActive = this.now();
   }
 
   push(lane: number, ev: TraceEvent): void {
     const l = this.lanes[lane]!;
+    l.lastActive = this.now();
     l.queue.push(ev);
     if (ev.ts >= 0n && (l.latest === undefined || ev.ts > l.latest)) l.latest = ev.ts;
   }
@@ -44,11 +59,13 @@ export class TimeMerge {
     let unbounded = true;
     let lead: bigint | undefined;
     for (const l of this.lanes) if (l.latest !== undefined && (lead === undefined || l.latest > lead)) lead = l.latest;
+    const t = this.now();
     for (const l of this.lanes) {
       if (!l.open) continue;
       unbounded = false;
       let latest = l.latest;
-      if (l.maxLag !== undefined && lead !== undefined && (latest === undefined || latest < lead - l.maxLag)) latest = lead - l.maxLag;
+      const quiet = l.quietMs === undefined || t - l.lastActive >= l.quietMs;
+      if (l.maxLag !== undefined && quiet && lead !== undefined && (latest === undefined || latest < lead - l.maxLag)) latest = lead - l.maxLag;
       if (latest === undefined) return this.untimedOnly();
       if (mark === undefined || latest < mark) mark = latest;
     }

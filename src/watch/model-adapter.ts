@@ -1,15 +1,16 @@
 // Every call `watch` makes into the model goes through this file: events fed one by
 // one, then at settle points the victims that are settled and the findings whose
-// level is decided. Today it re-judges the window of events not yet settled with
-// the same analysis `check` runs (so the verdicts are the same); the window is
-// dropped once all its victims are settled, which keeps memory bounded.
+// level is decided. When a victim is settled is the model's rule
+// (src/replay/settle-victim.ts); the window of events not yet settled is judged with
+// the same analysis `check` runs (so the verdicts are the same), and dropped once all
+// its victims are settled, which keeps memory bounded.
 import type { DataLoss, StreamMeta, TraceEvent } from '../types/event.ts';
 import type { Finding } from '../findings/finding.ts';
 import type { ParseContext } from '../../parsers/importer.ts';
 import { analyzeLoaded, type Analysis, type AnalyzeOptions } from '../pipeline.ts';
 import type { VictimState } from '../replay/state.ts';
 import type { EventTally } from '../types/coverage.ts';
-import { callsOverMmLifetime as callsOf, TEARDOWN_NS } from '../facts/calls.ts';
+import { callOpen as openOn, settleVictim } from '../replay/settle-victim.ts';
 import type { VictimFacts as VictimSummary } from '../facts/types.ts';
 import { buildLogRecords } from '../timeline/log-records.ts';
 import { victimStory } from '../report/story.ts';
@@ -36,7 +37,9 @@ export interface WatchModel {
   /**
    * True when the events fed since the last settle() may settle something and enough
    * came since the last judgement (a sixteenth of the window: judging stays linear in
-   * the input however large the window grows).
+   * the input however large the window grows), or one second of trace time after it
+   * became due (with a 256th of the window fed), or at once when the trace time a victim
+   * waited for to settle is reached.
    */
   readonly due: boolean;
   /** Something may be settled but judging waits for more events: the caller settles later anyway (input idle). */
@@ -50,10 +53,10 @@ export interface WatchModel {
 
 /** Events that can settle a victim or decide a finding. */
 const TRIGGERS = /^(oom:|sched:sched_process_(exit|free)$|mmap:exit_mmap$|printk:console$|signal:signal_generate$)/;
-/** A victim that exited before the reaper ran may still see a (skipped) attempt: wait this long past its wake. */
-const REAPER_GRACE_NS = 3_000_000_000n;
 /** Without any victim, events older than this are dropped (rss bindings, pending kill lines need only the recent past). */
 const IDLE_KEEP_NS = 60_000_000_000n;
+/** Judging waits for more events this long in trace time at most. */
+const DECIDE_WITHIN_NS = 1_000_000_000n;
 
 const srcKey = (s: { file: string; line: number }): string => `${s.file}:${s.line}`;
 const victimKey = (v: VictimState): string => `${v.pid}|${srcKey(v.mark.src)}`;
@@ -82,6 +85,10 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
   let versionLine: TraceEvent | undefined;
   let marks = 0;
   let due = false;
+  /** A victim's settle time was reached: judge at once (once per such time, so still linear). */
+  let settleTimeReached = false;
+  /** Trace time at which judging became due (a decision waits one second of trace time at most). */
+  let dueSince: bigint | undefined;
   let fedSinceJudge = 0;
   let deadline: bigint | undefined;
   let lastTs: bigint | undefined;
@@ -138,32 +145,13 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     );
   }
 
-  /** An invalidate call on the victim's mm still in flight, or started and not yet ended. */
-  const callOpen = (a: Analysis, v: VictimState): boolean =>
-    callsOf(a.state, v).some((c) => c.retval === undefined || (c.retval === 0 && !c.endCall));
+  const teardownProbed = (): boolean => opts.ctx.names.kprobeDefs().some((d) => d.func === '__mmu_notifier_release');
 
+  /** When the victim is settled (src/replay/settle-victim.ts); otherwise the trace time to judge again at. */
   function settledBy(a: Analysis, v: VictimState): SettledVictim['settledBy'] | undefined {
-    const last = v.attempts[v.attempts.length - 1];
-    const attemptOpen = last !== undefined && !last.finish && !last.skip && !last.reapRet;
-    // A release inferred from a task's exit (finish() at the end of the trace) is not final mid-stream: other threads may hold the mm.
-    // Where exit_mmap reaps the mm again (4.17-6.0), a victim the reaper released is not done until its last task exits.
-    // With the mm teardown probed (__mmu_notifier_release), wait for that: a thread outside the victim's tasks may run the last exit.
-    const torn = (e: TraceEvent) => e.fields?.probe_func === '__mmu_notifier_release' && e.fields.is_return !== true && String(e.fields.mm) === v.mmPtr;
-    const teardownProbed = opts.ctx.names.kprobeDefs().some((d) => d.func === '__mmu_notifier_release');
-    const mmGone = teardownProbed ? traces.find(torn) : v.lastExit;
-    const exitPending = a.state.caps.exitMmapSelfReap && v.release?.how === 'reaper' && !mmGone;
-    if (v.release && v.release.how !== 'task_exit' && !attemptOpen && !callOpen(a, v) && !exitPending) {
-      // Calls on the mm count as the victim's until the teardown is over; with no attempt yet
-      // the reaper may still come (after its delay) and skip it: wait for both.
-      const delay = BigInt(a.state.caps.reaperDelayMs) * 1_000_000n;
-      const reaperDue = (v.wake?.ts ?? v.mark.ts) + delay + REAPER_GRACE_NS;
-      const teardown = (mmGone && mmGone.ts > v.release.ts ? mmGone.ts : v.release.ts) + TEARDOWN_NS;
-      const wait = v.attempts.length === 0 && reaperDue > teardown ? reaperDue : teardown;
-      if (lastTs !== undefined && lastTs >= wait) return 'released';
-      if (deadline === undefined || wait < deadline) deadline = wait;
-      return undefined;
-    }
-    if (v.outcome === 'gave_up' && v.oomSkip && a.state.victims.some((o) => o !== v && o.mark.ts > v.oomSkip!.ts)) return 'gave_up_next_selected';
+    const check = settleVictim(a.state, v, { teardownProbed: teardownProbed(), now: lastTs });
+    if (check.settled) return check.settled;
+    if (check.recheckAt !== undefined && (deadline === undefined || check.recheckAt < deadline)) deadline = check.recheckAt;
     return undefined;
   }
 
@@ -184,6 +172,8 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
 
   function collect(final: boolean, full = false): Decided {
     due = false;
+    settleTimeReached = false;
+    dueSince = undefined;
     fedSinceJudge = 0;
     deadline = undefined;
     const out: Decided = { victims: [], findings: [] };
@@ -197,7 +187,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     a.state.victims.forEach((v, i) => {
       const by = full ? 'window_full' : final ? 'input_over' : settledBy(a, v);
       if (by) settled.set(v, by);
-      if (by && !callOpen(a, v)) quiet.add(v);
+      if (by && !openOn(a.state, v)) quiet.add(v);
       if (v.release && v.release.how !== 'task_exit') released.add(v);
       const key = victimKey(v);
       if (!by) return;
@@ -276,7 +266,9 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
         traces.push(ev);
         if (ev.name === 'oom:mark_victim') marks++;
       }
-      if (TRIGGERS.test(ev.name) || (deadline !== undefined && lastTs !== undefined && lastTs >= deadline)) due = true;
+      if (deadline !== undefined && lastTs !== undefined && lastTs >= deadline) due = settleTimeReached = true;
+      if (TRIGGERS.test(ev.name)) due = true;
+      if (due) dueSince ??= lastTs;
       if (marks > 0 && traces.length + printk.length > cap) {
         due = true;
         fedSinceJudge = Math.max(fedSinceJudge, cap);
@@ -288,7 +280,11 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
       due = true;
     },
     get due() {
-      return due && fedSinceJudge * 16 >= traces.length + printk.length;
+      const held = traces.length + printk.length;
+      if (!due) return false;
+      if (settleTimeReached || fedSinceJudge * 16 >= held) return true;
+      // A busy stream (or one replayed faster than recorded) decides within a second of trace time.
+      return dueSince !== undefined && lastTs !== undefined && lastTs - dueSince >= DECIDE_WITHIN_NS && fedSinceJudge * 256 >= held;
     },
     get waiting() {
       return due;

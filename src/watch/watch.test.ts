@@ -10,6 +10,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { analyze } from '../pipeline.ts';
 import { bundledCaptures, captureFile, sharedCaptures, type Capture } from '../testing/captures.ts';
 import { runWatch, type Emitted } from './watch.ts';
+import { firstTime, pacedByTime, piped } from '../testing/paced-input.ts';
 import type { Finding } from '../findings/finding.ts';
 
 const text = (f: string): Buffer => (f.endsWith('.gz') ? gunzipSync(readFileSync(f)) : readFileSync(f));
@@ -17,30 +18,25 @@ const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (
 const sortBy = <T>(xs: T[], k: (x: T) => string): T[] => [...xs].sort((a, b) => k(a).localeCompare(k(b)));
 const fkey = (f: Finding): string => `${f.rule}|${f.victim?.pid}|${f.notifier}|${f.evidence[0]?.src.line}`;
 
-/** Chunks of `buf` through a PassThrough, `size` bytes at a time, yielding to the event loop between them. */
-function piped(buf: Buffer, size: number): PassThrough {
-  const p = new PassThrough({ highWaterMark: size });
-  void (async () => {
-    for (let i = 0; i < buf.length; i += size) {
-      if (!p.write(buf.subarray(i, i + size))) await new Promise((r) => p.once('drain', r));
-      await new Promise((r) => setImmediate(r));
-    }
-    p.end();
-  })();
-  return p;
-}
-
 const sink = (): Writable & { text: string } => {
   const w = new Writable({ write(c, _e, cb) { (w as unknown as { text: string }).text += String(c); cb(); } }) as Writable & { text: string };
   w.text = '';
   return w;
 };
 
-export async function watchCapture(files: { trace: string; log?: string; defs?: string }, chunk: number, traceBuf = text(files.trace)) {
+/** How a capture's inputs are fed: all at once in chunks of this many bytes, or paced by their own times `speed` times faster. */
+type Feed = { chunk: number } | { speed: number };
+
+export async function watchCapture(files: { trace: string; log?: string; defs?: string }, feed: Feed | number, traceBuf = text(files.trace)) {
+  const how: Feed = typeof feed === 'number' ? { chunk: feed } : feed;
+  const logBuf = files.log ? text(files.log) : undefined;
+  const origin = Math.min(firstTime(traceBuf), logBuf ? firstTime(logBuf) : Infinity);
+  const start = performance.now();
+  const source = (buf: Buffer): PassThrough => ('speed' in how ? pacedByTime(buf, origin, how.speed, start) : piped(buf, how.chunk));
   const emitted: { e: Emitted; pos: number }[] = [];
   const code = await runWatch({
-    trace: { name: files.trace, chunks: piped(traceBuf, chunk) },
-    kernelLog: files.log ? { name: files.log, chunks: piped(text(files.log), chunk) } : undefined,
+    trace: { name: files.trace, chunks: source(traceBuf) },
+    kernelLog: files.log ? { name: files.log, chunks: source(logBuf!) } : undefined,
     kprobeDefs: files.defs ? [files.defs] : undefined,
     out: sink(),
     onEmit: (e, pos) => emitted.push({ e, pos }),
@@ -52,36 +48,50 @@ function filesOf(c: Capture, trace = 'ftrace.txt') {
   return { trace: captureFile(c, trace)!, log: captureFile(c, 'dmesg.txt'), defs: captureFile(c, 'kprobe_events.txt') };
 }
 
-async function compare(c: Capture, chunk: number, trace = 'ftrace.txt') {
+const bySelection = (v: { selected: { line: number } }): string => String(v.selected.line).padStart(9, '0');
+
+async function compare(c: Capture, feed: Feed | number, trace = 'ftrace.txt') {
   const f = filesOf(c, trace);
   const a = await analyze([f.trace, ...(f.log ? [f.log] : []), ...(f.defs ? [f.defs] : [])]);
   expect(a.victims.length).toBeGreaterThan(0);
-  const w = await watchCapture(f, chunk);
+  const w = await watchCapture(f, feed);
   // A victim printed again as an update: its last print is the one to compare.
   const last = new Map<string, unknown>();
   for (const x of w.emitted) if (x.e.type === 'victim') last.set(`${x.e.victim.summary.pid}|${x.e.victim.summary.selected.line}`, x.e.victim.summary);
-  const victims = [...last.values()];
+  // Printed as each settles (a victim may settle before an earlier one): compared in selection order.
+  const victims = sortBy([...last.values()] as { selected: { line: number } }[], bySelection);
   const findings = w.emitted.flatMap((x) => (x.e.type === 'finding' ? [x.e.finding] : []));
   // watch prints no `next` (a later selection, unknown when a victim settles).
-  expect(plain(victims)).toEqual(plain(a.victims.map(({ next: _n, earlier: _e, anon: _a, ...v }) => v)));
+  expect(plain(victims)).toEqual(plain(sortBy(a.victims.map(({ next: _n, earlier: _e, anon: _a, ...v }) => v), bySelection)));
   expect(plain(sortBy(findings, fkey))).toEqual(plain(sortBy(a.findings, fkey)));
   return { a, w };
 }
 
 const captures = [...bundledCaptures(), ...sharedCaptures()].filter((c) => captureFile(c, 'ftrace.txt'));
 
-describe('watch agrees with check', () => {
-  // Known divergence, open: on 5.10/premature_ok watch settles the second victim (359) before
-  // its reaper outcome is decided and prints it as not_run; check (and truth.json) differ.
-  const KNOWN_DIVERGENT = new Set(['5.10/premature_ok']);
-  for (const c of captures.filter((x) => KNOWN_DIVERGENT.has(x.id))) {
-    it.fails(`${c.id}: all at once (64 KiB chunks) — known divergence from check`, async () => {
-      await compare(c, 64 * 1024);
-    }, 60_000);
+/** A finding is emitted before the end of its input and after the last trace line it rests on. */
+function emittedWhereDecided(w: Awaited<ReturnType<typeof watchCapture>>, nearMax: number): void {
+  const findings = w.emitted.filter((x) => x.e.type === 'finding' && x.e.finding.kind !== 'missing_events');
+  for (const x of findings) {
+    const f = (x.e as { finding: Finding }).finding;
+    expect(x.pos, f.rule).toBeLessThan(w.size);
+    const traceLines = f.evidence.filter((e) => e.src.file.includes('ftrace')).map((e) => e.src.offset ?? 0);
+    if (traceLines.length) expect(x.pos, f.rule).toBeGreaterThan(Math.max(...traceLines));
+    // A premature selection is decided by its last line (the earlier victim's memory going):
+    // it is printed soon after it, not at some later point.
+    if (f.rule === 'PVS-PREMATURE') expect(x.pos - Math.max(...traceLines), f.rule).toBeLessThan(nearMax);
   }
-  for (const c of captures.filter((x) => !KNOWN_DIVERGENT.has(x.id))) {
+}
+
+describe('watch agrees with check', () => {
+  for (const c of captures) {
     it(`${c.id}: all at once (64 KiB chunks)`, async () => {
       await compare(c, 64 * 1024);
+    }, 60_000);
+    it(`${c.id}: paced by its own time stamps, 100 times faster; findings emitted where decided, before the end`, async () => {
+      const { a, w } = await compare(c, { speed: 100 });
+      if (a.findings.some((f) => f.kind !== 'missing_events')) expect(w.emitted.some((x) => x.e.type === 'finding')).toBe(true);
+      emittedWhereDecided(w, 256 * 1024);
     }, 60_000);
   }
   for (const c of captures.filter((x) => x.bundled)) {
@@ -90,20 +100,10 @@ describe('watch agrees with check', () => {
         await compare(c, 64 * 1024, trace);
       }, 60_000);
     }
-    it(`${c.id}: paced in 4 KiB chunks; findings emitted where decided, before the end`, async () => {
+    it(`${c.id}: in 4 KiB chunks; findings emitted where decided, before the end`, async () => {
       const { w } = await compare(c, 4096);
-      const findings = w.emitted.filter((x) => x.e.type === 'finding' && x.e.finding.kind !== 'missing_events');
-      expect(findings.length).toBeGreaterThan(0);
-      for (const x of findings) {
-        const f = (x.e as { finding: Finding }).finding;
-        // Emitted before the end of the input, after the last line of the trace it rests on.
-        expect(x.pos, f.rule).toBeLessThan(w.size);
-        const traceLines = f.evidence.filter((e) => e.src.file.includes('ftrace')).map((e) => e.src.offset ?? 0);
-        if (traceLines.length) expect(x.pos, f.rule).toBeGreaterThan(Math.max(...traceLines));
-        // A premature selection is decided by its last line (the earlier victim's memory going):
-        // it is printed within a few chunks of it, not at some later point.
-        if (f.rule === 'PVS-PREMATURE') expect(x.pos - Math.max(...traceLines), f.rule).toBeLessThan(256 * 1024);
-      }
+      expect(w.emitted.filter((x) => x.e.type === 'finding' && x.e.finding.kind !== 'missing_events').length).toBeGreaterThan(0);
+      emittedWhereDecided(w, 256 * 1024);
     }, 60_000);
   }
 });

@@ -17,6 +17,8 @@ export interface WatchInput {
   /** Name used in evidence (`file:line`). */
   name: string;
   chunks: AsyncIterable<Buffer>;
+  /** False for a finished file read to its end: the other inputs wait for it, it is never taken as quiet. */
+  live?: boolean;
 }
 
 export type Emitted = { type: 'victim'; victim: SettledVictim } | { type: 'finding'; finding: Finding };
@@ -47,6 +49,10 @@ export interface WatchOptions {
 
 /** `dmesg -w` prints a line within milliseconds of it: past this, a quiet kernel log holds the trace back no longer. */
 const KERNEL_LOG_LAG_NS = 1_000_000_000n;
+/** ... once it has delivered nothing for this long on the wall clock (a recorded log replayed beside its trace is waited for). */
+const KERNEL_LOG_QUIET_MS = 1000;
+/** Bytes of input handed on between two judgements at most. */
+const PUMP_BYTES = 64 * 1024;
 /** Wall-clock wait before judging what a quiet input left pending. */
 const IDLE_JUDGE_MS = 100;
 const RANK: Record<Level, number> = { inconclusive: 0, suggested: 1, proven: 2 };
@@ -65,7 +71,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
 
   const sources: { src: LineSource; lane: number; input: WatchInput; format?: FormatName }[] = [];
   const addSource = (input: WatchInput, format?: FormatName, maxLag?: bigint): LineSource => {
-    const lane = merge.addLane(maxLag);
+    const lane = input.live === false ? merge.addLane() : merge.addLane(maxLag, KERNEL_LOG_QUIET_MS);
     const src = new LineSource(input.name, ctx, {
       event: (ev: TraceEvent) => merge.push(lane, ev),
       loss: (l: DataLoss) => model.loss(l),
@@ -94,8 +100,17 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   };
   // When judging waits for more events and none come (a live input gone quiet), judge anyway.
   let idle: NodeJS.Timeout | undefined;
+  /** Events held for a kernel log that may go quiet: drained again once it has been quiet long enough. */
+  let held: NodeJS.Timeout | undefined;
   const pump = (): void => {
     for (const ev of merge.drain()) model.feed(ev);
+    if (merge.pending > 0 && !held && !stopped) {
+      held = setTimeout(() => {
+        held = undefined;
+        pump();
+      }, KERNEL_LOG_QUIET_MS);
+      held.unref();
+    }
     if (model.due && !stopped) {
       emit(model.settle());
       o.onStats?.(model.stats());
@@ -121,8 +136,13 @@ export async function runWatch(o: WatchOptions): Promise<number> {
         for (;;) {
           const r = await nextOrStop(it, stop.signal);
           if (r.done || stopped) break;
-          s.src.write(r.value);
-          pump();
+          merge.touch(s.lane);
+          // A large chunk (a reader that fell behind gets everything buffered at once) is
+          // judged piece by piece: what it decides is told at the point it is decided.
+          for (let i = 0; i < r.value.length && !stopped; i += PUMP_BYTES) {
+            s.src.write(i === 0 && r.value.length <= PUMP_BYTES ? r.value : r.value.subarray(i, i + PUMP_BYTES));
+            pump();
+          }
         }
         void it.return?.(undefined);
         s.src.end();
@@ -137,6 +157,7 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   } finally {
     if (timer) clearInterval(timer);
     if (idle) clearTimeout(idle);
+    if (held) clearTimeout(held);
   }
   return exitCode;
 }

@@ -4,6 +4,7 @@
 import type { AnalyzeOptions } from '../../pipeline.ts';
 import { analyzeLoaded } from '../../pipeline.ts';
 import { loadCapture } from '../../timeline/load.ts';
+import { oneCapture, splitCaptures } from '../../timeline/units.ts';
 import { counterfactualNotes } from '../../report/counterfactual.ts';
 import { findingLines } from '../../report/story.ts';
 import { analysisJson, stringify } from '../../report/json.ts';
@@ -16,7 +17,7 @@ export interface ReplayArgs extends AnalyzeOptions {
 }
 
 export async function replayCommand(args: ReplayArgs, io: CliIO): Promise<number> {
-  const c = await loadCapture(args.files, args.format);
+  const { capture: c } = oneCapture(splitCaptures(await loadCapture(args.files, args.format)));
   const actual = analyzeLoaded(c, { ...args, asKernel: undefined });
   const as = analyzeLoaded(c, args);
   const notes = counterfactualNotes(actual, as);

@@ -1,7 +1,7 @@
 // `reaplay watch [SOURCE]`: a live trace (trace_pipe, stdin, or a file followed as it
 // grows) analysed as it runs; each victim's story once settled, each finding once
 // its level is decided; `--exit-on` turns the first such finding into exit code 1.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { FormatName } from '../../types/event.ts';
 import type { Capabilities } from '../../replay/capabilities.ts';
@@ -29,8 +29,12 @@ function input(path: string, follow: boolean, pollMs: number, signal: AbortSigna
   if (path === '-') return { name: '<stdin>', chunks: openInput('-') };
   if (follow) return { name: path, chunks: followFile(path, { pollMs, signal }) };
   if (!existsSync(path)) throw new UserError(`${path}: no such file (give trace_pipe, a trace file, or - for stdin)`);
-  return { name: path, chunks: openInput(path) };
+  // A regular file is read to its end (waited for); a pipe (`<(dmesg -w)`), FIFO or tracefs file is live.
+  return { name: path, chunks: openInput(path), live: !(statSync(path).isFile() && !isTracefs(path)) };
 }
+
+/** trace_pipe and the like are regular files to stat() but never end. */
+const isTracefs = (path: string): boolean => basename(path) === 'trace_pipe' || /\/tracing\//.test(path);
 
 /** The kprobe definitions beside a tracefs trace_pipe (its own, or its instance's tracefs root). */
 function tracefsDefs(source: string): string | undefined {

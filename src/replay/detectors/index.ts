@@ -2,7 +2,8 @@
 // names the events it needs; when an input lacks one, it is not run and an
 // inconclusive finding names what is missing, instead of a verdict on no data.
 import type { Finding } from '../../findings/finding.ts';
-import type { Coverage } from '../coverage.ts';
+import { lostHeads, type Coverage } from '../coverage.ts';
+import { formatSourceRef } from '../../types/source-ref.ts';
 import type { ModelState } from '../state.ts';
 import { detectUnpaired } from './unpaired.ts';
 import { detectPremature } from './premature.ts';
@@ -73,6 +74,39 @@ function undecodableFindings(ctx: DetectorContext): Finding[] {
   return out;
 }
 
+const secs = (ns: bigint): string => `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0').slice(0, 6)}`;
+
+/** Inconclusive findings for each CPU whose earlier events were overwritten while other CPUs' were kept. */
+function lostHeadFindings(ctx: DetectorContext): Finding[] {
+  return lostHeads(ctx.coverage).map((l) => ({
+    kind: 'missing_events',
+    rule: 'COV-LOST-HEAD',
+    level: 'inconclusive' as const,
+    expected: false,
+    message: `CPU ${l.cpu}'s events before ${secs(l.ts!)} were overwritten (${l.kind} at ${formatSourceRef(l.src)}) while other CPUs' go back to ${secs(ctx.coverage.firstTs!)}: a selection, kill or reaper step on CPU ${l.cpu} in between would be missing, so the victims and findings of that span are not complete`,
+    why: `data loss: ${l.kind} on CPU ${l.cpu}`,
+    evidence: [{ src: l.src, ts: l.ts, what: `data loss: ${l.kind}` }],
+  }));
+}
+
+/** One inconclusive finding when lines did not parse: any event the model reads may have been among them. */
+function unreadableFindings(ctx: DetectorContext): Finding[] {
+  const lost = ctx.coverage.losses.filter((l) => l.kind === 'unreadable_line');
+  if (lost.length === 0) return [];
+  const n = lost.reduce((s, l) => s + (l.count ?? 1), 0);
+  const first = lost[0]!;
+  return [{
+    kind: 'missing_events',
+    rule: 'COV-UNREADABLE',
+    level: 'inconclusive',
+    expected: false,
+    count: n,
+    message: `${n} line(s) did not parse (malformed_line, binary_data, line_too_long or truncated_line; first at ${formatSourceRef(first.src)}): a mark_victim, kill or reaper line may have been among them; every verdict whose window holds one is inconclusive`,
+    why: `data loss: ${n} unreadable line(s)`,
+    evidence: lost.slice(0, 3).map((l) => ({ src: l.src, ts: l.ts, what: 'data loss: unreadable line' })),
+  }];
+}
+
 /** Run every registered detector, or say which events one of them lacks. */
 export function runDetectors(ctx: DetectorContext): Finding[] {
   const out: Finding[] = [];
@@ -82,6 +116,7 @@ export function runDetectors(ctx: DetectorContext): Finding[] {
     out.push(unmetFinding('MODEL:requires', `the OOM victims cannot be read: ${modelUnmet.event} is not usable`, modelUnmet));
   }
   out.push(...undecodableFindings(ctx));
+  out.push(...lostHeadFindings(ctx), ...unreadableFindings(ctx));
   for (const d of registry.values()) {
     const unmet = d.requires.map((any) => unmetNeed(ctx.coverage, any)).find((u) => u !== undefined);
     if (unmet) {

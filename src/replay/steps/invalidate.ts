@@ -137,7 +137,9 @@ export function onKprobe(s: ModelState, ev: TraceEvent): void {
     case 'mm_release': {
       const mm = str(f.mm);
       for (const v of s.victims) {
-        if (v.mmPtr !== undefined && v.mmPtr === mm && !v.release) v.release = { ts: ev.ts, how: 'mm_release', ev };
+        if (v.mmPtr === undefined || v.mmPtr !== mm) continue;
+        if (!v.release) v.release = { ts: ev.ts, how: 'mm_release', ev };
+        v.mmTeardown ??= ev;
       }
       for (const [key, inst] of s.instances) if (key.startsWith(`${mm}|`)) inst.released ??= ev;
       return;
