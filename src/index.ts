@@ -13,7 +13,7 @@ export { analyze, analyzeLoaded, ingest, startReplay, stepEvent, stepAll, resolv
 export type { Analysis, AnalyzeOptions, Replay } from './pipeline.ts';
 export { registerDetector, unregisterDetector, detectors } from './replay/detectors/index.ts';
 export type { Detector, DetectorContext } from './replay/detectors/index.ts';
-export { counterfactualNotes } from './report/counterfactual.ts';
+export { counterfactualNotes, Resimulation } from './replay/counterfactual.ts';
 export { PROFILES, familyOf } from './replay/profiles/index.ts';
 export type { Capabilities } from './replay/capabilities.ts';
 export type { ModelState, VictimState, CoreCall, Attempt } from './replay/state.ts';

@@ -32,6 +32,8 @@ import { parseVersion, resolveProfile, upstreamFrom, type KernelVersion, type Re
 import { observeCapabilities } from './replay/observe.ts';
 import { initialState, type ModelState } from './replay/state.ts';
 import { step, type StepContext } from './replay/step.ts';
+import { kprobeRoles } from './replay/kprobe-roles.ts';
+import { replayedTimeline } from './replay/replayed.ts';
 import { finish } from './replay/finish.ts';
 import { settleLog } from './replay/steps/log-victims.ts';
 import { detectorNeeds, runDetectors } from './replay/detectors/index.ts';
@@ -39,7 +41,8 @@ import { ingestFilter } from './replay/needs.ts';
 import type { Coverage } from './replay/coverage.ts';
 import { computeFacts } from './facts/index.ts';
 import type { Facts, VictimFacts } from './facts/types.ts';
-import { BASE } from './replay/capabilities.ts';
+import { BASE, type ResimChange } from './replay/capabilities.ts';
+import { Resimulation } from './replay/counterfactual.ts';
 import { oneCapture, splitCaptures, type CaptureUnit } from './timeline/units.ts';
 import { unreadableLosses } from './timeline/unreadable.ts';
 import { ReaplayError } from './types/errors.ts';
@@ -69,6 +72,8 @@ export interface Analysis {
   coverage: Coverage;
   /** When the inputs hold several captures: which one this is (src/timeline/units.ts). */
   unit?: CaptureUnit;
+  /** `asKernel`: what the re-simulation changed in the recorded events (src/replay/counterfactual.ts). */
+  resimulated?: ResimChange[];
 }
 
 // ── ingest + timeline ──────────────────────────────────────────────────────────────
@@ -77,8 +82,8 @@ export function ingest(files: readonly string[], format?: FormatName): Promise<L
 }
 
 /** What the phases after the replay read of a kept timeline (a streamed one gathers it as it goes). */
-export function retain(c: LoadedCapture, states: () => readonly ModelState[] = () => []): Retention {
-  const k = new Retention(states);
+export function retain(c: LoadedCapture): Retention {
+  const k = new Retention();
   for (const e of c.events) k.add(e);
   for (const e of c.untimed) k.addUntimed(e);
   return k;
@@ -112,7 +117,7 @@ function markVictimTraced(c: Pick<LoadedCapture, 'delivered'>): boolean {
 }
 
 function newReplay(c: Pick<LoadedCapture, 'ctx'>, markTraced: boolean): Replay {
-  return { state: initialState({ ...BASE }), ctx: { markVictimTraced: markTraced, isKprobe: (name) => c.ctx.names.kprobe(name) !== undefined } };
+  return { state: initialState({ ...BASE }), ctx: { markVictimTraced: markTraced, roleOf: kprobeRoles((name) => c.ctx.names.kprobe(name) !== undefined) } };
 }
 
 /** A replay before any event: the capabilities are filled in when it settles. */
@@ -163,7 +168,7 @@ export function replay(c: LoadedCapture, caps: Capabilities): ModelState {
 export class StreamingReplay {
   private replays: Replay[] = [];
   private c!: Pick<LoadedCapture, 'ctx' | 'delivered'>;
-  readonly retained = new Retention(() => this.replays.map((r) => r.state));
+  readonly retained = new Retention();
 
   /** The sink for `readCapture`. */
   readonly sink = (c: Pick<LoadedCapture, 'ctx' | 'delivered'>): ((ev: TraceEvent) => void) => {
@@ -193,16 +198,35 @@ export class StreamingReplay {
 
 // ── the whole pipeline ─────────────────────────────────────────────────────────────
 export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Analysis {
+  if (opts.asKernel !== undefined) return analyzeAs(c, opts);
   const r = stepAll(startReplay(c), c);
-  return judge(c, r, retain(c, () => [r.state]), opts);
+  const k = retain(c);
+  return judge(c, r, resolve(c, r, opts, k), k);
 }
 
-/** Profile, settle, detectors and facts over a stepped replay. */
-function judge(c: LoadedCapture, r: Replay, k: Retention, opts: AnalyzeOptions): Analysis {
-  const profile = resolve(c, r, opts, k);
+/**
+ * `asKernel`: the recorded events re-simulated, one at a time, as that family would have
+ * produced them (src/replay/counterfactual.ts), then stepped and judged under its profile.
+ * The recorded replay comes first: what the trace shows of the recording kernel (its
+ * reaper delay) is what the re-simulation rewrites.
+ */
+function analyzeAs(c: LoadedCapture, opts: AnalyzeOptions): Analysis {
+  const recorded = stepAll(startReplay(c), c);
+  const actual = resolve(c, recorded, { ...opts, asKernel: undefined });
+  const profile = resolve(c, recorded, opts);
+  const r = startReplay(c);
+  const sim = new Resimulation(actual.caps, profile.caps, (ev) => stepEvent(r, ev), r.ctx.roleOf);
+  for (const ev of c.events) sim.push(ev);
+  for (const ev of c.untimed) sim.push(ev);
+  sim.end();
+  return { ...judge(c, r, profile, retain(c)), resimulated: sim.changes };
+}
+
+/** Settle, detectors and facts over a stepped replay; `k`: what they read of its timeline. */
+function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile, k: Retention): Analysis {
   const state = settle(r, profile.caps);
   const coverage = coverageOf(c, k);
-  const findings = runDetectors({ state, coverage });
+  const findings = runDetectors({ timeline: replayedTimeline(state), coverage, profile });
   const facts = computeFacts({ state, retained: k, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
   const detected = detectKernel(c, k);
   const v = detected.version;
@@ -221,7 +245,8 @@ function judge(c: LoadedCapture, r: Replay, k: Retention, opts: AnalyzeOptions):
 
 /** One Analysis per capture the inputs hold (a verdict never mixes two captures). */
 export async function analyzeCaptures(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis[]> {
-  if (!opts.keepEvents) {
+  // `asKernel` re-simulates the recorded events: it reads the whole timeline.
+  if (!opts.keepEvents && opts.asKernel === undefined) {
     const one = await analyzeStreamed(files, opts);
     if (one) return [one];
   }
@@ -247,7 +272,8 @@ async function analyzeStreamed(files: readonly string[], opts: AnalyzeOptions): 
   }
   // Lines that did not parse are data loss where they stand (src/timeline/unreadable.ts).
   const c: LoadedCapture = { ...read, losses: [...read.losses, ...unreadableLosses(read, (d) => read.nextAfter?.get(d))] };
-  return judge(c, s.finish(c), s.retained, opts);
+  const r = s.finish(c);
+  return judge(c, r, resolve(c, r, opts, s.retained), s.retained);
 }
 
 /** Whether streamed inputs are one capture: the same cut as `splitCaptures`, on the inputs' spans and the version lines. */

@@ -4,7 +4,7 @@
 // kallsyms, argument types from the format). A wanted record's fields are read by the
 // compiled layout; its text (the print fmt) is rendered only when asked for.
 import type { ParseContext } from '../importer.ts';
-import type { SourceRef, TraceEvent } from '../../src/types/event.ts';
+import type { RecordArgs, SourceRef, TraceEvent } from '../../src/types/event.ts';
 import type { KprobeArg, KprobeDef } from '../../src/types/kprobe.ts';
 import type { NameEntry } from './event-names.ts';
 import { type EventFormat, readField, readFields } from './format-file.ts';
@@ -13,9 +13,10 @@ import { type Symbols, parseKallsyms, parsePrintkFormats } from './kallsyms.ts';
 import type { TracingData } from './tracing-data.ts';
 
 /** A record's event: the text (print fmt) is rendered from the payload on first read. */
-export class BinaryEvent implements TraceEvent {
+export class BinaryEvent implements TraceEvent, RecordArgs {
   fields?: TraceEvent['fields'];
   private rendered?: string;
+  private view?: DataView;
 
   constructor(
     readonly ts: bigint,
@@ -41,6 +42,22 @@ export class BinaryEvent implements TraceEvent {
     this.rendered = v;
   }
 
+  /** The print arguments, read from the payload by the compiled format (none when the print fmt did not compile). */
+  get record(): RecordArgs | undefined {
+    return this.type.renderer?.args ? this : undefined;
+  }
+
+  get printf(): string {
+    return this.type.renderer!.printf!;
+  }
+
+  arg(i: number): ReturnType<RecordArgs['arg']> {
+    const r = this.type.renderer!.args![i];
+    if (!r) return undefined;
+    const b = this.payload;
+    return r(b, (this.view ??= new DataView(b.buffer, b.byteOffset, b.byteLength)), 0, b.length);
+  }
+
   /** A kprobe or kretprobe record (its site is decoded from the text like any kprobe's). */
   get isProbe(): boolean {
     return this.type.fmt?.field('__probe_ip') !== undefined || this.type.fmt?.field('__probe_func') !== undefined;
@@ -57,13 +74,17 @@ export class BinaryEvents {
   private readonly types = new Map<number, TypeState>();
   /** Records seen per type id, added to the name entries at the end. */
   readonly counts = new Uint32Array(65536);
-  /** Per type id: 0 not yet seen, 1 skipped, 2 wanted (read inline by the hot loops). */
+  /**
+   * Per type id (read inline by the hot loops): 0 not yet seen, 1 skipped, 2 wanted, 3 selected
+   * but only counted (`parse --stats`, when the reader keeps the span of such records itself).
+   */
   readonly state = new Uint8Array(65536);
   private symbols?: Symbols;
   private printk?: Map<bigint, string>;
   private readonly look: Lookups;
 
-  constructor(private readonly ctx: ParseContext, private readonly file: string, private readonly data: TracingData) {
+  /** `countSelected`: the reader counts selected records and times their span without events (state 3). */
+  constructor(private readonly ctx: ParseContext, private readonly file: string, private readonly data: TracingData, private readonly countSelected = false) {
     const self = this;
     this.look = {
       get symbols() { return self.syms(); },
@@ -82,8 +103,10 @@ export class BinaryEvents {
     const s = this.state[type]!;
     if (s !== 0) return s === 2;
     const st = this.resolve(type, b, base, len);
-    this.state[type] = st.entry.wanted ? 2 : 1;
-    return st.entry.wanted;
+    // Console text is still built when only counting: it names the kernel release.
+    const counted = this.countSelected && this.ctx.names.countOnly && st.entry.full !== 'printk:console';
+    this.state[type] = st.entry.wanted ? (counted ? 3 : 2) : 1;
+    return st.entry.wanted && !counted;
   }
 
   private resolve(type: number, b: Uint8Array, base: number, len: number): TypeState {

@@ -100,47 +100,73 @@ function cString(b: Uint8Array, start: number, end: number): string {
   return utf8.decode(b.subarray(start, e));
 }
 
-function readInt(v: DataView, at: number, size: number, signed: boolean, le: boolean): number | bigint {
+/** Reads one field of the record at `base` (its payload `len` bytes) from `b` and its view `v`. */
+export type FieldReader = (b: Uint8Array, v: DataView, base: number, len: number) => RawValue | undefined;
+
+function intReader(at: number, size: number, signed: boolean, le: boolean): (v: DataView, p: number) => number | bigint {
   switch (size) {
-    case 1: return signed ? v.getInt8(at) : v.getUint8(at);
-    case 2: return signed ? v.getInt16(at, le) : v.getUint16(at, le);
-    case 4: return signed ? v.getInt32(at, le) : v.getUint32(at, le);
-    case 8: return signed ? v.getBigInt64(at, le) : v.getBigUint64(at, le);
-    default: return 0;
+    case 1: return signed ? (v, p) => v.getInt8(p + at) : (v, p) => v.getUint8(p + at);
+    case 2: return signed ? (v, p) => v.getInt16(p + at, le) : (v, p) => v.getUint16(p + at, le);
+    case 4: return signed ? (v, p) => v.getInt32(p + at, le) : (v, p) => v.getUint32(p + at, le);
+    case 8: return signed ? (v, p) => v.getBigInt64(p + at, le) : (v, p) => v.getBigUint64(p + at, le);
+    default: return () => 0;
   }
+}
+
+/** A reader for one field, compiled from its offset, size, signedness and kind: no text is parsed per record. */
+export function compileField(f: FieldDef, le = true): FieldReader {
+  const { offset, size } = f;
+  const end = offset + size;
+  switch (f.kind) {
+    case 'int': {
+      const r = intReader(offset, size, f.signed, le);
+      return (_b, v, base, len) => (end > len ? undefined : r(v, base));
+    }
+    case 'chars':
+      return (b, _v, base, len) => (end > len ? undefined : cString(b, base + offset, base + end));
+    case 'array': {
+      const elems: ((v: DataView, p: number) => number | bigint)[] = [];
+      for (let o = 0; o + f.elemSize <= size; o += f.elemSize) elems.push(intReader(offset + o, f.elemSize, f.signed, le));
+      return (_b, v, base, len) => (end > len ? undefined : elems.map((r) => r(v, base)));
+    }
+    case 'dataloc':
+    case 'relloc': {
+      const rel = f.kind === 'relloc' ? offset + 4 : 0;
+      const isString = f.isString;
+      return (b, v, base, len) => {
+        if (end > len) return undefined;
+        const word = v.getUint32(base + offset, le);
+        const off = (word & 0xffff) + rel;
+        const n = word >>> 16;
+        if (off + n > len) return undefined;
+        return isString ? cString(b, base + off, base + off + n) : b.slice(base + off, base + off + n);
+      };
+    }
+  }
+}
+
+const compiled = new WeakMap<FieldDef, FieldReader>();
+const compiledBig = new WeakMap<FieldDef, FieldReader>();
+
+/** The compiled reader of `f` (compiled once per field and byte order). */
+export function fieldReader(f: FieldDef, le = true): FieldReader {
+  const cache = le ? compiled : compiledBig;
+  let r = cache.get(f);
+  if (!r) cache.set(f, (r = compileField(f, le)));
+  return r;
 }
 
 /** One field of the record whose payload is `b[base, base + len)`; undefined when it lies outside. */
 export function readField(f: FieldDef, b: Uint8Array, base: number, len: number, le = true): RawValue | undefined {
-  if (f.offset + f.size > len) return undefined;
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const at = base + f.offset;
-  switch (f.kind) {
-    case 'int':
-      return readInt(v, at, f.size, f.signed, le);
-    case 'chars':
-      return cString(b, at, at + f.size);
-    case 'array': {
-      const out: (number | bigint)[] = [];
-      for (let o = 0; o + f.elemSize <= f.size; o += f.elemSize) out.push(readInt(v, at + o, f.elemSize, f.signed, le));
-      return out;
-    }
-    case 'dataloc':
-    case 'relloc': {
-      const word = v.getUint32(at, le);
-      const off = (word & 0xffff) + (f.kind === 'relloc' ? f.offset + 4 : 0);
-      const n = word >>> 16;
-      if (off + n > len) return undefined;
-      return f.isString ? cString(b, base + off, base + off + n) : b.slice(base + off, base + off + n);
-    }
-  }
+  return fieldReader(f, le)(b, new DataView(b.buffer, b.byteOffset, b.byteLength), base, len);
 }
 
 /** Reads the (non-common) fields of one record by name. */
 export function readFields(fmt: EventFormat, b: Uint8Array, base: number, len: number, le = true): Map<string, RawValue> {
   const out = new Map<string, RawValue>();
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   for (const f of fmt.fields) {
-    const v = readField(f, b, base, len, le);
+    const v = fieldReader(f, le)(b, view, base, len);
     if (v !== undefined) out.set(f.name, v);
   }
   return out;

@@ -10,38 +10,91 @@ export interface Symbols {
   lookup(addr: bigint): Symbol | undefined;
 }
 
-const LINE = /^([0-9a-f]+) (\S) (\S+)(?:\t\[(\S+)\])?/;
+const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
 
+/**
+ * Lines `ffffffff81000000 T _text` or `… t name\t[module]`, scanned without a regex or a
+ * bigint per line (a kernel has ~100k symbols and usually one or two are looked up):
+ * each address is kept as two 32-bit halves, the name and module are read at lookup.
+ */
 export function parseKallsyms(text: string): Symbols {
-  const addrs: bigint[] = [];
-  const names: string[] = [];
-  const mods: (string | undefined)[] = [];
-  const rows: [bigint, string, string | undefined][] = [];
-  for (const line of text.split('\n')) {
-    const m = LINE.exec(line);
-    if (!m || m[2] === 'A' || m[2] === 'a' || m[3]!.startsWith('$')) continue;
-    rows.push([BigInt(`0x${m[1]}`), m[3]!, m[4]]);
+  const hi: number[] = [];
+  const lo: number[] = [];
+  const at: number[] = [];
+  const n = text.length;
+  for (let p = 0; p < n; ) {
+    let e = text.indexOf('\n', p);
+    if (e < 0) e = n;
+    const sp = text.indexOf(' ', p);
+    // `HEX T NAME`: hex digits, one space, a one-character type, one space, a non-blank name.
+    if (sp > p && sp + 3 < e && text.charCodeAt(sp + 2) === 32 && text.charCodeAt(sp + 1) > 32 && text.charCodeAt(sp + 3) > 32) {
+      const type = text.charCodeAt(sp + 1);
+      let ok = sp - p <= 16 && type !== 65 && type !== 97 && text.charCodeAt(sp + 3) !== 36; // not A, a or $name
+      for (let i = p; ok && i < sp; i++) ok = isHex(text.charCodeAt(i));
+      if (ok) {
+        const split = Math.max(p, sp - 8);
+        hi.push(split > p ? parseInt(text.slice(p, split), 16) : 0);
+        lo.push(parseInt(text.slice(split, sp), 16));
+        at.push(sp + 3);
+      }
+    }
+    p = e + 1;
   }
-  rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  for (const [a, n, mod] of rows) {
-    addrs.push(a);
-    names.push(n);
-    mods.push(mod);
-  }
+  const symbolAt = (i: number, addr: bigint): Symbol => {
+    const p = at[i]!;
+    let e = p;
+    while (e < n && text.charCodeAt(e) > 32) e++;
+    const name = text.slice(p, e);
+    let module: string | undefined;
+    if (text.charCodeAt(e) === 9 && text.charCodeAt(e + 1) === 91) {
+      let m = e + 2;
+      while (m < n && text.charCodeAt(m) > 32) m++;
+      if (m > e + 3 && text.charCodeAt(m - 1) === 93) module = text.slice(e + 2, m - 1);
+    }
+    const base = (BigInt(hi[i]!) << 32n) | BigInt(lo[i]!);
+    return { name, offset: addr - base, module };
+  };
+  // The highest address: a target past the last symbol is not resolved (libtraceevent).
+  let top = -1;
+  for (let i = 0; i < hi.length; i++) if (top < 0 || hi[i]! > hi[top]! || (hi[i] === hi[top] && lo[i]! >= lo[top]!)) top = i;
+  // The greatest address ≤ the target, the last of equal ones in file order: a scan while
+  // lookups are few (kprobe sites repeat), a sorted index (~100k entries) once they are not.
+  const scan = (ah: number, al: number): number => {
+    let best = -1;
+    for (let i = 0; i < hi.length; i++) {
+      const h = hi[i]!;
+      if (h < ah || (h === ah && lo[i]! <= al)) {
+        if (best < 0 || h > hi[best]! || (h === hi[best] && lo[i]! >= lo[best]!)) best = i;
+      }
+    }
+    return best;
+  };
+  let sorted: number[] | undefined;
+  const search = (ah: number, al: number): number => {
+    sorted ??= hi.map((_, j) => j).sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]! || a - b);
+    let l = 0;
+    let h = sorted.length - 1;
+    let best = -1;
+    while (l <= h) {
+      const mid = (l + h) >> 1;
+      const j = sorted[mid]!;
+      if (hi[j]! < ah || (hi[j] === ah && lo[j]! <= al)) {
+        best = j;
+        l = mid + 1;
+      } else h = mid - 1;
+    }
+    return best;
+  };
+  const cache = new Map<bigint, Symbol | undefined>();
   return {
     lookup(addr) {
-      let lo = 0;
-      let hi = addrs.length - 1;
-      let best = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (addrs[mid]! <= addr) {
-          best = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
-      if (best < 0 || best === addrs.length - 1) return undefined;
-      return { name: names[best]!, offset: addr - addrs[best]!, module: mods[best] };
+      if (cache.has(addr)) return cache.get(addr);
+      const ah = Number(addr >> 32n);
+      const al = Number(addr & 0xffffffffn);
+      const best = cache.size < 32 ? scan(ah, al) : search(ah, al);
+      const sym = best < 0 || (hi[best] === hi[top] && lo[best] === lo[top]) ? undefined : symbolAt(best, addr);
+      cache.set(addr, sym);
+      return sym;
     },
   };
 }

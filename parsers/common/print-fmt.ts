@@ -3,7 +3,7 @@
 // flags, width) over `REC->field`, `__get_str()`, `__print_symbolic()`, `__print_flags()`.
 // Addresses printed with `%pS`/`%ps` resolve through the file's kallsyms, pointer `%s`
 // through its printk formats. A format it cannot evaluate prints `field=value` pairs.
-import type { EventFormat, RawValue } from './format-file.ts';
+import { type EventFormat, type RawValue, fieldReader } from './format-file.ts';
 import type { Symbols } from './kallsyms.ts';
 
 type Expr =
@@ -30,10 +30,17 @@ export interface Lookups {
   printk?: Map<bigint, string>;
 }
 
+/** One print argument of a record (`b`, its view `v`, payload at `base`, `len` bytes) as the print fmt evaluates it. */
+export type ArgReader = (b: Uint8Array, v: DataView, base: number, len: number) => RawValue | undefined;
+
 export interface Renderer {
   render(values: Map<string, RawValue>, look: Lookups): string;
   /** The printf conversion of each `REC->field` argument (`x`, `d`, `u`, `s`, …). */
   convOf: Map<string, string>;
+  /** The format string (unescaped) when the print fmt could be compiled, else undefined. */
+  printf?: string;
+  /** Its arguments, each compiled to a reader of the record's bytes (fields read by offset, symbols mapped). */
+  args?: ArgReader[];
 }
 
 function unescape(s: string): string {
@@ -220,33 +227,67 @@ function formatOne(spec: Spec, v: RawValue | string | undefined, look: Lookups):
   }
 }
 
-function evaluate(e: Expr, values: Map<string, RawValue>): RawValue | string | undefined {
+function evaluate(e: Expr, values: Map<string, RawValue>): RawValue | undefined {
   switch (e.k) {
     case 'field': return values.get(e.name);
     case 'num': return e.v;
     case 'str': return e.v;
+    case 'cond': return evaluate(truthy(evaluate(e.c, values)) ? e.a : e.b, values);
+    case 'symbolic': return symbolic(e, evaluate(e.e, values));
+    case 'flags': return flags(e, evaluate(e.e, values));
+  }
+}
+
+const truthy = (c: RawValue | undefined): boolean => (typeof c === 'string' ? c.length > 0 : toBig(c as RawValue) !== 0n && c !== undefined);
+
+function symbolic(e: Extract<Expr, { k: 'symbolic' }>, x: RawValue | undefined): string | undefined {
+  const v = toBig(x);
+  if (v === undefined) return undefined;
+  return e.map.get(v) ?? `0x${hex(BigInt.asUintN(64, v))}`;
+}
+
+function flags(e: Extract<Expr, { k: 'flags' }>, x: RawValue | undefined): string | undefined {
+  let v = toBig(x);
+  if (v === undefined) return undefined;
+  const names: string[] = [];
+  for (const [bit, name] of e.map) {
+    if (bit === 0n ? v === 0n : (v & bit) === bit) {
+      names.push(name);
+      v &= ~bit;
+    }
+  }
+  if (v !== 0n) names.push(`0x${hex(v)}`);
+  return names.join(e.delim);
+}
+
+/** `e` compiled to a reader of the record's bytes: what evaluate() gives, without a map of every field. */
+function compileArg(e: Expr, fmt: EventFormat): ArgReader {
+  switch (e.k) {
+    case 'field': {
+      const f = fmt.field(e.name);
+      return f ? fieldReader(f) : () => undefined;
+    }
+    case 'num': {
+      const v = e.v;
+      return () => v;
+    }
+    case 'str': {
+      const v = e.v;
+      return () => v;
+    }
     case 'cond': {
-      const c = evaluate(e.c, values);
-      const truthy = typeof c === 'string' ? c.length > 0 : toBig(c as RawValue) !== 0n && c !== undefined;
-      return evaluate(truthy ? e.a : e.b, values);
+      const c = compileArg(e.c, fmt);
+      const a = compileArg(e.a, fmt);
+      const b = compileArg(e.b, fmt);
+      return (bytes, v, base, len) => (truthy(c(bytes, v, base, len)) ? a : b)(bytes, v, base, len);
     }
     case 'symbolic': {
-      const v = toBig(evaluate(e.e, values) as RawValue);
-      if (v === undefined) return undefined;
-      return e.map.get(v) ?? `0x${hex(BigInt.asUintN(64, v))}`;
+      const inner = compileArg(e.e, fmt);
+      return (b, v, base, len) => symbolic(e, inner(b, v, base, len));
     }
     case 'flags': {
-      let v = toBig(evaluate(e.e, values) as RawValue);
-      if (v === undefined) return undefined;
-      const names: string[] = [];
-      for (const [bit, name] of e.map) {
-        if (bit === 0n ? v === 0n : (v & bit) === bit) {
-          names.push(name);
-          v &= ~bit;
-        }
-      }
-      if (v !== 0n) names.push(`0x${hex(v)}`);
-      return names.join(e.delim);
+      const inner = compileArg(e.e, fmt);
+      return (b, v, base, len) => flags(e, inner(b, v, base, len));
     }
   }
 }
@@ -265,7 +306,8 @@ export function compilePrintFmt(fmt: EventFormat): Renderer {
   const text = fmt.printFmt.trim();
   const q = text.startsWith('"') ? findClose(text) : -1;
   if (q < 0) return { render: (v) => fallback(fmt, v), convOf };
-  const pieces = parsePieces(unescape(text.slice(1, q)));
+  const printf = unescape(text.slice(1, q));
+  const pieces = parsePieces(printf);
   const rest = text.slice(q + 1).trim().replace(/^,/, '');
   const args = splitArgs(rest).map(parseExpr);
   const specs = pieces.filter((p): p is Spec => typeof p !== 'string');
@@ -274,8 +316,11 @@ export function compilePrintFmt(fmt: EventFormat): Renderer {
     const a = args[i]!;
     if (a.k === 'field') convOf.set(a.name, s.conv === 'p' ? 'x' : s.conv);
   });
+  const compiled = args.map((a) => compileArg(a!, fmt));
   return {
     convOf,
+    printf,
+    args: compiled,
     render(values, look) {
       let out = '';
       let i = 0;

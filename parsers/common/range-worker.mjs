@@ -1,5 +1,7 @@
-// Worker threads do not inherit the tsx loader of the main thread: load the
-// TypeScript worker body through it.
-import { tsImport } from 'tsx/esm/api';
+// Worker threads do not inherit the tsx loader of the main thread. Built (`npm run build`),
+// the bundled body sits beside this file in dist/; from the sources it is loaded through tsx.
+import { existsSync } from 'node:fs';
 
-await tsImport('./range-worker.ts', import.meta.url);
+const built = new URL('./range-worker.js', import.meta.url);
+if (existsSync(built)) await import(built.href);
+else await (await import('tsx/esm/api')).tsImport('./range-worker.ts', import.meta.url);

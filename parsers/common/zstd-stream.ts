@@ -2,6 +2,7 @@
 // comes out as it is decoded, one input chunk ahead so the decoder never runs dry
 // mid-stream. Measured ~5× faster than fzstd on the haystack .zst (README, `npm run bench`).
 import { ZSTDDecoder } from 'zstddec/stream';
+import { withoutFetch } from './zstd-init.ts';
 
 const decoder = new ZSTDDecoder();
 let ready: Promise<void> | undefined;
@@ -17,7 +18,7 @@ export class ZstdStream {
   private pushed = 0;
 
   static async create(): Promise<ZstdStream> {
-    await (ready ??= decoder.init());
+    await (ready ??= withoutFetch(() => decoder.init()));
     return new ZstdStream();
   }
 

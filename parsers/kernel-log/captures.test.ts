@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Fields } from '../../src/types/event.ts';
-import { decodePrintk } from '../../src/normalize/printk.ts';
+import { decodePrintk } from '../common/printk-line.ts';
 import { bundledCaptures, captureFile, HAVE_SHARED, SHARED_TRACES, sharedCaptures, type Capture } from '../../src/testing/captures.ts';
 import { diagCounts, feed } from '../../src/testing/feed.ts';
 import { kernelLogImporter } from './index.ts';

@@ -2,7 +2,7 @@
 // Each format existed in a range of versions (kernel-model.md §3.2, mm/oom_kill.c and
 // mm/memcontrol.c of each version); the log's range is the intersection. Vendor
 // kernels with their own kill line (RHEL/CentOS 6 and 7) are named as such.
-import { decodePrintk } from '../../src/normalize/printk.ts';
+import { decodePrintk } from '../common/printk-line.ts';
 
 /** major.minor[.sub] as one comparable number. */
 const v = (major: number, minor: number, sub = 0): number => major * 1_000_000 + minor * 1000 + sub;

@@ -6,7 +6,7 @@ import { describe, it, expect } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyze } from '../../src/pipeline.ts';
-import { decodePrintk } from '../../src/normalize/printk.ts';
+import { decodePrintk } from '../common/printk-line.ts';
 import { feed, diagCounts } from '../../src/testing/feed.ts';
 import { kernelLogImporter } from './index.ts';
 import { sniffKernelLog } from './sniff.ts';

@@ -22,7 +22,7 @@ import { isUtf8 } from 'node:buffer';
 import type { SourceRef, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import type { NameEntry } from '../common/event-names.ts';
-import { decodePrintk } from '../../src/normalize/printk.ts';
+import { decodePrintk } from '../common/printk-line.ts';
 import { isAscii, scanControl, stripEscapes, unescapeKmsg, unescapeRsyslog } from './bytes.ts';
 import { newPrefix, parsePrefix, type PrefixMode } from './line.ts';
 import { isBootBanner, kernelReleaseOf } from './release.ts';

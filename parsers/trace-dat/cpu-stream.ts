@@ -5,7 +5,8 @@ import type { ByteSource } from '../importer.ts';
 import type { DataLoss, TraceEvent } from '../../src/types/event.ts';
 import type { BinaryEvents } from '../common/binary-events.ts';
 import type { PageLayout } from '../common/tracing-data.ts';
-import { type Compression, type CpuData, decompress } from './header.ts';
+import type { ChunkDecoder } from './chunk-decoder.ts';
+import type { Compression, CpuData } from './header.ts';
 
 const RAW_WINDOW_PAGES = 64;
 /** Compressed chunks are read through a window of this size: few reads, bounded memory. */
@@ -26,11 +27,20 @@ export interface StreamEnv {
   page: PageLayout;
   pageSize: number;
   compression: Compression | undefined;
+  /** Decodes compressed chunks (in this thread or a worker). */
+  decoder: ChunkDecoder;
+  /** Chunks read and handed to the decoder ahead of the one being walked. */
+  ahead: number;
   /** Turns a raw ring-buffer time into the ns printed (OFFSET, TSC2NSEC). */
   time(ts: number): bigint;
   /** A damaged place: reported, and the stream ends there. */
   damage(cpu: number, offset: number, expected: string, ts: number | undefined): DataLoss;
 }
+
+/** A compressed chunk read from the file (its decoding under way), or the damage met instead. */
+type Pending =
+  | { at: number; usize: number; decoded: Promise<Uint8Array> }
+  | { at: number; fail: string };
 
 export class CpuStream {
   private buf: Uint8Array = new Uint8Array(0);
@@ -87,33 +97,22 @@ export class CpuStream {
   /** Loads the next chunk or window; false at the end of this CPU's data. */
   private async fill(): Promise<boolean> {
     const { src, pageSize } = this.env;
-    const end = this.data.offset + this.data.size + (this.env.compression ? 4 : 0);
     if (this.env.compression) {
-      if (this.chunksLeft < 0) {
-        const b = await this.readAt(this.filePos, 4);
-        if (b.length < 4) return this.short(this.filePos, 'the chunk count');
-        this.chunksLeft = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
-        this.filePos += 4;
+      // Keep up to `ahead` chunks decoding while the current one is walked, topped up in
+      // bursts (half of it at a time) so that a worker gets them in few messages.
+      const refill = this.pipeline.length <= this.env.ahead >> 1;
+      while (refill && !this.chunksEnded && this.pipeline.length < this.env.ahead) {
+        const p = await this.readChunk();
+        if (p) this.pipeline.push(p);
       }
-      if (this.chunksLeft === 0) return false;
-      const at = this.filePos;
-      const hb = await this.readAt(at, 8);
-      if (hb.length < 8) return this.short(at, 'a chunk header (8 bytes)');
-      const hv = new DataView(hb.buffer, hb.byteOffset, 8);
-      const csize = hv.getUint32(0, true);
-      const usize = hv.getUint32(4, true);
-      if (at + 8 + csize > end || usize > MAX_CHUNK || usize % pageSize !== 0) {
-        return this.bad(at, `a chunk header within the CPU's data (compressed ${csize}, uncompressed ${usize}, a whole number of pages)`);
-      }
-      const cb = await this.readAt(at + 8, csize);
-      if (cb.length < csize) return this.short(at + 8, `${csize} bytes of compressed chunk`);
+      const p = this.pipeline.shift();
+      if (!p) return false;
+      if ('fail' in p) return this.short(p.at, p.fail);
       try {
-        this.set(decompress(this.env.compression, cb, usize), at);
+        this.set(await p.decoded, p.at);
       } catch (e) {
-        return this.bad(at + 8, `a ${this.env.compression} chunk decoding to ${usize} bytes (${(e as Error).message})`);
+        return this.bad(p.at + 8, `a ${this.env.compression} chunk decoding to ${p.usize} bytes (${(e as Error).message})`);
       }
-      this.filePos = at + 8 + csize;
-      this.chunksLeft--;
       return true;
     }
     const endRaw = this.data.offset + this.data.size;
@@ -126,6 +125,46 @@ export class CpuStream {
     this.filePos += whole;
     if (whole < want) this.truncatedAfter = this.filePos;
     return true;
+  }
+
+  private pipeline: Pending[] = [];
+  /** No chunk is left to read: the count was reached, or damage stopped the reading. */
+  private chunksEnded = false;
+
+  /** Reads the next chunk's header and bytes and starts its decoding. */
+  private async readChunk(): Promise<Pending | undefined> {
+    const end = this.data.offset + this.data.size + 4;
+    const fail = (at: number, what: string): Pending => {
+      this.chunksEnded = true;
+      return { at, fail: what };
+    };
+    if (this.chunksLeft < 0) {
+      const b = await this.readAt(this.filePos, 4);
+      if (b.length < 4) return fail(this.filePos, 'the chunk count');
+      this.chunksLeft = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+      this.filePos += 4;
+    }
+    if (this.chunksLeft === 0) {
+      this.chunksEnded = true;
+      return undefined;
+    }
+    const at = this.filePos;
+    const hb = await this.readAt(at, 8);
+    if (hb.length < 8) return fail(at, 'a chunk header (8 bytes)');
+    const hv = new DataView(hb.buffer, hb.byteOffset, 8);
+    const csize = hv.getUint32(0, true);
+    const usize = hv.getUint32(4, true);
+    if (at + 8 + csize > end || usize > MAX_CHUNK || usize % this.env.pageSize !== 0) {
+      return fail(at, `a chunk header within the CPU's data (compressed ${csize}, uncompressed ${usize}, a whole number of pages)`);
+    }
+    const cb = await this.readAt(at + 8, csize);
+    if (cb.length < csize) return fail(at + 8, `${csize} bytes of compressed chunk`);
+    const decoded = this.env.decoder.decode(this.env.compression!, cb, usize);
+    // Awaited in turn by fill(); until then a rejection is not unhandled.
+    decoded.catch(() => undefined);
+    this.filePos = at + 8 + csize;
+    if (--this.chunksLeft === 0) this.chunksEnded = true;
+    return { at, usize, decoded };
   }
 
   /** Set when the raw data ended early: reported once the pages before it are walked. */
@@ -219,6 +258,7 @@ export class CpuStream {
             this.p = next;
             return this.item(type, base, plen, p);
           }
+          if (state[type] === 3) this.counted();
           this.record++;
           p = next;
         } else if (typeLen <= 28) {
@@ -234,6 +274,7 @@ export class CpuStream {
             this.p = next;
             return this.item(type, base, plen, p);
           }
+          if (state[type] === 3) this.counted();
           this.record++;
           p = next;
         } else if (typeLen === 29) {
@@ -252,6 +293,15 @@ export class CpuStream {
       this.inPage = false;
       this.pageStart += pageSize;
     }
+  }
+
+  /** Raw times of the first and last selected records only counted (`parse --stats`): their span. */
+  spanFirst = -1;
+  spanLast = -1;
+
+  private counted(): void {
+    if (this.spanFirst < 0) this.spanFirst = this.ts;
+    this.spanLast = this.ts;
   }
 
   private resolve(type: number, base: number, len: number): boolean {

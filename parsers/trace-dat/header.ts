@@ -38,9 +38,9 @@ export interface TraceDatHeader {
   cpuCount?: number;
   traceClock?: string;
   uname?: string;
-  /** ns added to every timestamp (OFFSET option). */
+  /** ns added to every timestamp (OFFSET option, and DATE's µs × 1000). */
   offsetNs: bigint;
-  /** TSC2NSEC option: ns = (ts × mult) >> shift + offset. */
+  /** TSC2NSEC option: ns = (ts × mult) >> shift (its offset is stored but not applied, as trace-cmd prints). */
   tsc2nsec?: { mult: bigint; shift: bigint; offset: bigint };
   /** Latency-format trace.dat (text data): not read. */
   latency: boolean;
@@ -60,6 +60,23 @@ export function decompress(kind: Compression, src: Uint8Array, size: number): Ui
     return out;
   }
   return src;
+}
+
+/** C's strtoll(s, NULL, 0): blanks, a sign, then 0x hex, 0 octal or decimal digits up to the first other character; 0 without any. */
+export function strtoll(s: string): bigint {
+  let i = 0;
+  while (i < s.length && ' \t\n\v\f\r'.includes(s[i]!)) i++;
+  const neg = s[i] === '-';
+  if (s[i] === '-' || s[i] === '+') i++;
+  let base = 10;
+  if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-f]/i.test(s[i + 2] ?? '')) {
+    base = 16;
+    i += 2;
+  } else if (s[i] === '0') base = 8;
+  const digits = base === 16 ? /[0-9a-f]/i : base === 8 ? /[0-7]/ : /[0-9]/;
+  let v = 0n;
+  for (; i < s.length && digits.test(s[i]!); i++) v = v * BigInt(base) + BigInt(parseInt(s[i]!, 16));
+  return BigInt.asIntN(64, neg ? -v : v);
 }
 
 function selectedClock(traceClock: string): string | undefined {
@@ -242,11 +259,9 @@ function applyOption(h: TraceDatHeader, id: number, body: Uint8Array, sections: 
     }
     case 4: h.traceClock = selectedClock(cstrs(body)[0]!); return;
     case 5: h.uname = cstrs(body)[0]; return;
-    case 7: {
-      const s = cstrs(body)[0]!.trim();
-      if (/^-?\d+$/.test(s)) h.offsetNs = BigInt(s);
-      return;
-    }
+    // DATE (µs) and OFFSET (ns) add up, read the way libtracecmd reads them (strtoll, base 0).
+    case 1: h.offsetNs += strtoll(cstrs(body)[0]!) * 1000n; return;
+    case 7: h.offsetNs += strtoll(cstrs(body)[0]!); return;
     case 8: if (body.length >= 4) h.cpuCount = v.getUint32(0, true); return;
     case 14: if (body.length >= 16) h.tsc2nsec = { mult: BigInt(v.getUint32(0, true)), shift: BigInt(v.getUint32(4, true)), offset: v.getBigUint64(8, true) }; return;
     default:

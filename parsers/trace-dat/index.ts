@@ -7,6 +7,7 @@ import { InputError } from '../common/input.ts';
 import { Damage } from '../common/cursor.ts';
 import { BinaryEvents } from '../common/binary-events.ts';
 import { CpuStream, type Item, type StreamEnv } from './cpu-stream.ts';
+import { chunkDecoder, inlineDecoder } from './chunk-decoder.ts';
 import { type TraceDatHeader, UnsupportedTraceDat, readTraceDatHeader } from './header.ts';
 import { sniffTraceDat } from './sniff.ts';
 
@@ -34,19 +35,31 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   meta.kernelRelease = releaseOf(h.uname);
   if (h.latency) throw new InputError(file, 'a latency-format trace.dat (text data) is not supported: give the text of `trace-cmd report`', 'not_a_trace');
   for (const d of h.damages) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
-  const events = new BinaryEvents(ctx, file, h.data);
+  const events = new BinaryEvents(ctx, file, h.data, true);
   const loss = (l: DataLoss): void => {
     meta.losses.push(l);
     sink.loss(l);
   };
   const { offsetNs, tsc2nsec } = h;
+  // As trace-cmd prints them: TSC2NSEC's multiply and shift (in 64 bits), then DATE and OFFSET.
   const time = tsc2nsec
-    ? (ts: number): bigint => ((BigInt(ts) * tsc2nsec.mult) >> tsc2nsec.shift) + tsc2nsec.offset + offsetNs
-    : offsetNs !== 0n ? (ts: number): bigint => BigInt(ts) + offsetNs : (ts: number): bigint => BigInt(ts);
-  for (const buffer of h.buffers) {
+    ? (ts: number): bigint => BigInt.asUintN(64, ((BigInt(ts) * tsc2nsec.mult) >> tsc2nsec.shift) + offsetNs)
+    : offsetNs !== 0n ? (ts: number): bigint => BigInt.asUintN(64, BigInt(ts) + offsetNs) : (ts: number): bigint => BigInt(ts);
+  const compressed = h.buffers.filter((b) => b.compressed).flatMap((b) => b.cpus).reduce((n, c) => n + c.size, 0);
+  const decoder = chunkDecoder(h.compression, compressed);
+  try {
+    for (const buffer of h.buffers) await readBuffer(buffer);
+  } finally {
+    await decoder.close();
+  }
+  events.finish();
+
+  async function readBuffer(buffer: TraceDatHeader['buffers'][number]): Promise<void> {
     const env: StreamEnv = {
       src, file, events, page: h.data.page, pageSize: buffer.pageSize || h.pageSize,
       compression: buffer.compressed ? h.compression : undefined,
+      // A worker decodes ahead while this thread walks; in this thread, one chunk at a time.
+      decoder, ahead: decoder === inlineDecoder ? 1 : 16,
       time,
       damage(cpu, offset, expected, ts) {
         const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;
@@ -76,8 +89,15 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
         if (wait) await wait;
       }
     }
+    // Records only counted (`parse --stats`) still give the span of what was selected.
+    for (const s of streams) {
+      if (s.spanFirst < 0) continue;
+      const first = time(s.spanFirst);
+      const last = time(s.spanLast);
+      if (meta.firstTs === undefined || first < meta.firstTs) meta.firstTs = first;
+      if (meta.lastTs === undefined || last > meta.lastTs) meta.lastTs = last;
+    }
   }
-  events.finish();
 }
 
 export const traceDatImporter: BinaryImporter = {

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { HAVE_SHARED, REPO_ROOT, SHARED_TRACES } from '../testing/captures.ts';
 
 const BENCH_DIR = join(REPO_ROOT, '.bench');
-const REAPLAY = ['node', '--import', 'tsx', join(REPO_ROOT, 'bin/reaplay.ts')];
+// The installed entry point: the bundle when `npm run build` has made it, else the sources through tsx.
+const BUILT = existsSync(join(REPO_ROOT, 'dist/reaplay.js'));
+const REAPLAY = BUILT ? ['node', join(REPO_ROOT, 'bin/reaplay.js')] : ['node', '--import', 'tsx', join(REPO_ROOT, 'bin/reaplay.ts')];
 
 interface Run {
   seconds: number;
@@ -61,7 +63,7 @@ function zstdRate(file: string, which: string): { bytesOut: number; seconds: num
 /** Runs the binary cases; returns the missed targets. */
 export async function benchBinary(runs = 1): Promise<string[]> {
   const failures: string[] = [];
-  const lines: string[] = ['binary traces (wall time, peak RSS; medians of side-by-side runs):'];
+  const lines: string[] = [`binary traces (wall time, peak RSS; medians of side-by-side runs; reaplay ${BUILT ? 'built (dist/)' : 'from the sources through tsx: run `npm run build` first'}):`];
   const dat = join(SHARED_TRACES, '6.1/haystack-dat');
   if (HAVE_SHARED && existsSync(join(dat, 'trace.dat'))) {
     const file = join(dat, 'trace.dat');

@@ -2,7 +2,6 @@
 // returns an exit code (0 ok, 1 findings or unparsed lines, 2 bad input or usage).
 import yargs from 'yargs';
 import type { FormatName } from '../types/event.ts';
-import { JOBS_ENV } from '../../parsers/common/parallel-text.ts';
 import { FORMAT_NAMES } from '../../parsers/registry.ts';
 import type { CliIO } from './io.ts';
 import { EXIT_CODES, errorCodeOf, UserError, type ErrorCode } from '../types/errors.ts';
@@ -11,10 +10,8 @@ import type { InputError } from '../../parsers/common/input.ts';
 // An input error's code must be one of the table's: tsc fails here if the parsers add one.
 const INPUT_CODES_KNOWN: InputError['code'] extends ErrorCode ? true : never = true;
 void INPUT_CODES_KNOWN;
-import { parseCommand } from './commands/parse.ts';
-import { checkCommand } from './commands/check.ts';
-import { timelineCommand } from './commands/timeline.ts';
-import { replayCommand } from './commands/replay.ts';
+// Each command's module (and its dependencies) is imported only when that command runs:
+// startup pays for yargs and the format names, not for every command.
 import { parseCapability, type Capabilities } from '../replay/capabilities.ts';
 import type { Argv } from 'yargs';
 import { terminalSafe } from '../types/escape-terminal.ts';
@@ -60,8 +57,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .version(false)
     .exitProcess(false)
     .option('jobs', { type: 'number', global: true, describe: 'parser threads for large plain text traces (default: REAPLAY_JOBS, else 1; 0: one per core)' })
-    .middleware((a) => {
-      if (a.jobs !== undefined) process.env[JOBS_ENV] = String(a.jobs);
+    .middleware(async (a) => {
+      if (a.jobs === undefined) return;
+      const { JOBS_ENV } = await import('../../parsers/common/parallel-text.ts');
+      process.env[JOBS_ENV] = String(a.jobs);
     })
     .fail((msg, err) => {
       usage = msg ?? err?.message ?? 'bad usage';
@@ -77,6 +76,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           .option('out', { type: 'string', describe: 'write events to FILE.jsonl or FILE.csv instead of JSONL on stdout' })
           .option('stats', { type: 'boolean', default: false, describe: 'print counts per event, data loss and diagnostics' }),
       async (a) => {
+        const { parseCommand } = await import('./commands/parse.ts');
         code = await parseCommand(
           { files: files(a.files), format: a.format as FormatName | undefined, events: list(a.events), out: a.out, stats: a.stats },
           io,
@@ -88,6 +88,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       'replay a capture through the kernel model: per victim what happened, unpaired invalidates, premature victim selection',
       (y) => modelOptions(y).option('json', { type: 'boolean', default: false, describe: 'one JSON document: kernel, victims, findings' }),
       async (a) => {
+        const { checkCommand } = await import('./commands/check.ts');
         code = await checkCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, json: a.json }, io);
       },
     )
@@ -96,6 +97,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       "print one victim address space's timeline",
       (y) => modelOptions(y).option('pid', { type: 'number', describe: 'victim or task pid' }).option('mm', { type: 'string', describe: 'mm pointer (0xffff...) or rss_stat mm_id' }),
       async (a) => {
+        const { timelineCommand } = await import('./commands/timeline.ts');
         code = await timelineCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, pid: a.pid, mm: a.mm }, io);
       },
     )
@@ -107,6 +109,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
           .option('as-kernel', { type: 'string', demandOption: true, describe: 'the kernel family to replay as, e.g. 4.19 or 5.4' })
           .option('json', { type: 'boolean', default: false }),
       async (a) => {
+        const { replayCommand } = await import('./commands/replay.ts');
         code = await replayCommand({ files: files(a.files), kernel: a.kernel, capabilities: capabilities(a.capability), format: a.format as FormatName | undefined, asKernel: a.asKernel as string, json: a.json }, io);
       },
     )

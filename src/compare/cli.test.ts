@@ -40,6 +40,12 @@ describe('reaplay compare', () => {
     expect(r.err).toMatch(/^reaplay: wrote .*\/page\/index\.html$/m);
     expect(existsSync(join(out, 'index.html'))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8'))).toEqual(doc);
+    // Each expected difference links its capability to its section of docs/model.md, carried in the page.
+    const page = readFileSync(join(out, 'index.html'), 'utf8');
+    const links = [...page.matchAll(/<li><a href="#(model-[a-z-]+)" title="docs\/model\.md#[a-z-]+"><code>(\w+)<\/code><\/a>: /g)].map((m) => [m[2], m[1]]);
+    expect(links).toContainEqual(['exitMmapSelfReap', 'model-capabilities']);
+    expect(links).toContainEqual(['exitMmapSetsSkip', 'model-state-victim']);
+    for (const [, id] of links) expect(page).toContain(`<article class="card model" id="${id}">`);
   });
 
   it('a single trace file is a capture of its own (no kernel log, no kprobe definitions)', async () => {

@@ -63,7 +63,6 @@ export function computeFacts(x: FactsInput): Facts {
     selfReaps: selfReapsOf(st, r),
     premature,
     leaks,
-    anonByMmId: r.anonByMmId(),
   };
   const victims: VictimFacts[] = st.victims.map((v) => victimFacts(ctx, v));
   const observations: CaptureObservations = {

@@ -19,7 +19,7 @@ export function selfReapsOf(st: ModelState, r: Pick<Retention, 'parent' | 'reapE
     const before = st.victims.filter((v) => v.mark.ts <= e.ts).reverse();
     const mm = e.fields?.mm === undefined ? undefined : String(e.fields.mm);
     const up = lineage(e.pid);
-    const v = before.find((x) => mm !== undefined && x.mmPtr === mm) ?? before.find((x) => up.has(x.pid) || x.tasks.has(e.pid));
+    const v = before.find((x) => mm !== undefined && x.mm.mmPtr === mm) ?? before.find((x) => up.has(x.pid) || x.mm.tasks.has(e.pid));
     if (v) out.set(v, (out.get(v) ?? 0) + 1);
   }
   for (const v of st.victims) if (v.selfReaps > (out.get(v) ?? 0)) out.set(v, v.selfReaps);

@@ -54,6 +54,8 @@ export interface AttemptFacts {
   end: Ns;
   src: SourceRef;
   result: 'ok' | 'failed' | 'lock_busy' | 'already_skipped' | 'unknown';
+  /** What decided the result, in the replay's words (`another attempt followed`, `__oom_reap_task_mm returned 1`). */
+  decidedBy?: string;
   /** It ran the reap routine (not a bare skip). */
   ran: boolean;
   calls: number;
@@ -130,6 +132,8 @@ export interface VictimFacts {
   leaks: Record<string, number>;
   /** Anon memory of its mm from shortly before the selection to shortly after the release (rss_stat). */
   anon: { ts: Ns; bytes: number }[];
+  /** Anon memory (bytes) when it was selected: mark_victim's anon-rss, else its mm's first sample after the selection. */
+  anonAtSelection?: number;
 }
 
 export type { EventTally } from '../types/coverage.ts';

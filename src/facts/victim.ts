@@ -1,10 +1,9 @@
 // One victim's facts from the replayed state: computed once, read by every presenter.
 import type { Finding } from '../findings/finding.ts';
 import type { Attempt, ModelState, VictimState } from '../replay/state.ts';
-import type { AnonSample } from '../replay/retention.ts';
 import { sameDomain } from '../replay/domain.ts';
 import { asNs } from '../types/time.ts';
-import { MM_ID_REUSE_WINDOW_NS } from '../timeline/mm-timeline.ts';
+import { MM_ID_REUSE_WINDOW_NS } from '../timeline/mm-tracker.ts';
 import { callsInAttempts, callsOverMmLifetime, tally } from './calls.ts';
 import type { AttemptFacts, CallbackFacts, VictimFacts } from './types.ts';
 
@@ -19,8 +18,6 @@ export interface VictimContext {
   /** Victims a PVS-PREMATURE finding names; per victim the UPI-HLIST counts per notifier. */
   premature: Set<VictimState>;
   leaks: Map<VictimState, Record<string, number>>;
-  /** Anon rss samples by mm_id, in time order (those a victim can cite). */
-  anonByMmId: Map<number, AnonSample[]>;
 }
 
 /** A failed non-blocking start may print its `callback failed` line a little after the attempt's last probe. */
@@ -38,6 +35,7 @@ function attemptFacts(a: Attempt): AttemptFacts {
     end: asNs(last.ts),
     src: first.src,
     result: a.result ?? 'unknown',
+    decidedBy: a.decidedBy,
     ran: a.start !== undefined || a.reapEntry !== undefined || a.calls.length > 0,
     calls: a.calls.length,
     callsFailed: a.calls.filter(failed).length,
@@ -56,11 +54,9 @@ function callbackFacts(v: VictimState): CallbackFacts[] {
   return out;
 }
 
-function anonOf(ctx: VictimContext, v: VictimState): VictimFacts['anon'] {
-  if (v.mmId === undefined) return [];
-  const from = v.mark.ts - MM_ID_REUSE_WINDOW_NS;
-  const to = v.release ? v.release.ts + MM_ID_REUSE_WINDOW_NS : undefined;
-  return (ctx.anonByMmId.get(v.mmId) ?? []).filter((e) => e.ts >= from && (to === undefined || e.ts <= to)).map((e) => ({ ts: asNs(e.ts), bytes: e.bytes }));
+/** Its address space's anon samples inside the mm_id reuse window (src/timeline/mm-tracker.ts). */
+function anonOf(v: VictimState): VictimFacts['anon'] {
+  return v.mm.anon(v.release?.ts).map((e) => ({ ts: asNs(e.ts), bytes: e.bytes }));
 }
 
 export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
@@ -92,8 +88,8 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
     killedInstead: v.killedInstead,
     evidence: v.evidence,
     comm: v.comm,
-    mm: v.mmPtr,
-    mmId: v.mmId,
+    mm: v.mm.mmPtr,
+    mmId: v.mm.mmId,
     domain: v.domain,
     selectedAt: asNs(v.mark.ts),
     selected: v.mark.src,
@@ -134,7 +130,8 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
     next: next ? { pid: next.victim.pid, selectedAt: asNs(next.ts) } : undefined,
     premature: ctx.premature.has(v),
     leaks: ctx.leaks.get(v) ?? {},
-    anon: anonOf(ctx, v),
+    anon: anonOf(v),
+    anonAtSelection: v.anonAtMark,
   };
 }
 
@@ -142,7 +139,7 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
 export function victimOfFinding(s: ModelState, f: Pick<Finding, 'victim'>): VictimState | undefined {
   if (!f.victim) return undefined;
   const vs = s.victims;
-  for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid && f.victim.mm !== undefined && vs[i]!.mmPtr === f.victim.mm) return vs[i];
+  for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid && f.victim.mm !== undefined && vs[i]!.mm.mmPtr === f.victim.mm) return vs[i];
   for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid) return vs[i];
   return undefined;
 }

@@ -36,12 +36,10 @@ export function tablesFromAnalysis(a: Analysis, cap: CaptureInfo, analysedMs: nu
       core_starts: core.starts, core_failed: core.failed, core_unpaired: core.unpaired,
       reaper_worked: flag(f.reaperWorked), gave_up: flag(f.gaveUp), later_selection: flag(f.laterSelection), premature: flag(f.premature),
     });
-    // What decided each attempt's result is the replay's own wording (not a fact any presenter prints).
-    const decided = a.state.victims[i]?.attempts ?? [];
     for (const at of v.reapAttempts) {
       rows.attempts.push({
         ...vk, attempt: at.index, result: at.result === 'unknown' ? null : at.result, start_ns: at.start, end_ns: at.end,
-        calls: at.calls, failed_calls: at.callsFailed, decided_by: opt(decided.find((d) => d.index === at.index)?.decidedBy),
+        calls: at.calls, failed_calls: at.callsFailed, decided_by: opt(at.decidedBy),
       });
     }
     if (core.starts > 0) {
@@ -77,7 +75,7 @@ export function tablesFromAnalysis(a: Analysis, cap: CaptureInfo, analysedMs: nu
   const last = lasts.length ? lasts.reduce((x, y) => (y > x ? y : x)) : undefined;
   const losses = a.inputs.flatMap((m) => m.losses);
   const counted = losses.filter((l) => l.count !== undefined);
-  const diag = a.capture.ctx.diag;
+  const diag = a.facts.diagnostics.bySeverity;
   rows.captures.push({
     ...key, schema_version: SCHEMA_VERSION, path: cap.path, name: cap.name, files: JSON.stringify(cap.files), labels: JSON.stringify(cap.labels),
     upstream: opt(a.kernel.upstream), profile: a.profile.profile.id, profile_why: JSON.stringify(a.profile.reasons), capabilities: JSON.stringify(a.profile.caps),
@@ -85,7 +83,7 @@ export function tablesFromAnalysis(a: Analysis, cap: CaptureInfo, analysedMs: nu
     first_ns: opt(first), last_ns: opt(last), span_ns: first !== undefined && last !== undefined ? last - first : null,
     bytes: BigInt(a.inputs.reduce((s, m) => s + m.bytes, 0)), lines: BigInt(a.inputs.reduce((s, m) => s + m.lines, 0)),
     data_loss: losses.length, lost_events: counted.length ? BigInt(counted.reduce((s, l) => s + l.count!, 0)) : null,
-    diag_error: diag.bySeverity('error'), diag_warning: diag.bySeverity('warning'), diag_notice: diag.bySeverity('notice'), diag_info: diag.bySeverity('info'), diag_data_loss: diag.bySeverity('data_loss'),
+    diag_error: diag.error, diag_warning: diag.warning, diag_notice: diag.notice, diag_info: diag.info, diag_data_loss: diag.data_loss,
     victims: a.victims.length, findings: a.findings.length, findings_proven: a.findings.filter((f) => f.level === 'proven').length,
     findings_lowered: a.findings.filter((f) => f.why !== undefined && /data[- ]loss/i.test(f.why)).length,
     violations: a.findings.filter((f) => f.level === 'proven' && !f.expected).length, error: null, analysed_ms: analysedMs,

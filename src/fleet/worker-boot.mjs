@@ -1,4 +1,7 @@
-// Worker threads do not inherit `--import tsx`: load the TypeScript worker through tsx's API.
-import { tsImport } from 'tsx/esm/api';
+// Worker threads do not inherit `--import tsx`. Built (`npm run build`), the bundled
+// worker sits beside this file in dist/; from the sources it is loaded through tsx's API.
+import { existsSync } from 'node:fs';
 
-await tsImport('./worker.ts', import.meta.url);
+const built = new URL('./worker.js', import.meta.url);
+if (existsSync(built)) await import(built.href);
+else await (await import('tsx/esm/api')).tsImport('./worker.ts', import.meta.url);

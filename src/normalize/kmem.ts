@@ -3,6 +3,7 @@
 import type { Decoder } from './decoder.ts';
 import type { Fields } from '../types/event.ts';
 import { int, onText, wide } from './fields.ts';
+import { type RecordDecoder, fromRecord } from './record.ts';
 
 /** enum mm_counter order, as in the 5.5–5.12 kernels that print `member=`. */
 export const MM_COUNTERS = ['MM_FILEPAGES', 'MM_ANONPAGES', 'MM_SWAPENTS', 'MM_SHMEMPAGES'] as const;
@@ -28,4 +29,15 @@ function rssStat(text: string): Fields | undefined {
 
 export const KMEM_DECODERS: Record<string, Decoder> = {
   'kmem:rss_stat': onText(rssStat),
+};
+
+// The same fields from a binary record, for each of the two print formats.
+const rssByType = fromRecord('mm_id=%u curr=%d type=%s size=%ldB', (a) => ({ mm_id: a.u(0), curr: a.d(1) !== 0, type: a.s(2), size: a.ld(3) }));
+const rssByMember = fromRecord('mm_id=%u curr=%d member=%d size=%ldB', (a) => {
+  const member = a.d(2);
+  return { mm_id: a.u(0), curr: a.d(1) !== 0, member, type: MM_COUNTERS[member] ?? null, size: a.ld(3) };
+});
+
+export const KMEM_RECORD_DECODERS: Record<string, RecordDecoder> = {
+  'kmem:rss_stat': (r) => rssByType(r) ?? rssByMember(r),
 };

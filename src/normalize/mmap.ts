@@ -4,6 +4,7 @@
 import type { Decoder } from './decoder.ts';
 import type { Fields } from '../types/event.ts';
 import { onText } from './fields.ts';
+import { type RecordDecoder, fromRecord } from './record.ts';
 
 // mt_mod 00000000aace2428, DESTROY
 // mt_mod 0xffff8de141061f80, DESTROY
@@ -19,4 +20,11 @@ function exitMmap(text: string): Fields | undefined {
 
 export const MMAP_DECODERS: Record<string, Decoder> = {
   'mmap:exit_mmap': onText(exitMmap),
+};
+
+export const MMAP_RECORD_DECODERS: Record<string, RecordDecoder> = {
+  'mmap:exit_mmap': fromRecord('mt_mod %p, DESTROY\n', (a) => {
+    const mt = a.p(0);
+    return { mt, mt_hashed: HASHED.test(mt) };
+  }),
 };

@@ -2,6 +2,7 @@
 import type { Decoder } from './decoder.ts';
 import type { Fields } from '../types/event.ts';
 import { int, onText } from './fields.ts';
+import { type RecordDecoder, fromRecord } from './record.ts';
 
 // pid=4242
 const PID = /^pid=(-?\d+)$/;
@@ -86,4 +87,22 @@ export const OOM_DECODERS: Record<string, Decoder> = {
   'oom:oom_score_adj_update': onText(scoreAdjUpdate),
   'oom:reclaim_retry_zone': onText(reclaimRetryZone),
   'oom:compact_retry': onText(compactRetry),
+};
+
+// The same fields from a binary record, for the print formats of the hot and the victim events.
+const pidRecord = fromRecord('pid=%d', (a) => ({ pid: a.d(0) }));
+const markVictimRecord = fromRecord(
+  'pid=%d comm=%s total-vm=%lukB anon-rss=%lukB file-rss:%lukB shmem-rss:%lukB uid=%u pgtables=%lukB oom_score_adj=%hd',
+  (a) => ({
+    pid: a.d(0), comm: a.s(1), total_vm_kb: a.lu(2), anon_rss_kb: a.lu(3), file_rss_kb: a.lu(4), shmem_rss_kb: a.lu(5),
+    uid: a.u(6), pgtables_kb: a.lu(7), oom_score_adj: a.hd(8),
+  }),
+);
+
+export const OOM_RECORD_DECODERS: Record<string, RecordDecoder> = {
+  'oom:mark_victim': (r) => pidRecord(r) ?? markVictimRecord(r),
+  'oom:wake_reaper': pidRecord,
+  'oom:start_task_reaping': pidRecord,
+  'oom:finish_task_reaping': pidRecord,
+  'oom:skip_task_reaping': pidRecord,
 };

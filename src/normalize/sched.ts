@@ -3,6 +3,7 @@
 import type { Decoder } from './decoder.ts';
 import type { Fields } from '../types/event.ts';
 import { int, onText } from './fields.ts';
+import { type RecordDecoder, fromRecord } from './record.ts';
 
 // comm=stress pid=4242 prio=120
 // comm=stress pid=4242 prio=120 group_dead=true      (6.19)
@@ -62,4 +63,14 @@ export const SCHED_DECODERS: Record<string, Decoder> = {
   'sched:sched_process_free': onText(processFree),
   'sched:sched_process_fork': onText(processFork),
   'sched:sched_process_exec': onText(processExec),
+};
+
+// The same fields from a binary record (the free-text comms are exact there).
+const commPidPrio = fromRecord('comm=%s pid=%d prio=%d', (a) => ({ comm: a.s(0), pid: a.d(1), prio: a.d(2) }));
+
+export const SCHED_RECORD_DECODERS: Record<string, RecordDecoder> = {
+  'sched:sched_process_exit': commPidPrio,
+  'sched:sched_process_free': commPidPrio,
+  'sched:sched_process_fork': fromRecord('comm=%s pid=%d child_comm=%s child_pid=%d', (a) => ({ comm: a.s(0), pid: a.d(1), child_comm: a.s(2), child_pid: a.d(3) })),
+  'sched:sched_process_exec': fromRecord('filename=%s pid=%d old_pid=%d', (a) => ({ filename: a.s(0), pid: a.d(1), old_pid: a.d(2) })),
 };

@@ -58,6 +58,33 @@ export function kprobeRole(ev: TraceEvent): KprobeRole | undefined {
   return undefined;
 }
 
+/** A role per event, resolved from the event's definition. */
+export type RoleOf = (ev: TraceEvent) => KprobeRole | undefined;
+
+/**
+ * The roles of one capture's kprobes, resolved once per definition: an event name is one
+ * kprobe definition within a capture (its probed function and module do not change from
+ * line to line), so the function is matched on the first decoded event of a name and the
+ * answer kept. Names that are not kprobes are remembered too. One per capture: two
+ * captures may give one name to different probes.
+ */
+export function kprobeRoles(isKprobe: (name: string) => boolean): RoleOf {
+  const known = new Map<string, KprobeRole | null>();
+  return (ev) => {
+    const k = known.get(ev.name);
+    if (k !== undefined) return k ?? undefined;
+    if (!isKprobe(ev.name)) {
+      known.set(ev.name, null);
+      return undefined;
+    }
+    // Not decoded (no probed function): decided on a later event of the definition.
+    if (typeof ev.fields?.probe_func !== 'string') return undefined;
+    const r = kprobeRole(ev) ?? null;
+    known.set(ev.name, r);
+    return r ?? undefined;
+  };
+}
+
 /** The value a return probe reports (`ret=`), or undefined. */
 export function retval(ev: TraceEvent): number | undefined {
   const r = ev.fields?.ret;

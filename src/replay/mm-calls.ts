@@ -30,6 +30,6 @@ export const callsInAttempts = (v: VictimState): CoreCall[] => v.attempts.flatMa
 /** Invalidate calls on the victim's mm: its reap attempts, and calls on its mm pointer until it was torn down. */
 export function callsOverMmLifetime(s: ModelState, v: VictimState): CoreCall[] {
   const until = (v.release?.ts ?? s.lastTs ?? v.mark.ts) + TEARDOWN_NS;
-  const more = v.mmPtr === undefined ? [] : outside(s, v.mmPtr).filter((c) => c.entry.ts >= v.mark.ts && c.entry.ts <= until);
+  const more = v.mm.mmPtr === undefined ? [] : outside(s, v.mm.mmPtr).filter((c) => c.entry.ts >= v.mark.ts && c.entry.ts <= until);
   return [...callsInAttempts(v), ...more].sort((a, b) => (a.entry.ts < b.entry.ts ? -1 : a.entry.ts > b.entry.ts ? 1 : 0));
 }

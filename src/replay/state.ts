@@ -4,6 +4,7 @@
 // starts, and the selections to be judged once the whole trace is known.
 import type { TraceEvent } from '../types/event.ts';
 import type { Capabilities } from './capabilities.ts';
+import { MmTracker, type MmTimeline } from '../timeline/mm-tracker.ts';
 
 export type ReapOutcome = 'reaped' | 'gave_up' | 'not_run' | 'pending';
 export type SkipCause = 'REAPED' | 'REAP_GAVE_UP' | 'NOTIFIER_GIVE_UP' | 'PINNED' | 'EXIT' | 'ALREADY';
@@ -67,10 +68,8 @@ export interface VictimState {
   wake?: TraceEvent;
   attempts: Attempt[];
   open?: Attempt;
-  mmPtr?: string;
-  mmId?: number;
-  /** Tasks known to share the victim's mm. */
-  tasks: Set<number>;
+  /** Its address space: the tasks sharing it, its mm pointer and rss mm_id, its events (src/timeline/mm-tracker.ts). */
+  mm: MmTimeline;
   anonAtMark?: number;
   /** Last anon size seen for the mm (bytes) and when. */
   lastAnon?: { bytes: number; ev: TraceEvent };
@@ -128,8 +127,8 @@ export interface ModelState {
   calls: CoreCall[];
   /** Per `mm|instance`. */
   instances: Map<string, InstanceState>;
-  /** Task → rss mm_id it last reported as its own (curr=1). */
-  taskMm: Map<number, number>;
+  /** Address spaces: tasks, mm pointers and rss mm_ids bound once; fed every event before the step. */
+  mms: MmTracker;
   /** Lines about a pid seen before its mark_victim (SIGKILL, summary, kill line). */
   pendingByPid: Map<number, TraceEvent[]>;
   /** OOM domains of pids named by kill lines before their mark_victim. */
@@ -146,8 +145,8 @@ export interface ModelState {
   bypasses: TraceEvent[];
   /** The victim whose attempt the reaper is in (it works on one at a time). */
   reaping?: VictimState;
-  /** rss mm_id → the latest victim with that mm. */
-  victimByMmId: Map<number, VictimState>;
+  /** The victim of each tracked address space. */
+  victimOfMm: Map<MmTimeline, VictimState>;
   /** The last `Kill process … or sacrifice child` line not yet followed by its kill line (<=5.1). */
   lastChoice?: { ev: TraceEvent; pid: number; comm: string };
   /** Pid of the oom_reaper kthread, once seen. */
@@ -167,10 +166,10 @@ export function initialState(caps: Capabilities): ModelState {
     lastEnded: new Map(),
     calls: [],
     instances: new Map(),
-    taskMm: new Map(),
+    mms: new MmTracker(),
     pendingByPid: new Map(),
     domainByPid: new Map(),
-    victimByMmId: new Map(),
+    victimOfMm: new Map(),
     openCallbacks: new Map(),
     failedLogs: [],
     kvmByTask: new Map(),

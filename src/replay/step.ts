@@ -11,12 +11,13 @@ import { onExitMmap, onProcessExit, onRssStat } from './steps/memory.ts';
 import { beforeTrace } from './steps/log-victims.ts';
 import { onLog } from './steps/log.ts';
 import { noteKvm } from './notifier-evidence.ts';
+import type { RoleOf } from './kprobe-roles.ts';
 
 export interface StepContext {
   /** The inputs carry oom:mark_victim (else kill lines stand for selections). */
   markVictimTraced: boolean;
-  /** Event names that are kprobes (by definition). */
-  isKprobe: (name: string) => boolean;
+  /** What a kprobe event means to the model, resolved once per kprobe definition (kprobe-roles.ts). */
+  roleOf: RoleOf;
 }
 
 export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelState {
@@ -24,6 +25,8 @@ export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelStat
     s.firstTs ??= ev.ts;
     s.lastTs = ev.ts;
   }
+  // The address spaces see every event before the model does.
+  s.mms.observe(ev);
   switch (ev.name) {
     case 'oom:mark_victim':
       onMarkVictim(s, ev);
@@ -70,8 +73,10 @@ export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelStat
     case 'printk:console':
       onLog(s, ev, ctx.markVictimTraced);
       break;
-    default:
-      if (ctx.isKprobe(ev.name)) onKprobe(s, ev);
+    default: {
+      const role = ctx.roleOf(ev);
+      if (role) onKprobe(s, ev, role);
+    }
   }
   return s;
 }

@@ -38,7 +38,7 @@ const decoder = (name: string, head: string, unit: string, tail = 'x'): GrowthCa
   run: (text) => decode(name, text),
 });
 
-/** Every decoder outside printk.ts (its rules are checked with the kernel-log reader). */
+/** Every decoder outside parsers/common/printk-line.ts (its rules are checked with the kernel-log reader). */
 export const DECODER_CASES: GrowthCase[] = [
   decoder('oom:mark_victim', 'pid=1 comm=', ' total-vm=1kB anon-rss=1kB file-rss:1kB shmem-rss:1kB uid=0 pgtables=1kB oom_score_adj='),
   decoder('oom:oom_score_adj_update', 'pid=1 comm=', ' oom_score_adj=0'),

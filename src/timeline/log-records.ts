@@ -5,7 +5,7 @@
 // - The same message often arrives twice, from the trace's console events and from
 //   dmesg; the copy from the trace is kept (it sits in the trace), the other dropped.
 import type { TraceEvent } from '../types/event.ts';
-import { decodePrintk } from '../normalize/printk.ts';
+import { decodePrintk } from '../../parsers/common/printk-line.ts';
 
 /** Fragments of one message are emitted by one task within this long. */
 export const FRAGMENT_GAP_NS = 20_000_000n;

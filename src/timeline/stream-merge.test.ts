@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import type { TraceEvent } from '../types/event.ts';
-import { decodePrintk } from '../normalize/printk.ts';
+import { decodePrintk } from '../../parsers/common/printk-line.ts';
 import { buildLogRecords } from './log-records.ts';
 import { mergeByTime } from './merge.ts';
 import { REORDER_NS, StreamMerger } from './stream-merge.ts';

@@ -41,11 +41,23 @@ export interface TraceEvent {
   text: string;
   /** Typed fields for events with a decoder; undefined until decoded (see normalize/decode.ts). */
   fields?: Fields;
+  /** Binary records (trace.dat, perf.data): the print arguments read from the record's bytes, so decoders need not parse `text`. */
+  record?: RecordArgs;
   /** Latency/irq flags column when printed (`d..1.`); never used for inference. */
   flags?: string;
   /** Kernel or user stack printed with the event (ftrace `stacktrace` option, perf callchains), innermost first. */
   stack?: string[];
   src: SourceRef;
+}
+
+/**
+ * A binary record seen through its event's print fmt: the format string, and each argument
+ * as the print fmt evaluates it (integers up to 32 bits as numbers, 64-bit ones as bigints,
+ * char data and `__print_symbolic` names as strings), read by offset from the record.
+ */
+export interface RecordArgs {
+  readonly printf: string;
+  arg(i: number): string | number | bigint | Uint8Array | (number | bigint)[] | undefined;
 }
 
 /** A place in the trace where events were lost; every verdict whose window covers it is weakened. */

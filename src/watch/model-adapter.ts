@@ -110,7 +110,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     const pids = new Set<number>();
     for (const v of a.state.victims) {
       pids.add(v.pid);
-      for (const t of v.tasks) pids.add(t);
+      for (const t of v.mm.tasks) pids.add(t);
     }
     if (a.state.reaperPid !== undefined) pids.add(a.state.reaperPid);
     const recent = (lastTs ?? 0n) - (opts.keepRecentNs ?? IDLE_KEEP_NS);

@@ -5,7 +5,7 @@ import type { AnalyzeOptions } from '../../pipeline.ts';
 import { analyzeLoaded } from '../../pipeline.ts';
 import { loadCapture } from '../../timeline/load.ts';
 import { oneCapture, splitCaptures } from '../../timeline/units.ts';
-import { counterfactualNotes } from '../../report/counterfactual.ts';
+import { counterfactualNotes } from '../../replay/counterfactual.ts';
 import { findingLines } from '../../report/story.ts';
 import { analysisJson, stringify } from '../../report/json.ts';
 import type { CliIO } from '../io.ts';

@@ -1,9 +1,9 @@
 // `reaplay timeline <trace...> [--pid N | --mm ID]`: prints one address space's
-// timeline (src/timeline/mm-timeline.ts), each event with its line.
+// timeline (an MmTimeline of src/timeline/mm-tracker.ts) with the invalidate calls the
+// replay tied to it, each event with its line.
 import type { AnalyzeOptions } from '../../pipeline.ts';
 import { analyze } from '../../pipeline.ts';
 import { callsOverMmLifetime as callsOf } from '../../facts/calls.ts';
-import { mmTimeline } from '../../timeline/mm-timeline.ts';
 import type { TraceEvent } from '../../types/event.ts';
 import { safe } from '../../types/terminal-text.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
@@ -27,15 +27,16 @@ export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<nu
   // The printer reads every event of the address space: the timeline is kept whole.
   const a = await analyze(args.files, { ...args, keepEvents: true });
   const v = a.state.victims.find((x) =>
-    args.pid !== undefined ? x.pid === args.pid || x.tasks.has(args.pid) : args.mm !== undefined ? x.mmPtr === args.mm || String(x.mmId) === args.mm : true,
+    args.pid !== undefined ? x.pid === args.pid || x.mm.tasks.has(args.pid) : args.mm !== undefined ? x.mm.mmPtr === args.mm || String(x.mm.mmId) === args.mm : true,
   );
   if (!v) {
-    const known = a.state.victims.map((x) => `pid ${x.pid}${x.mmPtr ? ` mm ${x.mmPtr}` : ''}`).join('; ') || 'none';
+    const known = a.state.victims.map((x) => `pid ${x.pid}${x.mm.mmPtr ? ` mm ${x.mm.mmPtr}` : ''}`).join('; ') || 'none';
     throw new UserError(`no victim address space matches ${args.pid !== undefined ? `--pid ${args.pid}` : `--mm ${args.mm}`} (victims: ${known})`, 'no_such_victim');
   }
   const calls = new Set(callsOf(a.state, v).flatMap((c) => [c.entry, c.ret, c.endCall, ...c.callbacks.flatMap((cb) => [cb.entry, cb.ret])]).filter((e) => e !== undefined));
-  const mine = mmTimeline(a.capture.events, { pid: v.pid, tasks: v.tasks, mmPtr: v.mmPtr, mmId: v.mmId, selectedAt: v.mark.ts, releasedAt: v.release?.ts, release: v.release?.ev, calls }).events;
-  io.stdout.write(`address space of victim ${v.pid} (${safe(v.comm)})${v.mmPtr ? `, mm ${v.mmPtr}` : ''}${v.mmId !== undefined ? `, rss mm_id ${v.mmId}` : ''}: ${mine.length} events\n`);
+  // Its own events inside the mm_id reuse window, the calls on it and the line of its release, in time order.
+  const mine = [...new Set([...v.mm.within(v.release?.ts), ...calls, ...(v.release ? [v.release.ev] : [])])].sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : 0));
+  io.stdout.write(`address space of victim ${v.pid} (${safe(v.comm)})${v.mm.mmPtr ? `, mm ${v.mm.mmPtr}` : ''}${v.mm.mmId !== undefined ? `, rss mm_id ${v.mm.mmId}` : ''}: ${mine.length} events\n`);
   for (const e of mine) io.stdout.write(`${formatInstant(e.ts).padStart(14)}  ${String(e.pid).padStart(7)}  ${describe(e).padEnd(112)} ${formatSourceRef(e.src)}\n`);
   return 0;
 }

@@ -1,11 +1,19 @@
 // The shipped queries (queries/*.sql): each a portable file, with a per-engine variant
 // beside it (`NAME.clickhouse.sql`) where the engines' SQL differs.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export type EngineName = 'duckdb' | 'clickhouse';
-export const QUERIES_DIR = resolve(fileURLToPath(new URL('../../../queries/', import.meta.url)));
+
+/** queries/ of the package: found upward from this module, which may sit in src/ or in the built dist/. */
+function queriesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return join(dir, 'queries');
+}
+
+export const QUERIES_DIR = queriesDir();
 
 export interface ShippedQuery {
   name: string;

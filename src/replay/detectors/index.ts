@@ -4,16 +4,24 @@
 import type { Finding } from '../../findings/finding.ts';
 import { lostHeads, type Coverage } from '../coverage.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
-import type { ModelState } from '../state.ts';
+import type { ReplayedTimeline } from '../replayed.ts';
+import type { ResolvedProfile } from '../kernel.ts';
 import { detectUnpaired } from './unpaired.ts';
 import { detectPremature } from './premature.ts';
 import { ReaplayError } from '../../types/errors.ts';
 import { describeUnmet, unmetNeed, usable, type EventName, type UnmetNeed } from '../needs.ts';
 import type { Evidence } from '../../findings/finding.ts';
 
+/** What a detector is given: never the model's working state nor the parser's tables. */
 export interface DetectorContext {
-  state: ModelState;
+  /** What the replay made of the timeline: victims, attempts, calls, selections (read-only). */
+  timeline: ReplayedTimeline;
+  /** The findings so far: of the model's own needs and of the detectors that ran before this one. */
+  findings: readonly Finding[];
+  /** Per event name what was delivered and what failed to decode; the data-loss windows. */
   coverage: Coverage;
+  /** The kernel profile the replay was settled under (`profile.caps`), and how it was arrived at. */
+  profile: ResolvedProfile;
 }
 
 export interface Detector {
@@ -108,11 +116,12 @@ function unreadableFindings(ctx: DetectorContext): Finding[] {
 }
 
 /** Run every registered detector, or say which events one of them lacks. */
-export function runDetectors(ctx: DetectorContext): Finding[] {
+export function runDetectors(input: Omit<DetectorContext, 'findings'>): Finding[] {
   const out: Finding[] = [];
+  const ctx: DetectorContext = { ...input, findings: out };
   const modelUnmet = MODEL_REQUIRES.map((r) => unmetNeed(ctx.coverage, r)).find((u) => u !== undefined);
   // Absent kill events in a trace with no victim are a trace of something else; undecodable or lost ones are not.
-  if (modelUnmet && (modelUnmet.why !== 'absent' || ctx.state.victims.length > 0)) {
+  if (modelUnmet && (modelUnmet.why !== 'absent' || ctx.timeline.victims.length > 0)) {
     out.push(unmetFinding('MODEL:requires', `the OOM victims cannot be read: ${modelUnmet.event} is not usable`, modelUnmet));
   }
   out.push(...undecodableFindings(ctx));
@@ -120,18 +129,18 @@ export function runDetectors(ctx: DetectorContext): Finding[] {
   for (const d of registry.values()) {
     const unmet = d.requires.map((any) => unmetNeed(ctx.coverage, any)).find((u) => u !== undefined);
     if (unmet) {
-      if (ctx.state.victims.length === 0 && unmet.why === 'absent') continue;
+      if (ctx.timeline.victims.length === 0 && unmet.why === 'absent') continue;
       out.push(unmetFinding(`${d.id}:requires`, `detector ${d.id} did not run: it needs ${unmet.need.join(' or ')}`, unmet));
       continue;
     }
-    out.push(...d.detect(ctx));
+    out.push(...d.detect({ ...ctx, findings: [...out] }));
   }
   return out;
 }
 
-registerDetector({ id: 'unpaired-invalidate', requires: [], detect: ({ state, coverage }) => detectUnpaired(state, coverage) });
+registerDetector({ id: 'unpaired-invalidate', requires: [], detect: ({ timeline, profile, coverage }) => detectUnpaired(timeline, profile.caps, coverage) });
 registerDetector({
   id: 'premature-victim',
   requires: [['oom:mark_victim', 'printk:console']],
-  detect: ({ state, coverage }) => detectPremature(state, coverage, usable(coverage, 'oom:mark_victim') > 0),
+  detect: ({ timeline, profile, coverage }) => detectPremature(timeline, profile.caps, coverage, usable(coverage, 'oom:mark_victim') > 0),
 });

@@ -3,7 +3,9 @@
 // set MMF_OOM_SKIP rather than a real release.
 import type { Evidence, Finding } from '../../findings/finding.ts';
 import type { TraceEvent } from '../../types/event.ts';
-import type { ModelState, Selection, VictimState } from '../state.ts';
+import type { Selection, VictimState } from '../state.ts';
+import type { Capabilities } from '../capabilities.ts';
+import type { ReplayedTimeline } from '../replayed.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
 import { formatInstant } from '../../types/time.ts';
 import { sameDomain } from '../domain.ts';
@@ -42,12 +44,12 @@ function heldAfter(v1: VictimState, t2: bigint, cov: Coverage): { e: Evidence; u
   };
 }
 
-function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, markTraced: boolean): Finding | undefined {
+function judge(s: ReplayedTimeline, caps: Capabilities, sel: Selection, v1: VictimState, cov: Coverage, markTraced: boolean): Finding | undefined {
   const v2 = sel.victim;
   const t2 = sel.ts;
   if (!sameDomain(v1, v2)) return undefined;
   if (v1.release && v1.release.ts <= t2) return undefined;
-  const base = { victim: { pid: v2.pid, mm: v2.mmPtr }, evidence: [] as Evidence[] };
+  const base = { victim: { pid: v2.pid, mm: v2.mm.mmPtr }, evidence: [] as Evidence[] };
   const bypass = s.bypasses.find((b) => b.ts <= t2 && t2 - b.ts < 5_000_000_000n);
   if (bypass) {
     return { ...base, kind: 'gate_bypass', rule: 'PVS-BYPASS', level: 'proven', expected: true,
@@ -70,7 +72,7 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
   const why: string[] = [];
   if (!markTraced) why.push('oom tracepoints not captured (oom:mark_victim missing)');
   const failed = v1.attempts.filter((a) => a.result === 'failed' || a.result === 'lock_busy').length;
-  if (skip.cause === 'REAP_GAVE_UP' && failed < s.caps.maxReapRetries && !v1.unableLog) why.push(`give-up inferred from ${failed} failed attempts without "unable to reap"`);
+  if (skip.cause === 'REAP_GAVE_UP' && failed < caps.maxReapRetries && !v1.unableLog) why.push(`give-up inferred from ${failed} failed attempts without "unable to reap"`);
   if (skip.cause === 'NOTIFIER_GIVE_UP') {
     const reaperAlive = s.victims.some((o) => o !== v1 && o.attempts.length > 0);
     // Only a line from v1's own tasks before its OOM ties a notifier to its mm (docs/model.md#rules-notifier-evidence).
@@ -106,11 +108,11 @@ function judge(s: ModelState, sel: Selection, v1: VictimState, cov: Coverage, ma
   return applyLosses(f, cov, v1.mark.ts, held?.until ?? t2);
 }
 
-export function detectPremature(s: ModelState, cov: Coverage, markTraced: boolean): Finding[] {
+export function detectPremature(s: ReplayedTimeline, caps: Capabilities, cov: Coverage, markTraced: boolean): Finding[] {
   const out: Finding[] = [];
   for (const sel of s.selections) {
     for (const v1 of sel.earlier) {
-      const f = judge(s, sel, v1, cov, markTraced);
+      const f = judge(s, caps, sel, v1, cov, markTraced);
       if (f) out.push(f);
     }
   }

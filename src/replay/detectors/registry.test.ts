@@ -9,23 +9,38 @@ const files = [captureFile(c, 'ftrace.txt')!, captureFile(c, 'dmesg.txt')!, capt
 describe('detector extension point', () => {
   afterEach(() => {
     unregisterDetector('slow-reaper');
+    unregisterDetector('after-premature');
     unregisterDetector('needs-sched-switch');
   });
   it('a registered detector runs on every analysis and its findings carry evidence', async () => {
     registerDetector({
       id: 'slow-reaper',
       requires: [['oom:wake_reaper']],
-      detect: ({ state }) =>
-        state.victims
+      detect: ({ timeline, profile }) =>
+        timeline.victims
           .filter((v) => v.wake && v.wake.ts - v.mark.ts > 1_000_000_000n)
           .map((v) => ({
-            kind: 'slow_reaper', rule: 'SLOW-REAPER', level: 'proven' as const, expected: state.caps.reaperDelayMs > 0,
+            kind: 'slow_reaper', rule: 'SLOW-REAPER', level: 'proven' as const, expected: profile.caps.reaperDelayMs > 0,
             victim: { pid: v.pid }, message: `reaper woken ${v.wake!.ts - v.mark.ts} ns after the selection`,
             evidence: [{ src: v.mark.src, ts: v.mark.ts, what: 'selected' }, { src: v.wake!.src, ts: v.wake!.ts, what: 'reaper woken' }],
           })),
     });
     const a = await analyze(files);
     expect(a.findings.filter((f) => f.rule === 'SLOW-REAPER').map((f) => [f.victim?.pid, f.expected])).toEqual([[440, true]]);
+  });
+  it('a detector sees the findings of the detectors registered before it, and the profile', async () => {
+    const seen: string[][] = [];
+    registerDetector({
+      id: 'after-premature',
+      requires: [],
+      detect: ({ findings, profile }) => {
+        seen.push([...findings.map((f) => f.rule), profile.profile.id]);
+        return [];
+      },
+    });
+    const a = await analyze(files);
+    expect(seen).toEqual([[...a.findings.map((f) => f.rule), '6.1']]);
+    expect(seen[0]).toContain('PVS-PREMATURE');
   });
   it('ids are unique', () => {
     expect(() => registerDetector({ id: 'premature-victim', requires: [], detect: () => [] })).toThrow(/already registered/);

@@ -4,7 +4,9 @@
 import type { Evidence, Finding } from '../../findings/finding.ts';
 import { sampleEvidence } from '../../findings/finding.ts';
 import type { TraceEvent } from '../../types/event.ts';
-import type { CoreCall, ModelState, VictimState } from '../state.ts';
+import type { CoreCall, VictimState } from '../state.ts';
+import type { Capabilities } from '../capabilities.ts';
+import type { ReplayedTimeline } from '../replayed.ts';
 import { notifierOnMm } from '../notifier-evidence.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
 
@@ -25,19 +27,19 @@ function group(map: Map<string, Group>, key: string): Group {
   return g;
 }
 
-const who = (s: ModelState, c: CoreCall) => {
-  const v = c.victim ?? [...s.victims].reverse().find((x) => x.mmPtr !== undefined && x.mmPtr === c.mm && x.mark.ts <= c.entry.ts);
-  return v ? { pid: v.pid, mm: v.mmPtr ?? c.mm } : undefined;
+const who = (s: ReplayedTimeline, c: CoreCall) => {
+  const v = c.victim ?? [...s.victims].reverse().find((x) => x.mm.mmPtr !== undefined && x.mm.mmPtr === c.mm && x.mark.ts <= c.entry.ts);
+  return v ? { pid: v.pid, mm: v.mm.mmPtr ?? c.mm } : undefined;
 };
 
 /** Calls are grouped per victim (its index: a pid can name several victims). */
-const victimKey = (s: ModelState, c: CoreCall): number => (c.victim ? s.victims.indexOf(c.victim) : -1);
+const victimKey = (s: ReplayedTimeline, c: CoreCall): number => (c.victim ? s.victims.indexOf(c.victim) : -1);
 
 function windowOf(calls: CoreCall[]): [bigint, bigint] {
   return [calls[0]!.entry.ts, (calls[calls.length - 1]!.ret ?? calls[calls.length - 1]!.entry).ts];
 }
 
-export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
+export function detectUnpaired(s: ReplayedTimeline, caps: Capabilities, cov: Coverage): Finding[] {
   const out: Finding[] = [];
   const failed = s.calls.filter((c) => c.retval !== undefined && c.retval < 0 && c.blockable !== true);
   // Core level: a failed non-blocking start never gets its end from the caller.
@@ -53,7 +55,7 @@ export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
       kind: 'unpaired_invalidate',
       rule: 'UPI-CORE-FAILED-START',
       level: 'proven',
-      expected: s.caps.reaperNotifierPolicy === 'NONBLOCK',
+      expected: caps.reaperNotifierPolicy === 'NONBLOCK',
       victim: who(s, g.calls[0]!),
       count: g.calls.length,
       message: `${g.calls.length} non-blocking invalidate_range_start call(s) failed and got no invalidate_range_end: the caller skips the end of a failed start by design`,
@@ -81,8 +83,8 @@ export function detectUnpaired(s: ModelState, cov: Coverage): Finding[] {
       evidence: sampleEvidence(g.evidence),
     });
   }
-  out.push(...detectInstances(s, cov, failed));
-  if (s.calls.length === 0) out.push(...detectWithoutProbes(s, cov));
+  out.push(...detectInstances(s, caps, cov, failed));
+  if (s.calls.length === 0) out.push(...detectWithoutProbes(s, caps, cov));
   return out;
 }
 
@@ -93,7 +95,7 @@ function namesOtherNotifier(e: TraceEvent): boolean {
 }
 
 /** KVM's notifier on v's mm, shown by a kvm:* line from its own tasks before its OOM. */
-function kvmOnMm(s: ModelState, v: VictimState): { ev: TraceEvent; what: string } | undefined {
+function kvmOnMm(s: ReplayedTimeline, v: VictimState): { ev: TraceEvent; what: string } | undefined {
   return notifierOnMm(s, v, true);
 }
 
@@ -103,19 +105,19 @@ function kvmOnMm(s: ModelState, v: VictimState): { ev: TraceEvent; what: string 
  * and, on a family without the pairing fix, KVM's start shown by kvm_unmap_hva_range
  * in the same attempt. Otherwise the missing probes are named.
  */
-function detectWithoutProbes(s: ModelState, cov: Coverage): Finding[] {
+function detectWithoutProbes(s: ReplayedTimeline, caps: Capabilities, cov: Coverage): Finding[] {
   const out: Finding[] = [];
   for (const v of s.victims) {
     const windows = v.attempts.filter((a) => a.start && a.finish && a.result === 'failed').map((a) => [a.start!.ts, a.finish!.ts + 50_000_000n] as const);
     if (!windows.length) continue;
     const inside = (e: TraceEvent) => windows.some(([a, b]) => e.ts >= a && e.ts <= b);
     const failedLines = s.failedLogs.filter(inside);
-    const base = { victim: { pid: v.pid, mm: v.mmPtr }, count: failedLines.length || undefined };
+    const base = { victim: { pid: v.pid, mm: v.mm.mmPtr }, count: failedLines.length || undefined };
     const push = (f: Finding) => out.push(applyLosses(f, cov, windows[0]![0], windows[windows.length - 1]![1]));
     // The failing notifier must be named and be another than KVM, whose start then succeeded and is left open.
     const named = failedLines.filter((e) => namesOtherNotifier(e));
     const kvm = v.kvmInAttempts ? { ev: v.kvmInAttempts, what: 'KVM invalidating in the attempt' } : kvmOnMm(s, v);
-    if (named.length && !s.caps.hlistEndOnFailure && kvm) {
+    if (named.length && !caps.hlistEndOnFailure && kvm) {
       push({ ...base, count: named.length, kind: 'unpaired_invalidate', rule: 'UPI-HLIST-LEAK', level: 'suggested', expected: true, notifier: 'kvm',
         message: `attempts on ${v.pid} failed with "callback failed ... non-blockable" naming ${String(named[0]!.fields?.symbol)} while KVM's notifier is on the same mm: on this family KVM's start is then never ended`,
         why: 'no kprobes on __mmu_notifier_invalidate_range_start and the callbacks: which call left KVM unpaired cannot be seen',
@@ -131,7 +133,7 @@ function detectWithoutProbes(s: ModelState, cov: Coverage): Finding[] {
 }
 
 /** Per notifier instance, inside failed non-blocking calls (UPI-HLIST-LEAK / -PAIRED / MAYFAIL-END). */
-function detectInstances(s: ModelState, cov: Coverage, failed: CoreCall[]): Finding[] {
+function detectInstances(s: ReplayedTimeline, caps: Capabilities, cov: Coverage, failed: CoreCall[]): Finding[] {
   const seenEnd = new Set<string>();
   for (const c of s.calls) for (const cb of c.callbacks) if (cb.phase === 'end') seenEnd.add(cb.instance);
   for (const [key, inst] of s.instances) if (inst.implementsEnd) seenEnd.add(key.split('|')[1]!);
@@ -153,10 +155,10 @@ function detectInstances(s: ModelState, cov: Coverage, failed: CoreCall[]): Find
       }
       const implementsEnd = seenEnd.has(cb.instance) || KNOWN_END.has(cb.instance);
       if (!implementsEnd) continue;
-      const paired = endInside !== undefined && s.caps.hlistEndOnFailure;
+      const paired = endInside !== undefined && caps.hlistEndOnFailure;
       if (paired) continue;
       const e = [ev(c.entry, 'non-blocking invalidate_range_start'), ev(cb.ret!, `${cb.instance} start returned 0`), ev(c.ret!, `core start returned ${c.retval}`)];
-      add(s.caps.hlistEndOnFailure ? 'UPI-HLIST-PAIRED' : 'UPI-HLIST-LEAK', cb.instance, c, e);
+      add(caps.hlistEndOnFailure ? 'UPI-HLIST-PAIRED' : 'UPI-HLIST-LEAK', cb.instance, c, e);
     }
   }
   const out: Finding[] = [];

@@ -2,7 +2,7 @@
 // each notifier instance did inside them, and the reap routine's result
 // (docs/model.md#state-call).
 import type { TraceEvent } from '../../types/event.ts';
-import { kprobeRole, retval } from '../kprobe-roles.ts';
+import { retval, type KprobeRole } from '../kprobe-roles.ts';
 import type { Callback, CoreCall, InstanceState, ModelState } from '../state.ts';
 import { attemptOf } from './oom.ts';
 
@@ -33,19 +33,17 @@ function pairEnd(inst: InstanceState, ev: TraceEvent): void {
   if (i >= 0) inst.outstanding.splice(i, 1);
 }
 
-export function onKprobe(s: ModelState, ev: TraceEvent): void {
-  const r = kprobeRole(ev);
-  if (!r) return;
+export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
   const f = ev.fields!;
   switch (r.role) {
     case 'reap': {
       const at = attemptOf(s, ev);
       if (at) {
         at.a.reapEntry ??= ev;
-        at.v.mmPtr ??= str(f.mm);
+        at.v.mm.mmPtr ??= str(f.mm);
       } else {
         // exit_mmap reaping a victim's mm itself (4.17-6.0).
-        const v = s.victims.find((x) => x.mmPtr !== undefined && x.mmPtr === str(f.mm));
+        const v = s.victims.find((x) => x.mm.mmPtr !== undefined && x.mm.mmPtr === str(f.mm));
         if (v) v.selfReaps++;
       }
       return;
@@ -74,7 +72,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent): void {
       };
       if (at) {
         at.a.calls.push(call);
-        at.v.mmPtr ??= call.mm;
+        at.v.mm.mmPtr ??= call.mm;
       }
       s.openStart.set(ev.pid, call);
       s.calls.push(call);
@@ -137,7 +135,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent): void {
     case 'mm_release': {
       const mm = str(f.mm);
       for (const v of s.victims) {
-        if (v.mmPtr === undefined || v.mmPtr !== mm) continue;
+        if (v.mm.mmPtr === undefined || v.mm.mmPtr !== mm) continue;
         if (!v.release) v.release = { ts: ev.ts, how: 'mm_release', ev };
         v.mmTeardown ??= ev;
       }

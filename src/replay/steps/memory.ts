@@ -15,24 +15,18 @@ function isAnon(f: NonNullable<TraceEvent['fields']>): boolean {
 }
 
 function victimOfMm(s: ModelState, mmId: number): VictimState | undefined {
-  return s.victimByMmId.get(mmId);
+  const mm = s.mms.ofMmId(mmId);
+  return mm && s.victimOfMm.get(mm);
 }
 
 export function onRssStat(s: ModelState, ev: TraceEvent): void {
   const f = ev.fields;
   if (!f || typeof f.mm_id !== 'number') return;
   const mmId = f.mm_id;
-  if (f.curr === true && ev.pid > 0) {
-    s.taskMm.set(ev.pid, mmId);
-    const v = victimOfMm(s, mmId);
-    if (v) v.tasks.add(ev.pid);
-  }
-  // The reaper's own updates during an attempt are the victim's mm.
+  // A task's own samples (curr=1) were bound by the tracker; the reaper's updates during
+  // an attempt are the victim's mm.
   const at = attemptOf(s, ev);
-  if (at && at.v.mmId === undefined) {
-    at.v.mmId = mmId;
-    s.victimByMmId.set(mmId, at.v);
-  }
+  if (at && at.v.mm.mmId === undefined) s.mms.bindMmId(at.v.mm, mmId);
   if (!isAnon(f) || typeof f.size !== 'number') return;
   const v = victimOfMm(s, mmId);
   if (!v || ev.ts < v.mark.ts) return;
@@ -47,7 +41,7 @@ export function onRssStat(s: ModelState, ev: TraceEvent): void {
 
 export function onExitMmap(s: ModelState, ev: TraceEvent): void {
   for (const v of s.victims) {
-    if (!v.release && ev.ts >= v.mark.ts && v.tasks.has(ev.pid) && s.taskMm.get(ev.pid) === v.mmId) {
+    if (!v.release && ev.ts >= v.mark.ts && v.mm.tasks.has(ev.pid) && s.mms.mmIdOf(ev.pid) === v.mm.mmId) {
       v.release = { ts: ev.ts, how: 'exit_mmap', ev };
     }
   }
@@ -56,10 +50,10 @@ export function onExitMmap(s: ModelState, ev: TraceEvent): void {
 export function onProcessExit(s: ModelState, ev: TraceEvent): void {
   const pid = typeof ev.fields?.pid === 'number' ? ev.fields.pid : ev.pid;
   for (const v of s.victims) {
-    if (ev.ts < v.mark.ts || !v.tasks.has(pid)) continue;
+    if (ev.ts < v.mark.ts || !v.mm.tasks.has(pid)) continue;
     v.exited ??= new Set();
     v.exited.add(pid);
     // Without exit_mmap or probes, the last thread's exit is the latest the memory can go.
-    if ([...v.tasks].every((t) => v.exited!.has(t))) v.lastExit = ev;
+    if ([...v.mm.tasks].every((t) => v.exited!.has(t))) v.lastExit = ev;
   }
 }

@@ -22,14 +22,13 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
     selector: ev.pid,
     domain: 'unknown',
     attempts: [],
-    tasks: new Set([pid]),
+    mm: s.mms.track(pid, ev.ts),
     heldAfter: [],
     outcome: 'pending',
     selfReaps: 0,
-    mmId: s.taskMm.get(pid),
     anonAtMark: anonKb !== undefined ? anonKb * 1024 : undefined,
   };
-  for (const [task, mm] of s.taskMm) if (mm === v.mmId && v.mmId !== undefined) v.tasks.add(task);
+  s.victimOfMm.set(v.mm, v);
   const dom = s.domainByPid.get(pid);
   if (dom) {
     v.domain = dom.domain;
@@ -46,7 +45,6 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
   );
   s.victims.push(v);
   s.byPid.set(pid, v);
-  if (v.mmId !== undefined) s.victimByMmId.set(v.mmId, v);
   s.selections.push({ victim: v, ts: ev.ts, earlier });
 }
 

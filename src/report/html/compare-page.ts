@@ -19,6 +19,9 @@ import type { CompareCharts } from '../../charts/compare-index.ts';
 import { buildCharts, chartsSection } from './charts-section.ts';
 import { html, trusted, type Html } from './escape.ts';
 import { CSS } from './style.ts';
+import { modelHref, modelSection } from './model-sections.ts';
+import { CAPABILITIES, type CapabilityName } from '../../replay/capabilities.ts';
+import type { ModelAnchor } from '../../types/model-doc.ts';
 
 export interface ComparePage {
   html: string;
@@ -97,10 +100,24 @@ ${c.metrics.map((m) => metricRow(m, c.descriptive))}</tbody></table></div>
 )}</section>`;
 }
 
+/** The model's sections the expected differences rest on. */
+function citedSections(r: CompareResult): ModelAnchor[] {
+  const out: ModelAnchor[] = [];
+  for (const c of r.comparisons) for (const e of c.expected) if (Object.hasOwn(CAPABILITIES, e.capability)) out.push(CAPABILITIES[e.capability as CapabilityName].doc);
+  return out.length ? ['capabilities', ...out] : out;
+}
+
+/** A capability's name, linked to its section of the model carried in the page. */
+function capabilityName(name: string): Html {
+  const doc = Object.hasOwn(CAPABILITIES, name) ? CAPABILITIES[name as CapabilityName].doc : undefined;
+  const href = doc && modelHref(doc);
+  return href ? html`<a href="${href}" title="docs/model.md#${doc}"><code>${name}</code></a>` : html`<code>${name}</code>`;
+}
+
 function expectedList(c: Comparison): Html {
   if (!c.expected.length) return html`<p>None: both groups replay with the same capabilities.</p>`;
   return html`<ul class="expected">${c.expected.map(
-    (e) => html`<li><code>${e.capability}</code>: ${e.text}${e.seen ? html`<span class="seen">Seen in the traces: ${e.seen}</span>` : ''}</li>\n`,
+    (e) => html`<li>${capabilityName(e.capability)}: ${e.text}${e.seen ? html`<span class="seen">Seen in the traces: ${e.seen}</span>` : ''}</li>\n`,
   )}</ul>`;
 }
 
@@ -164,6 +181,7 @@ ${measuredSection(r)}
 ${expectedSection(r)}
 ${chartsSection(drawn, empty, 'no data')}
 ${victimsSection(r)}
+${modelSection(citedSections(r))}
 <footer>Written by reaplay compare. Every capture was replayed through the reference kernel model; the statistics are computed over its victims. The same comparison as JSON: <a href="compare.json">compare.json</a>.</footer>
 </main>
 ${scripts.map((x) => html`<script>${trusted(x)}</script>\n`)}</body>

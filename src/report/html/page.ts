@@ -22,6 +22,8 @@ import { html, trusted, type Html } from './escape.ts';
 import { OUTCOME, victimSteps } from '../steps.ts';
 import { diagnosticsLine } from '../story.ts';
 import { CSS } from './style.ts';
+import { modelHref, modelSection } from './model-sections.ts';
+import { ruleAnchor } from '../../findings/rule-doc.ts';
 import { formatDuration, formatInstant } from '../../types/time.ts';
 
 /** One chart of src/charts/index.ts: a vega-lite spec as a pure function of the chart rows. */
@@ -129,11 +131,17 @@ function evidenceTable(ev: readonly Evidence[]): Html {
 ${ev.map((e) => html`<tr><td class="t">${e.ts !== undefined ? formatInstant(e.ts) : ''}</td><td class="what">${e.what}</td><td class="src">${where(e.src)}</td></tr>\n`)}</tbody></table>`;
 }
 
+/** The rule's name, linked to its section of the model carried in the page. */
+function ruleName(rule: string): Html {
+  const href = modelHref(ruleAnchor(rule));
+  return href ? html`<a class="rule" href="${href}" title="docs/model.md#${ruleAnchor(rule)}">${rule}</a>` : html`<span class="rule">${rule}</span>`;
+}
+
 function findingCard(f: Finding, a: Analysis): Html {
   const vi = f.victim ? a.facts.victims.findIndex((v) => v.pid === f.victim!.pid) : -1;
   const victim = f.victim ? (vi >= 0 ? html`<a href="#${victimAnchor(vi)}">victim ${f.victim.pid}</a>` : html`victim ${f.victim.pid}`) : '';
   return html`<article class="card${f.expected ? ' expected' : ''}">
-<header><span class="badge b-${f.expected ? 'muted' : f.level}">${f.level}</span>${f.expected ? html`<span class="badge b-expected">expected on this kernel</span>` : ''}<span class="rule">${f.rule}</span><span class="muted">${f.kind}</span></header>
+<header><span class="badge b-${f.expected ? 'muted' : f.level}">${f.level}</span>${f.expected ? html`<span class="badge b-expected">expected on this kernel</span>` : ''}${ruleName(f.rule)}<span class="muted">${f.kind}</span></header>
 <div class="facts">${victim ? html`<span>${victim}</span>` : ''}${f.victim?.mm ? html`<span>mm <b class="mono">${f.victim.mm}</b></span>` : ''}${f.notifier ? html`<span>notifier <b>${f.notifier}</b></span>` : ''}${f.count !== undefined ? html`<span>occurrences <b>${f.count}</b></span>` : ''}</div>
 <p>${f.message}</p>
 ${f.why ? html`<p class="why">Why not higher: ${f.why}</p>` : ''}
@@ -194,6 +202,7 @@ ${inputsSection(a)}
 ${victimsSection(a)}
 ${findingsSection(a)}
 ${chartsSection(drawn, empty, 'no data in this capture')}
+${modelSection(a.findings.map((f) => ruleAnchor(f.rule)))}
 <footer>Written by reaplay report. Times are seconds on the trace clock; “line” is the file and line of the input that shows the step (hover for the path as given). The same analysis as JSON: <a href="report.json">report.json</a>.</footer>
 </main>
 ${scripts.map((s) => html`<script>${trusted(s)}</script>\n`)}</body>

@@ -115,8 +115,8 @@ describe('the page for 6.1/premature', () => {
     expect(victims).toContain('Outcome: <b>the oom_reaper gave up; MMF_OOM_SKIP hid the victim while its memory was still mapped</b>');
 
     const findings = section(page, 'findings');
-    expect(findings).toMatch(/<span class="badge b-proven">proven<\/span><span class="rule">PVS-PREMATURE<\/span><span class="muted">premature_victim<\/span>/);
-    expect(findings).toMatch(/<span class="badge b-muted">proven<\/span><span class="badge b-expected">expected on this kernel<\/span><span class="rule">UPI-CORE-FAILED-START<\/span>/);
+    expect(findings).toMatch(/<span class="badge b-proven">proven<\/span><a class="rule" href="#model-rules-premature" title="docs\/model.md#rules-premature">PVS-PREMATURE<\/a><span class="muted">premature_victim<\/span>/);
+    expect(findings).toMatch(/<span class="badge b-muted">proven<\/span><span class="badge b-expected">expected on this kernel<\/span><a class="rule" href="#model-rules-unpaired" title="docs\/model.md#rules-unpaired">UPI-CORE-FAILED-START<\/a>/);
     // the violation the model does not expect comes first
     expect(findings.indexOf('PVS-PREMATURE')).toBeLessThan(findings.indexOf('UPI-CORE-FAILED-START'));
     for (const f of a.findings) {
@@ -131,6 +131,17 @@ describe('the page for 6.1/premature', () => {
     for (const r of refs) expect(victims + findings).toContain(`>${r}</span>`);
 
     expect(page).toContain('<p class="verdict bad">1 proven violation the model does not expect on this kernel; 1 finding of expected behaviour</p>');
+  });
+
+  it("links each finding's rule to its section of docs/model.md, carried in the page", () => {
+    const page = renderReport(a, { charts: {} }).html;
+    const links = [...page.matchAll(/<a class="rule" href="#(model-[a-z-]+)"/g)].map((m) => m[1]!);
+    expect(links.length).toBe(a.findings.length);
+    const ids = [...page.matchAll(/<article class="card model" id="(model-[a-z-]+)"><h3>([^<]+)<\/h3>/g)].map((m) => [m[1], m[2]]);
+    expect(ids).toEqual([['model-rules-unpaired', 'Unpaired invalidates'], ['model-rules-premature', 'Premature victim selection']]);
+    for (const l of links) expect(ids.map(([id]) => id)).toContain(l);
+    // The section's own words, escaped, with its code spans.
+    expect(page).toContain('<li>PVS-PREMATURE: MMF_OOM_SKIP was set on V1&#39;s mm before t2 by a give-up (<code>REAP_GAVE_UP</code>');
   });
 
   it('embeds one chart container and one JSON data island per drawn chart; empty charts are listed as not drawn', () => {
@@ -180,7 +191,7 @@ describe('the page for 6.1/premature', () => {
     expect(m).not.toMatch(/<(link|iframe|object|embed|img|base|form|meta http-equiv="refresh")\b/i);
     expect(m).not.toMatch(/@import|url\(/);
     const links = [...m.matchAll(/\s(?:src|href|action|srcset|poster)="([^"]*)"/g)].map((x) => x[1]);
-    expect(new Set(links)).toEqual(new Set(['#kernel', '#inputs', '#victims', '#findings', '#charts', 'report.json', '#victim-0', '#victim-1']));
+    expect(new Set(links)).toEqual(new Set(['#kernel', '#inputs', '#victims', '#findings', '#charts', 'report.json', '#victim-0', '#victim-1', '#model-rules-unpaired', '#model-rules-premature']));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { decodePrintk } from './printk.ts';
+import { decodePrintk } from './printk-line.ts';
 
 describe('decodePrintk: OOM invocation and summary', () => {
   it('oom_invoked ≥5.0 and ≤4.19 (nodemask) and ≤4.4 (no flag names)', () => {

@@ -1,4 +1,5 @@
-// Typed fields for the kernel log lines the OOM model reads (docs/model.md#domains),
+// The one classifier of kernel log lines (printk messages): typed fields for the lines
+// the OOM model reads (docs/model.md#domains),
 // in every kernel version's wording. The text is one printk message: a kernel-log
 // line without its prefix, or a `printk:console` event, which up to 5.18 still
 // carries the `[secs.usec] ` prefix (kept as `log_ts`) and from 5.19 arrives in
@@ -7,8 +8,12 @@
 // Comms and cgroup paths are text the attacker chose: they are kept as strings and
 // matched greedily or lazily so that the fixed text around them (which always
 // follows them) decides where they end; numbers anchored at the end stay reliable.
-import type { FieldValue, Fields } from '../types/event.ts';
-import { BOOT_BANNER } from '../../parsers/common/kernel-release.ts';
+//
+// It lives with the parsers because the kernel-log reader needs it while reading (to
+// rejoin a wrapped OOM line, and to narrow the version from the line formats); the
+// `printk:console` decoder of src/normalize uses the same function.
+import type { FieldValue, Fields } from '../../src/types/event.ts';
+import { BOOT_BANNER } from './kernel-release.ts';
 
 type Groups = Record<string, string | undefined>;
 type Rule = [RegExp, (g: Groups) => Fields];

@@ -4,7 +4,7 @@
 // (a loaded machine), far above what a linear reader needs and far below what a
 // polynomial one takes on these lines.
 import { describe, it, expect } from 'vitest';
-import { decodePrintk } from './printk.ts';
+import { decodePrintk } from './printk-line.ts';
 
 const BOUND_MS = 100;
 

@@ -1,0 +1,7 @@
+// Worker threads do not inherit the tsx loader of the main thread. Built (`npm run build`),
+// the bundled body sits beside this file in dist/; from the sources it is loaded through tsx.
+import { existsSync } from 'node:fs';
+
+const built = new URL('./chunk-worker.js', import.meta.url);
+if (existsSync(built)) await import(built.href);
+else await (await import('tsx/esm/api')).tsImport('./chunk-worker.ts', import.meta.url);

@@ -1,0 +1,47 @@
+// Compressed chunks decoded in a worker thread (what a large file gets) give the same
+// events and the same diagnostics as decoded in this thread, intact, cut or corrupt.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Parsed, firstDifference, parseAll, reportMicros } from '../../src/testing/binary-compare.ts';
+import { SAMPLES_DIR } from '../../src/testing/captures.ts';
+import { setWorkerMinBytes } from './chunk-decoder.ts';
+
+const V7 = readFileSync(join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat'));
+const tmp = mkdtempSync(join(tmpdir(), 'reaplay-dat-worker-'));
+let n = 0;
+
+async function both(bytes: Uint8Array): Promise<[Parsed, Parsed]> {
+  const f = join(tmp, `t${n++}.dat`);
+  writeFileSync(f, bytes);
+  setWorkerMinBytes(Infinity);
+  const inline = await parseAll([f]);
+  setWorkerMinBytes(0);
+  const worker = await parseAll([f]);
+  return [inline, worker];
+}
+
+afterEach(() => setWorkerMinBytes(4 << 20));
+
+describe('trace.dat chunks decoded in a worker thread', () => {
+  it('the same events as decoded in this thread', async () => {
+    const [inline, worker] = await both(V7);
+    expect(worker.events.length).toBeGreaterThan(1000);
+    expect(firstDifference(worker.events, inline.events, reportMicros)).toBeUndefined();
+    expect(worker.diag).toEqual(inline.diag);
+  });
+
+  it('a corrupt chunk and a cut file: the same diagnostics and the same events before them', async () => {
+    const corrupt = Buffer.from(V7);
+    // Inside the data: flip bytes of a compressed frame, far from the metadata.
+    for (let i = 0; i < 24; i++) corrupt[V7.length - 9000 + i] ^= 0xff;
+    const cut = V7.subarray(0, V7.length - 5000);
+    for (const bytes of [corrupt, cut]) {
+      const [inline, worker] = await both(bytes);
+      expect(inline.diag.damaged_binary ?? 0).toBeGreaterThan(0);
+      expect(worker.diag).toEqual(inline.diag);
+      expect(firstDifference(worker.events, inline.events, reportMicros)).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,30 @@
+// `parse --stats` on a trace.dat counts the selected records without building events: the
+// same counts per event and the same time span as when every event is built.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { newContext, parseInputs } from '../../src/ingest/parse-inputs.ts';
+import { SAMPLES_DIR } from '../../src/testing/captures.ts';
+
+const DAT = join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat');
+
+async function run(countOnly: boolean, events?: string[]) {
+  const ctx = newContext(events, countOnly);
+  let built = 0;
+  const r = await parseInputs([DAT], { context: ctx, onEvent: () => void built++ });
+  const counts = Object.fromEntries(ctx.names.entries().map((e) => [e.full, e.count]));
+  const m = r.inputs[0]!;
+  return { built, counts, span: [m.firstTs, m.lastTs] };
+}
+
+describe('trace.dat counted only', () => {
+  for (const events of [undefined, ['sched:*', 'kmem:rss_stat']]) {
+    it(`the counts and span of a full read, no event built but the console's (${events ?? 'all events'})`, async () => {
+      const full = await run(false, events);
+      const counted = await run(true, events);
+      expect(full.built).toBeGreaterThan(1000);
+      expect(counted.built).toBe(counted.counts['printk:console'] && !events ? counted.counts['printk:console'] : 0);
+      expect(counted.counts).toEqual(full.counts);
+      expect(counted.span).toEqual(full.span);
+    });
+  }
+});

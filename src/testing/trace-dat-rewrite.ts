@@ -1,0 +1,167 @@
+// Test helper: a v7 trace.dat rewritten section by section, for variants trace-cmd here
+// cannot write (it is built without zlib) or options a capture lacks (OFFSET, TSC2NSEC).
+// Compressed sections and per-CPU chunks are decoded (zstd) and re-encoded with zlib in
+// the zlib format trace-cmd's zlib algorithm writes (compress2/uncompress); every offset
+// the options hold (sections, BUFFER and its CPU data, the next OPTIONS) is moved to match.
+import { deflateSync } from 'node:zlib';
+import { zstdFrame, zstdReady } from '../../parsers/common/zstd.ts';
+
+export interface Rewrite {
+  /** Re-encode every compressed block with zlib. */
+  zlib?: boolean;
+  /** Options added to the first OPTIONS section, before its DONE option. */
+  addOptions?: { id: number; body: Uint8Array }[];
+}
+
+interface Section {
+  at: number;
+  id: number;
+  flags: number;
+  desc: number;
+  payload: Uint8Array;
+}
+
+const cstrEnd = (b: Uint8Array, p: number): number => b.indexOf(0, p) + 1;
+
+function options(payload: Uint8Array): { id: number; body: Uint8Array }[] {
+  const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const out: { id: number; body: Uint8Array }[] = [];
+  for (let p = 0; p + 6 <= payload.length; ) {
+    const id = v.getUint16(p, true);
+    const size = v.getUint32(p + 2, true);
+    out.push({ id, body: payload.slice(p + 6, p + 6 + size) });
+    p += 6 + size;
+    if (id === 0) break;
+  }
+  return out;
+}
+
+function joinOptions(opts: { id: number; body: Uint8Array }[]): Uint8Array {
+  const parts = opts.map(({ id, body }) => {
+    const b = Buffer.alloc(6 + body.length);
+    b.writeUInt16LE(id, 0);
+    b.writeUInt32LE(body.length, 2);
+    b.set(body, 6);
+    return b;
+  });
+  return Buffer.concat(parts);
+}
+
+export async function rewriteV7(file: Uint8Array, how: Rewrite): Promise<Uint8Array> {
+  await zstdReady();
+  const f = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
+  let p = cstrEnd(f, 10); // version
+  const pageSize = f.readUInt32LE(p + 2);
+  const compAt = p + 6;
+  const afterComp = cstrEnd(f, cstrEnd(f, compAt));
+  const head = Buffer.concat([f.subarray(0, compAt), how.zlib ? Buffer.from('zlib\0' + '1.2.13\0', 'latin1') : f.subarray(compAt, afterComp)]);
+  const firstOptions = Number(f.readBigUInt64LE(afterComp));
+  const sections: Section[] = [];
+  for (p = afterComp + 8; p + 16 <= f.length; ) {
+    const size = Number(f.readBigUInt64LE(p + 8));
+    sections.push({ at: p, id: f.readUInt16LE(p), flags: f.readUInt16LE(p + 2), desc: f.readUInt32LE(p + 4), payload: f.subarray(p + 16, p + 16 + size) });
+    p += 16 + size;
+  }
+  const recompress = (data: Uint8Array, usize: number): Buffer => {
+    const z = deflateSync(zstdFrame(data, usize), { level: 9 });
+    const h = Buffer.alloc(8);
+    h.writeUInt32LE(z.length, 0);
+    h.writeUInt32LE(usize, 4);
+    return Buffer.concat([h, z]);
+  };
+  // The BUFFER options: their CPU data (offsets in the old file).
+  const bufferOpts = sections.filter((s) => s.id === 0).flatMap((s) => options(s.payload)).filter((o) => o.id === 3);
+  const moved = new Map<number, number>();
+  const cpuMoved = new Map<number, { offset: number; size: number }>();
+  const out: Uint8Array[] = [head, Buffer.alloc(8)];
+  let pos = head.length + 8;
+  let firstOpts = true;
+  for (const s of sections) {
+    moved.set(s.at, pos);
+    let payload: Uint8Array = s.payload;
+    if (s.id === 0 && firstOpts && how.addOptions?.length) {
+      const opts = options(s.payload);
+      opts.splice(opts.length - 1, 0, ...how.addOptions);
+      payload = joinOptions(opts);
+      firstOpts = false;
+    } else if (s.id === 3) {
+      if (!(s.flags & 1)) throw new Error('rewriteV7 lays out compressed BUFFER sections only');
+      // Per-CPU blocks, each page-aligned: a chunk count, then the chunks.
+      const parts: Uint8Array[] = [];
+      let q = pos + 16;
+      const pad = (): void => {
+        const n = Math.ceil(q / pageSize) * pageSize - q;
+        parts.push(Buffer.alloc(n));
+        q += n;
+      };
+      const cpus = bufferOpts.flatMap((o) => {
+        const b = Buffer.from(o.body);
+        let r = cstrEnd(b, cstrEnd(b, 8));
+        const n = b.readUInt32LE(r + 4);
+        r += 8;
+        return Array.from({ length: n }, (_, i) => ({ offset: Number(b.readBigUInt64LE(r + i * 20 + 4)), size: Number(b.readBigUInt64LE(r + i * 20 + 12)) }));
+      }).filter((c) => c.offset >= s.at && c.offset < s.at + 16 + s.payload.length).sort((a, b) => a.offset - b.offset);
+      for (const c of cpus) {
+        pad();
+        const start = q;
+        const count = f.readUInt32LE(c.offset);
+        const block: Buffer[] = [f.subarray(c.offset, c.offset + 4)];
+        let r = c.offset + 4;
+        for (let i = 0; i < count; i++) {
+          const cs = f.readUInt32LE(r);
+          block.push(how.zlib ? recompress(f.subarray(r + 8, r + 8 + cs), f.readUInt32LE(r + 4)) : f.subarray(r, r + 8 + cs));
+          r += 8 + cs;
+        }
+        const data = Buffer.concat(block);
+        parts.push(data);
+        q += data.length;
+        // The recorded size keeps its relation to the block's extent.
+        cpuMoved.set(c.offset, { offset: start, size: data.length - (r - c.offset - c.size) });
+      }
+      payload = Buffer.concat(parts);
+    } else if (how.zlib && s.flags & 1 && s.id !== 3) {
+      const v = Buffer.from(s.payload);
+      payload = recompress(v.subarray(8, 8 + v.readUInt32LE(0)), v.readUInt32LE(4));
+    }
+    const h = Buffer.alloc(16);
+    h.writeUInt16LE(s.id, 0);
+    h.writeUInt16LE(s.flags, 2);
+    h.writeUInt32LE(s.desc, 4);
+    h.writeBigUInt64LE(BigInt(payload.length), 8);
+    out.push(h, payload);
+    (s as Section & { out?: Uint8Array }).out = payload;
+    pos += 16 + payload.length;
+  }
+  // Offsets in the options now that every section has its place.
+  const to = (old: number): bigint => BigInt(old === 0 ? 0 : moved.get(old) ?? old);
+  for (const s of sections as (Section & { out: Buffer })[]) {
+    if (s.id !== 0) continue;
+    const b = Buffer.from(s.out);
+    for (let r = 0; r + 6 <= b.length; ) {
+      const id = b.readUInt16LE(r);
+      const size = b.readUInt32LE(r + 2);
+      const body = r + 6;
+      if (id === 0 || (id >= 15 && id <= 21)) b.writeBigUInt64LE(to(Number(b.readBigUInt64LE(body))), body);
+      if (id === 3) {
+        b.writeBigUInt64LE(to(Number(b.readBigUInt64LE(body))), body);
+        let c = cstrEnd(b, cstrEnd(b, body + 8));
+        const n = b.readUInt32LE(c + 4);
+        c += 8;
+        for (let i = 0; i < n; i++, c += 20) {
+          const m = cpuMoved.get(Number(b.readBigUInt64LE(c + 4)));
+          if (m) {
+            b.writeBigUInt64LE(BigInt(m.offset), c + 4);
+            b.writeBigUInt64LE(BigInt(m.size), c + 12);
+          }
+        }
+      }
+      r = body + size;
+      if (id === 0) break;
+    }
+    out[out.indexOf(s.out)] = b;
+  }
+  const first = Buffer.alloc(8);
+  first.writeBigUInt64LE(to(firstOptions));
+  out[1] = first;
+  return Buffer.concat(out);
+}

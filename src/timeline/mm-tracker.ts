@@ -1,0 +1,209 @@
+// Address spaces, tracked as the events go by (docs/model.md#mm). One address space goes
+// by three names: the tasks that share it, the `mm` pointer the probes print and the
+// `mm_id` hash kmem:rss_stat prints. The tracker binds them once, here, and gives each
+// tracked address space one MmTimeline that the replay, `reaplay timeline`, the facts
+// and the charts read. It is fed one event at a time and keeps only a window of the
+// past (the reuse window below) for address spaces not yet tracked, so a stream can be
+// replayed without keeping every event.
+import type { TraceEvent } from '../types/event.ts';
+
+/**
+ * An rss_stat mm_id hashes an address a later mm may reuse: its samples count for an
+ * address space only from this long before it is tracked to this long after its release.
+ */
+export const MM_ID_REUSE_WINDOW_NS = 1_000_000_000n;
+
+/**
+ * A tracked address space whose mm_id is not known yet (its tasks reported none before
+ * it was tracked) may learn it later, from the reaper's updates of it: until then, and
+ * for at most this long, the samples of every untracked mm_id are kept from its start.
+ */
+const MAX_BIND_DELAY_NS = 30_000_000_000n;
+
+/** How often (in events) the lines remembered for untracked address spaces are swept. */
+const SWEEP_EVERY = 1 << 16;
+
+export interface AnonSample {
+  ts: bigint;
+  bytes: number;
+  ev: TraceEvent;
+}
+
+const isAnonSample = (ev: TraceEvent): boolean => ev.name === 'kmem:rss_stat' && ev.fields?.type === 'MM_ANONPAGES' && typeof ev.fields.size === 'number';
+const sampleOf = (ev: TraceEvent): AnonSample => ({ ts: ev.ts, bytes: ev.fields!.size as number, ev });
+/** Lines about a task by its pid field: the OOM killer's, the kill signal, the kernel log's. */
+const aboutPid = (ev: TraceEvent): boolean => ev.name.startsWith('oom:') || ev.name === 'signal:signal_generate' || ev.name === 'printk:console';
+const pidField = (ev: TraceEvent): number | undefined => (typeof ev.fields?.pid === 'number' ? ev.fields.pid : undefined);
+
+/** One address space: its names and its events, in time order, as they were fed. */
+export class MmTimeline {
+  /** Every task known to share the address space (the same set the replay reads). */
+  readonly tasks: Set<number>;
+  mmId?: number;
+  mmPtr?: string;
+  /** Its events: rss_stat samples of its mm_id, lines about its task, its tasks' exits. */
+  readonly events: TraceEvent[] = [];
+
+  constructor(
+    /** The task it is tracked for (a victim). */
+    readonly pid: number,
+    /** When it began to be tracked (the selection). */
+    readonly since: bigint,
+  ) {
+    this.tasks = new Set([pid]);
+  }
+
+  /** Its events inside the reuse window of its mm_id, given when its memory went (if it did). */
+  within(releasedAt?: bigint): TraceEvent[] {
+    const from = this.since - MM_ID_REUSE_WINDOW_NS;
+    const to = releasedAt === undefined ? undefined : releasedAt + MM_ID_REUSE_WINDOW_NS;
+    return this.events.filter((e) => e.name !== 'kmem:rss_stat' || (e.ts >= from && (to === undefined || e.ts <= to)));
+  }
+
+  /** Its anon memory samples inside the reuse window. */
+  anon(releasedAt?: bigint): AnonSample[] {
+    return this.within(releasedAt).filter(isAnonSample).map(sampleOf);
+  }
+}
+
+export class MmTracker {
+  /** Task → the mm_id it last reported as its own (rss_stat curr=1). */
+  private readonly taskMm = new Map<number, number>();
+  private readonly tasksByMm = new Map<number, Set<number>>();
+  /** Per mm_id, and per pid, the recent lines not yet claimed by a tracked address space. */
+  private readonly recentByMm = new Map<number, TraceEvent[]>();
+  private readonly recentByPid = new Map<number, TraceEvent[]>();
+  /** The latest tracked address space per mm_id, per task, per pid it was tracked for. */
+  private readonly byMmId = new Map<number, MmTimeline>();
+  private readonly byTask = new Map<number, MmTimeline[]>();
+  private readonly byPid = new Map<number, MmTimeline>();
+  /** Every tracked address space, in the order they were tracked. */
+  readonly all: MmTimeline[] = [];
+  private seen = 0;
+  /** Tracked address spaces without an mm_id yet (see MAX_BIND_DELAY_NS). */
+  private unbound: MmTimeline[] = [];
+
+  /** One event, in time order: binds tasks to mm_ids and appends it where it belongs. */
+  observe(ev: TraceEvent): void {
+    if (++this.seen % SWEEP_EVERY === 0) this.sweep(ev.ts);
+    if (ev.name === 'kmem:rss_stat') return this.onRss(ev);
+    if (aboutPid(ev)) {
+      const pid = pidField(ev);
+      if (pid === undefined) return;
+      const tl = this.byPid.get(pid);
+      if (tl) tl.events.push(ev);
+      else remember(this.recentByPid, pid, ev, ev.ts - MM_ID_REUSE_WINDOW_NS);
+      return;
+    }
+    if (ev.name === 'sched:sched_process_exit' || ev.name === 'mmap:exit_mmap') {
+      const task = ev.name === 'sched:sched_process_exit' ? (pidField(ev) ?? ev.pid) : ev.pid;
+      for (const tl of this.byTask.get(task) ?? []) tl.events.push(ev);
+    }
+  }
+
+  private onRss(ev: TraceEvent): void {
+    const id = ev.fields?.mm_id;
+    if (typeof id !== 'number') return;
+    if (ev.fields?.curr === true && ev.pid > 0) this.bindTask(ev.pid, id);
+    const tl = this.byMmId.get(id);
+    if (tl) tl.events.push(ev);
+    else remember(this.recentByMm, id, ev, this.keepFrom(ev.ts));
+  }
+
+  /** The oldest sample an untracked mm_id keeps: the reuse window, or back to an unbound address space's start. */
+  private keepFrom(now: bigint): bigint {
+    let from = now - MM_ID_REUSE_WINDOW_NS;
+    if (this.unbound.length) this.unbound = this.unbound.filter((tl) => tl.mmId === undefined && now - tl.since <= MAX_BIND_DELAY_NS);
+    for (const tl of this.unbound) if (tl.since - MM_ID_REUSE_WINDOW_NS < from) from = tl.since - MM_ID_REUSE_WINDOW_NS;
+    return from;
+  }
+
+  private bindTask(task: number, id: number): void {
+    const was = this.taskMm.get(task);
+    if (was === id) return;
+    if (was !== undefined) this.tasksByMm.get(was)?.delete(task);
+    this.taskMm.set(task, id);
+    let set = this.tasksByMm.get(id);
+    if (!set) this.tasksByMm.set(id, (set = new Set()));
+    set.add(task);
+    const tl = this.byMmId.get(id);
+    if (tl) this.addTask(tl, task);
+  }
+
+  private addTask(tl: MmTimeline, task: number): void {
+    if (tl.tasks.has(task)) return;
+    tl.tasks.add(task);
+    const l = this.byTask.get(task);
+    if (l) l.push(tl);
+    else this.byTask.set(task, [tl]);
+  }
+
+  /** Track the address space of `pid` from `at` on (a selection): its mm_id and the tasks sharing it. */
+  track(pid: number, at: bigint): MmTimeline {
+    const tl = new MmTimeline(pid, at);
+    this.all.push(tl);
+    this.byPid.set(pid, tl);
+    this.addTask(tl, pid);
+    tl.events.push(...claim(this.recentByPid, pid, at));
+    const id = this.taskMm.get(pid);
+    if (id !== undefined) this.bindMmId(tl, id);
+    else this.unbound.push(tl);
+    return tl;
+  }
+
+  /** Bind an mm_id to a tracked address space (its tasks' own samples, or the reaper's updates of it). */
+  bindMmId(tl: MmTimeline, id: number): void {
+    if (tl.mmId !== undefined) return;
+    tl.mmId = id;
+    this.byMmId.set(id, tl);
+    for (const task of this.tasksByMm.get(id) ?? []) if (this.taskMm.get(task) === id) this.addTask(tl, task);
+    const recent = claim(this.recentByMm, id, tl.since);
+    if (recent.length) {
+      tl.events.push(...recent);
+      tl.events.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    }
+  }
+
+  /** Bind the `mm` pointer the probes print (the first one seen for it). */
+  bindPointer(tl: MmTimeline, ptr: string | undefined): void {
+    if (ptr !== undefined) tl.mmPtr ??= ptr;
+  }
+
+  /** Forget remembered lines past the reuse window (tasks never tracked keep nothing). */
+  private sweep(now: bigint): void {
+    const byMm = this.keepFrom(now);
+    for (const [k, l] of this.recentByMm) if (l[l.length - 1]!.ts < byMm) this.recentByMm.delete(k);
+    for (const [k, l] of this.recentByPid) if (now - l[l.length - 1]!.ts > MM_ID_REUSE_WINDOW_NS) this.recentByPid.delete(k);
+  }
+
+  /** The mm_id a task last reported as its own. */
+  mmIdOf(task: number): number | undefined {
+    return this.taskMm.get(task);
+  }
+
+  /** The latest address space tracked with this mm_id. */
+  ofMmId(id: number): MmTimeline | undefined {
+    return this.byMmId.get(id);
+  }
+}
+
+/** Keep a line for an address space not tracked yet, dropping those before `from`. */
+function remember<K>(m: Map<K, TraceEvent[]>, k: K, ev: TraceEvent, from: bigint): void {
+  let l = m.get(k);
+  if (!l) m.set(k, (l = []));
+  l.push(ev);
+  // Dropped in batches (a busy mm emits samples by the thousand per second).
+  if (l[0]!.ts < from && (l.length & 63) === 0) {
+    let old = 0;
+    while (old < l.length && l[old]!.ts < from) old++;
+    l.splice(0, old);
+  }
+}
+
+/** The remembered lines of `k` inside the reuse window before `at`, taken out of the map. */
+function claim<K>(m: Map<K, TraceEvent[]>, k: K, at: bigint): TraceEvent[] {
+  const l = m.get(k);
+  if (!l) return [];
+  m.delete(k);
+  return l.filter((e) => e.ts >= at - MM_ID_REUSE_WINDOW_NS);
+}
