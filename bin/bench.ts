@@ -2,7 +2,10 @@
 // `npm run bench`: throughput, peak RSS and retained bytes per event on large traces,
 // next to `grep -c` on the same files, checked against the targets:
 //   tracefs text parsed and filtered to the model's events at >= 250 MB/s (one core),
-//   peak RSS < 400 MB on a >= 2 GB input.
+//   peak RSS < 400 MB on a >= 2 GB input;
+// and the whole `reaplay check` process (src/bench/parallel.ts, src/bench/rss-curve.ts):
+//   >= 500 MB/s with one thread, >= 1.7x that with two, <= 12x `grep -c`, .zst >= 400 MB/s,
+//   peak RSS < 150 MB on the 1 GB haystack and < 300 MB on a 10 GB trace (1, 3, 10 GB curve).
 // Inputs: the real 1 GB haystack of ../shared/traces (from its .zst and decompressed),
 // and a >= 2 GB trace generated from real lines with shifted timestamps. Both are
 // written under .bench/ (git-ignored) and reused by later runs.
@@ -14,6 +17,7 @@ import { decompressTo, generateRepeated, oomRounds } from '../src/bench/inputs.t
 import { benchBinary } from '../src/bench/binary.ts';
 import { parallelCase } from '../src/bench/parallel.ts';
 import { watchStreamCase } from '../src/bench/watch-stream.ts';
+import { rssCurve } from '../src/bench/rss-curve.ts';
 
 const MIN_MBPS = 250;
 const MAX_RSS_MB = 400;
@@ -87,6 +91,11 @@ if (haveHaystack) {
   report('haystack text', measure(text, defs), true, false, grepSeconds(text));
   report('haystack text, events kept', measure(text, defs, true), false, false);
   failures.push(...parallelCase(text, haystackZst, defs));
+  // Peak RSS of check flat in input size: 1 GB, 3 GB, 10 GB (the last through a pipe).
+  const curve = await rssCurve(BENCH_DIR, text, [join(haystackDir, 'dmesg.txt'), defs]);
+  const [one, , ten] = curve;
+  if (one!.maxRssMB >= 150) failures.push(`check, 1 GB: peak RSS ${one!.maxRssMB.toFixed(0)} MB >= 150 MB`);
+  if (ten!.maxRssMB >= 300) failures.push(`check, 10 GB: peak RSS ${ten!.maxRssMB.toFixed(0)} MB >= 300 MB`);
   seed = text;
 } else {
   console.log(`(${haystackZst} not found: the generated trace is built from the bundled sample instead)`);

@@ -18,9 +18,15 @@
 // detectors + facts at a settle point. `settle` (finish) still judges the state in place,
 // so today it is called once, at the end; settling per victim while stepping goes on is
 // the next step (finish per victim, on a victim whose outcome no later event can change).
+//
+// `analyze` streams: each event is stepped as the trace is read (StreamingReplay over
+// `readCapture`'s sink), and what the later phases read of the timeline is gathered on
+// the way (src/replay/retention.ts), so memory holds what the state cites, not the trace.
+// `analyzeLoaded` replays a kept timeline (`loadCapture`) through the same phases.
 import type { FormatName, TraceEvent } from './types/event.ts';
 import type { Finding } from './findings/finding.ts';
-import { loadCapture, type LoadedCapture } from './timeline/load.ts';
+import { loadCapture, readCapture, type LoadedCapture } from './timeline/load.ts';
+import { Retention } from './replay/retention.ts';
 import type { Capabilities } from './replay/capabilities.ts';
 import { parseVersion, resolveProfile, upstreamFrom, type KernelVersion, type ResolvedProfile } from './replay/kernel.ts';
 import { observeCapabilities } from './replay/observe.ts';
@@ -38,6 +44,8 @@ import type { Facts, VictimFacts } from './facts/types.ts';
 import { BASE, type ResimChange } from './replay/capabilities.ts';
 import { Resimulation } from './replay/counterfactual.ts';
 import { oneCapture, splitCaptures, type CaptureUnit } from './timeline/units.ts';
+import { unreadableLosses } from './timeline/unreadable.ts';
+import { ReaplayError } from './types/errors.ts';
 
 export interface AnalyzeOptions {
   /** `--kernel V`: the kernel that recorded the trace, if the inputs do not say or say wrong. */
@@ -46,6 +54,8 @@ export interface AnalyzeOptions {
   asKernel?: string;
   capabilities?: Partial<Capabilities>;
   format?: FormatName;
+  /** Keep every model event (`capture.events`) instead of stepping them as they are read. */
+  keepEvents?: boolean;
 }
 
 export interface Analysis {
@@ -71,31 +81,27 @@ export function ingest(files: readonly string[], format?: FormatName): Promise<L
   return loadCapture(files, format, ingestFilter(detectorNeeds()));
 }
 
-export function detectKernel(c: LoadedCapture): { release?: string; version?: KernelVersion; implied?: string } {
+/** What the phases after the replay read of a kept timeline (a streamed one gathers it as it goes). */
+export function retain(c: LoadedCapture): Retention {
+  const k = new Retention();
+  for (const e of c.events) k.add(e);
+  for (const e of c.untimed) k.addUntimed(e);
+  return k;
+}
+
+export function detectKernel(c: LoadedCapture, k: Retention = retain(c)): { release?: string; version?: KernelVersion; implied?: string } {
   const release = c.inputs.map((m) => m.kernelRelease).find((r) => r !== undefined);
   // No release printed: the family the line formats imply (said so in the profile's reasons).
   const implied = release === undefined ? c.inputs.map((m) => m.kernelFamily).find((r) => r !== undefined) : undefined;
-  for (const list of [c.events, c.untimed]) {
-    for (const e of list) {
-      if (e.fields?.kind !== 'kernel_version') continue;
-      const up = upstreamFrom(e.text);
-      if (up) return { release, version: up };
-    }
+  for (const e of k.versionLines) {
+    const up = upstreamFrom(e.text);
+    if (up) return { release, version: up };
   }
   return { release, version: release ? parseVersion(release) : undefined, implied };
 }
 
-export function coverageOf(c: LoadedCapture): Coverage {
-  const firstTsByCpu = new Map<number, bigint>();
-  let firstTs: bigint | undefined;
-  let lastTs: bigint | undefined;
-  for (const e of c.events) {
-    if (e.cpu < 0) continue;
-    if (!firstTsByCpu.has(e.cpu)) firstTsByCpu.set(e.cpu, e.ts);
-    firstTs ??= e.ts;
-    lastTs = e.ts;
-  }
-  return { losses: c.losses, firstTsByCpu, firstTs, lastTs, present: c.present, delivered: c.delivered };
+export function coverageOf(c: LoadedCapture, k: Retention = retain(c)): Coverage {
+  return { losses: c.losses, firstTsByCpu: k.firstTsByCpu, firstTs: k.firstTs, lastTs: k.lastTs, present: c.present, delivered: c.delivered };
 }
 
 // ── replay: step per event, then settle per profile ────────────────────────────────
@@ -104,14 +110,19 @@ export interface Replay {
   ctx: StepContext;
 }
 
+// Kill lines stand for selections unless mark_victim events the model can read were delivered.
+function markVictimTraced(c: Pick<LoadedCapture, 'delivered'>): boolean {
+  const mark = c.delivered.get('oom:mark_victim');
+  return mark !== undefined && mark.delivered > mark.undecodable;
+}
+
+function newReplay(c: Pick<LoadedCapture, 'ctx'>, markTraced: boolean): Replay {
+  return { state: initialState({ ...BASE }), ctx: { markVictimTraced: markTraced, roleOf: kprobeRoles((name) => c.ctx.names.kprobe(name) !== undefined) } };
+}
+
 /** A replay before any event: the capabilities are filled in when it settles. */
 export function startReplay(c: Pick<LoadedCapture, 'delivered' | 'ctx'>): Replay {
-  // Kill lines stand for selections unless mark_victim events the model can read were delivered.
-  const mark = c.delivered.get('oom:mark_victim');
-  return {
-    state: initialState({ ...BASE }),
-    ctx: { markVictimTraced: mark !== undefined && mark.delivered > mark.undecodable, roleOf: kprobeRoles((name) => c.ctx.names.kprobe(name) !== undefined) },
-  };
+  return newReplay(c, markVictimTraced(c));
 }
 
 export const stepEvent = (r: Replay, ev: TraceEvent): void => void step(r.state, ev, r.ctx);
@@ -123,8 +134,8 @@ export function stepAll(r: Replay, c: LoadedCapture): Replay {
 }
 
 /** The profile: the release, backports, what the stepped state shows, and the overrides. */
-export function resolve(c: LoadedCapture, r: Replay, opts: AnalyzeOptions): ResolvedProfile {
-  const detected = detectKernel(c);
+export function resolve(c: LoadedCapture, r: Replay, opts: AnalyzeOptions, k?: Retention): ResolvedProfile {
+  const detected = detectKernel(c, k);
   const observed = observeCapabilities(r.state);
   const profile = resolveProfile({ version: opts.asKernel ?? opts.kernel, detected: detected.version, impliedFamily: detected.implied, observed: opts.asKernel ? undefined : observed, overrides: opts.capabilities });
   if (opts.kernel && !opts.asKernel) {
@@ -147,11 +158,50 @@ export function replay(c: LoadedCapture, caps: Capabilities): ModelState {
   return settle(stepAll(startReplay(c), c), caps);
 }
 
+// ── streaming: step each event as it is read ───────────────────────────────────────
+/**
+ * The replay of a capture being read. Whether mark_victim was traced (which decides
+ * how kill lines step) is known only at the end, so until a readable mark_victim has
+ * been delivered the events step through two replays, one for each answer, and the
+ * one that matches is kept. Events nothing cites are not kept (src/replay/retention.ts).
+ */
+export class StreamingReplay {
+  private replays: Replay[] = [];
+  private c!: Pick<LoadedCapture, 'ctx' | 'delivered'>;
+  readonly retained = new Retention();
+
+  /** The sink for `readCapture`. */
+  readonly sink = (c: Pick<LoadedCapture, 'ctx' | 'delivered'>): ((ev: TraceEvent) => void) => {
+    this.c = c;
+    this.replays = [newReplay(c, true), newReplay(c, false)];
+    return (ev) => this.step(ev);
+  };
+
+  step(ev: TraceEvent): void {
+    if (this.replays.length > 1 && markVictimTraced(this.c)) this.replays.length = 1;
+    for (const r of this.replays) step(r.state, ev, r.ctx);
+    this.retained.add(ev);
+  }
+
+  /** After the read: the untimed log lines, then the replay that matches the capture. */
+  finish(c: LoadedCapture): Replay {
+    for (const ev of c.untimed) {
+      for (const r of this.replays) step(r.state, ev, r.ctx);
+      this.retained.addUntimed(ev);
+    }
+    const traced = markVictimTraced(c);
+    const r = this.replays.find((x) => x.ctx.markVictimTraced === traced)!;
+    this.replays = [r];
+    return r;
+  }
+}
+
 // ── the whole pipeline ─────────────────────────────────────────────────────────────
 export function analyzeLoaded(c: LoadedCapture, opts: AnalyzeOptions = {}): Analysis {
   if (opts.asKernel !== undefined) return analyzeAs(c, opts);
   const r = stepAll(startReplay(c), c);
-  return judge(c, r, resolve(c, r, opts));
+  const k = retain(c);
+  return judge(c, r, resolve(c, r, opts, k), k);
 }
 
 /**
@@ -169,15 +219,16 @@ function analyzeAs(c: LoadedCapture, opts: AnalyzeOptions): Analysis {
   for (const ev of c.events) sim.push(ev);
   for (const ev of c.untimed) sim.push(ev);
   sim.end();
-  return { ...judge(c, r, profile), resimulated: sim.changes };
+  return { ...judge(c, r, profile, retain(c)), resimulated: sim.changes };
 }
 
-function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile): Analysis {
+/** Settle, detectors and facts over a stepped replay; `k`: what they read of its timeline. */
+function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile, k: Retention): Analysis {
   const state = settle(r, profile.caps);
-  const coverage = coverageOf(c);
+  const coverage = coverageOf(c, k);
   const findings = runDetectors({ timeline: replayedTimeline(state), coverage, profile });
-  const facts = computeFacts({ state, events: c.events, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
-  const detected = detectKernel(c);
+  const facts = computeFacts({ state, retained: k, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
+  const detected = detectKernel(c, k);
   const v = detected.version;
   return {
     kernel: { release: detected.release, upstream: v?.sublevel !== undefined ? `${v.major}.${v.minor}.${v.sublevel}` : undefined },
@@ -194,7 +245,44 @@ function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile): Analysis 
 
 /** One Analysis per capture the inputs hold (a verdict never mixes two captures). */
 export async function analyzeCaptures(files: readonly string[], opts: AnalyzeOptions = {}): Promise<Analysis[]> {
+  // `asKernel` re-simulates the recorded events: it reads the whole timeline.
+  if (!opts.keepEvents && opts.asKernel === undefined) {
+    const one = await analyzeStreamed(files, opts);
+    if (one) return [one];
+  }
   return splitCaptures(await ingest(files, opts.format)).map(({ capture, unit }) => ({ ...analyzeLoaded(capture, opts), ...(unit ? { unit } : {}) }));
+}
+
+/**
+ * The inputs stepped as they are read, when they turn out to be one capture; undefined
+ * when they hold several (then read again whole and cut: a file can be read twice).
+ */
+async function analyzeStreamed(files: readonly string[], opts: AnalyzeOptions): Promise<Analysis | undefined> {
+  const s = new StreamingReplay();
+  const read = await readCapture(files, opts.format, ingestFilter(detectorNeeds()), s.sink);
+  if (!read.streamed) {
+    // Read whole after all (several traces, a wall-clock log): cut as usual.
+    const parts = splitCaptures(read);
+    if (parts.length > 1) return undefined;
+    return analyzeLoaded(parts[0]!.capture, opts);
+  }
+  if (!isOneCapture(read, s.retained)) {
+    if (files.includes('-')) throw new ReaplayError('mixed_captures', 'the standard input holds several captures (a second trace header, or a kernel log of another kernel or time): give them as files, which are read again and replayed each on its own');
+    return undefined;
+  }
+  // Lines that did not parse are data loss where they stand (src/timeline/unreadable.ts).
+  const c: LoadedCapture = { ...read, losses: [...read.losses, ...unreadableLosses(read, (d) => read.nextAfter?.get(d))] };
+  const r = s.finish(c);
+  return judge(c, r, resolve(c, r, opts, s.retained), s.retained);
+}
+
+/** Whether streamed inputs are one capture: the same cut as `splitCaptures`, on the inputs' spans and the version lines. */
+function isOneCapture(c: LoadedCapture, k: Retention): boolean {
+  if (c.ctx.diag.count('second_header') > 0) return false;
+  // With one trace per file, a piece's span is its input's (StreamMeta firstTs/lastTs) and its
+  // kernel the first version line: the version lines stand in for the events.
+  const skeleton: LoadedCapture = { ...c, events: k.versionLines.filter((e) => e.ts >= 0n), untimed: k.versionLines.filter((e) => e.ts < 0n) };
+  return splitCaptures(skeleton).length <= 1;
 }
 
 /** The analysis of inputs that hold one capture; several are refused, never merged. */

@@ -58,6 +58,17 @@ export class DiagnosticSink {
     this.kept.push({ code, severity: def.severity, message: detail ? `${def.text}: ${detail}` : def.text, src });
   }
 
+  /** Add what `other` recorded, as if it had been recorded here after what is here already. */
+  absorb(other: DiagnosticSink): void {
+    for (const [code, n] of other.counts) this.counts.set(code, (this.counts.get(code) ?? 0) + n);
+    for (const d of other.kept) {
+      const n = this.keptPerCode.get(d.code) ?? 0;
+      if (n >= this.keep) continue;
+      this.keptPerCode.set(d.code, n + 1);
+      this.kept.push(d);
+    }
+  }
+
   count(code: DiagnosticCode): number {
     return this.counts.get(code) ?? 0;
   }

@@ -17,6 +17,25 @@ async function readAll(file: string): Promise<{ text: Buffer; compression?: Comp
 }
 
 describe('openInput', () => {
+  it('reuseBuffers: a plain file of several megabytes reads whole, in buffers reused in turn', async () => {
+    const file = join(tmp, 'big.txt');
+    const text = Buffer.from(Array.from({ length: 120_000 }, (_, i) => `line ${i} ${'x'.repeat(i % 61)}`).join('\n'), 'latin1');
+    writeFileSync(file, text);
+    expect(text.length).toBeGreaterThan(4 << 20);
+    const parts: Buffer[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    let raw = 0;
+    for await (const c of openInput(file, { reuseBuffers: true, onRaw: (n) => (raw += n) })) {
+      parts.push(Buffer.from(c));
+      memory.add(c.buffer);
+    }
+    expect(Buffer.concat(parts).equals(text)).toBe(true);
+    expect(raw).toBe(text.length);
+    // The first chunk, then three buffers in turn, however many chunks.
+    expect(parts.length).toBeGreaterThan(4);
+    expect(memory.size).toBeLessThanOrEqual(4);
+  });
+
   it('decompresses zstd (a real excerpt) and gzip to the same text, and passes plain text through', async () => {
     const z = await readAll(ZST);
     expect(z.compression).toBe('zstd');

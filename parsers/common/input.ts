@@ -1,6 +1,7 @@
 // Opens an input (a file or `-` for stdin) as a stream of decompressed byte chunks.
 // gzip and zstd are recognised by their magic bytes, not by the file name.
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { ZstdStream } from './zstd-stream.ts';
@@ -109,6 +110,44 @@ export interface OpenOptions {
   onCompression?: (c: Compression) => void;
   /** Told the size of every raw (still compressed) chunk read, for progress. */
   onRaw?: (bytes: number) => void;
+  /**
+   * A plain file's chunks after the first may share memory with the ones RING chunks
+   * later: for a consumer done with each chunk before it asks for the next few (the
+   * line splitter copies what it carries). Spares a fresh megabyte a read, which only
+   * a garbage collection gives back: about 40 MB of dead buffers on a large trace.
+   */
+  reuseBuffers?: boolean;
+}
+
+/** Buffers read into in turn when they are reused. */
+const RING = 3;
+
+/** The chunks of a plain file from `position` on, read into RING buffers in turn. */
+async function* ringChunks(file: string, position: number, onRaw?: (bytes: number) => void): AsyncGenerator<Buffer> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (e) {
+    throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
+  }
+  try {
+    const ring = Array.from({ length: RING }, () => Buffer.allocUnsafe(READ_CHUNK));
+    for (let k = 0; ; k++) {
+      const buf = ring[k % RING]!;
+      let got: number;
+      try {
+        ({ bytesRead: got } = await fh.read(buf, 0, READ_CHUNK, position));
+      } catch (e) {
+        throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
+      }
+      if (got === 0) return;
+      position += got;
+      onRaw?.(got);
+      yield got === READ_CHUNK ? buf : buf.subarray(0, got);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Decompressed chunks of `file` (`-` is stdin). */
@@ -131,7 +170,11 @@ export async function* openInput(file: string, opts: OpenOptions = {}): AsyncGen
   onCompression?.(c);
   if (c === 'gzip') yield* gunzip(file, first, raw);
   else if (c === 'zstd') yield* unzstd(file, first, raw);
-  else {
+  else if (opts.reuseBuffers && file !== '-') {
+    await raw.return(undefined);
+    yield first;
+    yield* ringChunks(file, first.length, onRaw);
+  } else {
     yield first;
     yield* raw;
   }

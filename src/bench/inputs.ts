@@ -1,14 +1,15 @@
 // Large benchmark inputs, made on demand under .bench/ and never committed.
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { openInput } from '../../parsers/common/input.ts';
 import { LineSplitter } from '../../parsers/common/line-splitter.ts';
 
-async function write(out: WriteStream, buf: Buffer): Promise<void> {
+async function write(out: Writable, buf: Buffer): Promise<void> {
   if (!out.write(buf)) await once(out, 'drain');
 }
 
-async function close(out: WriteStream): Promise<void> {
+async function close(out: Writable): Promise<void> {
   out.end();
   await once(out, 'finish');
 }
@@ -26,10 +27,11 @@ const TS_RE = /^(.*?\[\d{3}\]\s+(?:\S{4,5}\s+)?)(\d+)(\.\d+: )/;
 /**
  * Write `seed`'s lines again and again, each round's timestamps shifted 1000 s
  * further, until `minBytes` are written: a long trace made only of real lines.
- * Header lines are written once so the result reads as one trace.
+ * Header lines are written once so the result reads as one trace. `dst`: a file,
+ * or a stream (a pipe: the trace is never on disk).
  */
-export async function generateRepeated(seed: string, dst: string, minBytes: number): Promise<void> {
-  const out = createWriteStream(dst);
+export async function generateRepeated(seed: string, dst: string | Writable, minBytes: number): Promise<void> {
+  const out = typeof dst === 'string' ? createWriteStream(dst) : dst;
   let written = 0;
   for (let round = 0; written < minBytes; round++) {
     const shift = round * 1000;
@@ -38,6 +40,7 @@ export async function generateRepeated(seed: string, dst: string, minBytes: numb
     const pending: Promise<void>[] = [];
     const flush = (): void => {
       const bytes = Buffer.from(batch.join(''), 'latin1');
+      written += bytes.length;
       batch = [];
       batchBytes = 0;
       pending.push(write(out, bytes));
@@ -63,9 +66,8 @@ export async function generateRepeated(seed: string, dst: string, minBytes: numb
     splitter.end();
     flush();
     await Promise.all(pending.splice(0));
-    written = out.bytesWritten + out.writableLength;
   }
-  await close(out);
+  if (typeof dst === 'string') await close(out);
 }
 
 // Lines of the OOM story itself: the victims' own lines, the reaper's, the timer that wakes it.

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../testing/captures.ts';
 
 /** Targets of the speed work (text of the haystack, whole process). */
-export const TARGETS = { statsMBps: 500, twoJobsRatio: 1.7, checkVsGrep: 12 };
+export const TARGETS = { statsMBps: 500, checkMBps: 500, zstMBps: 400, twoJobsRatio: 1.7, checkVsGrep: 12, checkRssMB: 150 };
 
 interface Case {
   label: string;
@@ -99,6 +99,12 @@ export function benchParallel(text: string, zst: string, defs: string, rounds = 
     rows.push([`${what}: 2 threads / 1 thread`, '', `${ratio.toFixed(2)}x`, '', '', '', '']);
     if (ratio < TARGETS.twoJobsRatio) failures.push(`${what}: 2 threads ${ratio.toFixed(2)}x of 1 < ${TARGETS.twoJobsRatio}x`);
   }
+  const check1 = bytes / 1e6 / sec('check, 1 thread');
+  if (check1 < TARGETS.checkMBps) failures.push(`check, 1 thread: ${check1.toFixed(0)} MB/s < ${TARGETS.checkMBps} MB/s`);
+  const zstRate = bytes / 1e6 / sec('check .zst');
+  if (zstRate < TARGETS.zstMBps) failures.push(`check .zst: ${zstRate.toFixed(0)} MB/s of text < ${TARGETS.zstMBps} MB/s`);
+  const rss1 = Math.max(...samples.get('check, 1 thread')!.map((x) => x.rssMB ?? 0));
+  if (rss1 >= TARGETS.checkRssMB) failures.push(`check, 1 thread: peak RSS ${rss1.toFixed(0)} MB >= ${TARGETS.checkRssMB} MB`);
   const vsGrep = sec('check, 2 threads') / grep;
   if (vsGrep > TARGETS.checkVsGrep) failures.push(`check, 2 threads: ${vsGrep.toFixed(1)}x grep -c > ${TARGETS.checkVsGrep}x`);
   return { rows, failures };

@@ -2,11 +2,12 @@
 // (see types.ts), the capture's observations, what the model received per event name,
 // and the diagnostics by severity. Computed once; the model's state stays internal.
 import type { Finding } from '../findings/finding.ts';
-import type { StreamMeta, TraceEvent } from '../types/event.ts';
+import type { StreamMeta } from '../types/event.ts';
 import type { KprobeDef } from '../types/kprobe.ts';
 import type { ModelState, VictimState } from '../replay/state.ts';
 import { DIAGNOSTIC_CODES, type DiagnosticSink, type Severity } from '../../parsers/common/diagnostics.ts';
-import { selfReapsOf, isReapEntry } from './self-reaps.ts';
+import { selfReapsOf } from './self-reaps.ts';
+import type { Retention } from '../replay/retention.ts';
 import { victimFacts, victimOfFinding, type VictimContext } from './victim.ts';
 import type { CaptureObservations, DiagnosticsSummary, EventTally, Facts, VictimFacts } from './types.ts';
 
@@ -16,8 +17,8 @@ export { MM_ID_REUSE_WINDOW_NS } from './victim.ts';
 
 export interface FactsInput {
   state: ModelState;
-  /** The timeline the replay read (model events only). */
-  events: readonly TraceEvent[];
+  /** What the facts read of the timeline the replay stepped over (src/replay/retention.ts). */
+  retained: Retention;
   findings: readonly Finding[];
   inputs: readonly StreamMeta[];
   present: ReadonlySet<string>;
@@ -52,20 +53,14 @@ export function computeFacts(x: FactsInput): Facts {
       leaks.set(v, l);
     }
   }
-  let member = false;
-  let type = false;
-  let reapFired = false;
-  for (const e of x.events) {
-    if (e.name === 'kmem:rss_stat' && e.fields) {
-      if (e.fields.member !== undefined) member = true;
-      else type = true;
-    } else if (!reapFired && isReapEntry(e)) reapFired = true;
-  }
+  const r = x.retained;
+  const member = r.rssMember;
+  const type = r.rssType;
   const ctx: VictimContext = {
     state: st,
     probedCallbacks: st.calls.some((c) => c.callbacks.length > 0),
     haveLog: x.inputs.some((m) => m.format === 'kernel-log') || x.present.has('printk:console'),
-    selfReaps: selfReapsOf(st, x.events),
+    selfReaps: selfReapsOf(st, r),
     premature,
     leaks,
   };
@@ -74,7 +69,7 @@ export function computeFacts(x: FactsInput): Facts {
     rssStat: x.present.has('kmem:rss_stat'),
     rssFormat: member && type ? 'both' : member ? 'member=' : type ? 'type=' : undefined,
     exitMmapEvent: x.present.has('mmap:exit_mmap'),
-    reapProbe: reapFired || x.kprobes.some((d) => REAP_FUNC.test(d.func)),
+    reapProbe: r.reapFired || x.kprobes.some((d) => REAP_FUNC.test(d.func)),
     endsInsideFailedStart: victims.filter((v) => Object.values(v.calls.mmLifetime.notifiers).some((n) => n.endsInsideFailedStart > 0 && n.startsOk > 0)).length,
     startsOkInFailedCalls: victims.filter((v) => v.callbacks.some((c) => c.okInFailedCall)).length,
   };

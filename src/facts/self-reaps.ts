@@ -3,18 +3,12 @@
 // the victim whose task (or a task it forked: a thread may run the last exit) made it.
 import type { TraceEvent } from '../types/event.ts';
 import type { ModelState, VictimState } from '../replay/state.ts';
+import type { Retention } from '../replay/retention.ts';
 
-const REAP_FUNCS = new Set(['__oom_reap_task_mm', 'oom_reap_task_mm']);
-export const isReapEntry = (e: TraceEvent): boolean => e.fields !== undefined && REAP_FUNCS.has(String(e.fields.probe_func)) && e.fields.is_return !== true;
-
-export function selfReapsOf(st: ModelState, events: Iterable<TraceEvent>): Map<VictimState, number> {
+export function selfReapsOf(st: ModelState, r: Pick<Retention, 'parent' | 'reapEntries'>): Map<VictimState, number> {
   const reaper = (e: TraceEvent) => e.pid === st.reaperPid || e.comm === 'oom_reaper';
-  const parent = new Map<number, number>();
-  const entries: TraceEvent[] = [];
-  for (const e of events) {
-    if (e.name === 'sched:sched_process_fork' && typeof e.fields?.child_pid === 'number' && typeof e.fields.pid === 'number') parent.set(e.fields.child_pid, e.fields.pid);
-    else if (isReapEntry(e) && !reaper(e)) entries.push(e);
-  }
+  const parent = r.parent;
+  const entries = r.reapEntries.filter((e) => !reaper(e));
   const lineage = (pid: number): Set<number> => {
     const out = new Set<number>([pid]);
     for (let p = parent.get(pid); p !== undefined && !out.has(p); p = parent.get(p)) out.add(p);

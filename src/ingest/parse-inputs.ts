@@ -41,6 +41,10 @@ export interface ParseOptions {
   context?: ParseContext;
   /** Parser threads for large plain text traces (default: `REAPLAY_JOBS`, else one thread). */
   split?: SplitOptions;
+  /** Parse order (lower first, stable; default: kprobe definitions first). A streaming caller reads the small inputs before the trace. */
+  rank?: (format: FormatName) => number;
+  /** Called before each input is parsed; may give it its own context (the names stay shared). */
+  onInput?: (format: FormatName, file: string, index: number, all: readonly FormatName[]) => ParseContext | undefined;
 }
 
 export interface ParseResult {
@@ -90,7 +94,8 @@ async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
   const bin = await openBinary(file, opts);
   if (bin) return bin;
   let raw = 0;
-  const gen = openInputThreaded(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)) });
+  // The line splitter copies what it carries over a chunk's end: plain files reuse their buffers.
+  const gen = openInputThreaded(file, { onRaw: (n) => opts.onProgress?.(file, (raw += n)), reuseBuffers: true });
   const head: Buffer[] = [];
   let size = 0;
   while (size < SNIFF_BYTES) {
@@ -134,9 +139,11 @@ export async function parseInputs(files: readonly string[], opts: ParseOptions):
   const ctx = opts.context ?? newContext(opts.events);
   const opened: Opened[] = [];
   for (const f of files) opened.push(await openAndSniff(f, opts));
-  const ordered = [...opened].sort((a, b) => Number(b.importer.name === 'kprobe-events') - Number(a.importer.name === 'kprobe-events'));
+  const rank = opts.rank ?? ((f: FormatName) => (f === 'kprobe-events' ? 0 : 1));
+  const ordered = opened.map((o, index) => ({ o, index })).sort((a, b) => rank(a.o.importer.name) - rank(b.o.importer.name));
   const inputs: StreamMeta[] = [];
-  for (const o of ordered) inputs.push(await parseOne(o, ctx, opts));
+  const all = ordered.map(({ o }) => o.importer.name);
+  for (const { o, index } of ordered) inputs.push(await parseOne(o, opts.onInput?.(o.importer.name, o.file, index, all) ?? ctx, opts));
   return { inputs, ctx };
 }
 

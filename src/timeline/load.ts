@@ -6,7 +6,8 @@
 import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/event.ts';
 import type { KprobeDef } from '../types/kprobe.ts';
 import type { ParseContext } from '../../parsers/importer.ts';
-import { DiagnosticSink } from '../../parsers/common/diagnostics.ts';
+import { DiagnosticSink, type Diagnostic } from '../../parsers/common/diagnostics.ts';
+import { UNREADABLE_CODES } from './unreadable.ts';
 import { EventNames } from '../../parsers/common/event-names.ts';
 import { parseInputs } from '../ingest/parse-inputs.ts';
 import { DECODED_EVENTS } from '../normalize/needs.ts';
@@ -14,6 +15,7 @@ import { buildLogRecords } from './log-records.ts';
 import { mergeByTime } from './merge.ts';
 import type { EventTally } from '../types/coverage.ts';
 import { alignWallLogs } from './wall-clock.ts';
+import { StreamMerger } from './stream-merge.ts';
 
 export interface LoadedCapture {
   /** Trace events and (deduplicated, joined) kernel log records, by time. */
@@ -29,6 +31,48 @@ export interface LoadedCapture {
   delivered: Map<string, EventTally>;
   /** The kprobe definitions the inputs gave. */
   kprobes: KprobeDef[];
+  /** The events went to the reader's sink as they were read and were not kept (`events` is empty). */
+  streamed?: boolean;
+  /** Streamed: per unreadable line's diagnostic, the first event after it in its input (src/timeline/unreadable.ts). */
+  nextAfter?: Map<Diagnostic, Pick<TraceEvent, 'ts' | 'cpu'>>;
+}
+
+/**
+ * Notes, for each unreadable line, the first event after it in its input, as the events
+ * are handed out: a line is diagnosed when read, before any later line's event goes out.
+ */
+class NextAfter {
+  readonly found = new Map<Diagnostic, Pick<TraceEvent, 'ts' | 'cpu'>>();
+  private readonly seen = new Map<DiagnosticSink, number>();
+  private readonly pending = new Map<string, Diagnostic[]>();
+  private readonly known = new Set<Diagnostic>();
+
+  constructor(private readonly sinks: DiagnosticSink[]) {}
+
+  see(ev: TraceEvent): void {
+    for (const sink of this.sinks) {
+      const from = this.seen.get(sink) ?? 0;
+      if (from === sink.kept.length) continue;
+      for (let i = from; i < sink.kept.length; i++) {
+        const d = sink.kept[i]!;
+        // A diagnostic may show in two sinks (an input's own, then the capture's it is added to).
+        if (!d.src || !UNREADABLE_CODES.includes(d.code) || this.known.has(d)) continue;
+        this.known.add(d);
+        let l = this.pending.get(d.src.file);
+        if (!l) this.pending.set(d.src.file, (l = []));
+        l.push(d);
+      }
+      this.seen.set(sink, sink.kept.length);
+    }
+    const l = this.pending.get(ev.src.file);
+    if (!l?.length) return;
+    const rest = l.filter((d) => {
+      if (d.src!.line >= ev.src.line) return true;
+      this.found.set(d, { ts: ev.ts, cpu: ev.cpu });
+      return false;
+    });
+    this.pending.set(ev.src.file, rest);
+  }
 }
 
 /** Event names that remember the kprobe definitions they were given. */
@@ -41,41 +85,121 @@ class RecordingNames extends EventNames {
 }
 
 export async function loadCapture(files: readonly string[], format?: FormatName, needs: readonly string[] = DECODED_EVENTS): Promise<LoadedCapture> {
+  return readCapture(files, format, needs);
+}
+
+// Parse order when streaming: kprobe definitions, then the kernel logs (small, whole),
+// then the trace, whose events are merged with the logs' records as they are read.
+const STREAM_RANK = (f: FormatName): number => (f === 'kprobe-events' ? 0 : f === 'kernel-log' ? 1 : 2);
+
+/** Given the reader's context and tallies (filled as the read goes on), the consumer of the stream. */
+export type StreamSink = (c: Pick<LoadedCapture, 'ctx' | 'delivered'>) => (ev: TraceEvent) => void;
+
+/**
+ * Read a capture. Without `sink`, every event is kept (`events`, in time order). With
+ * `sink`, each event goes to it in the same order as it is read (`events` is left empty):
+ * when the capture is one trace and printk-stamped kernel logs. Otherwise (several
+ * traces, a kernel log on the wall clock) the events are kept and handed to `sink` at
+ * the end, the same stream.
+ */
+export async function readCapture(files: readonly string[], format?: FormatName, needs: readonly string[] = DECODED_EVENTS, stream?: StreamSink): Promise<LoadedCapture> {
   const names = new RecordingNames(needs);
   const ctx: ParseContext = { names, diag: new DiagnosticSink() };
   const perInput = new Map<StreamMeta, TraceEvent[]>();
-  const printk: TraceEvent[] = [];
-  const losses: DataLoss[] = [];
+  const printkOf = new Map<StreamMeta, TraceEvent[]>();
+  const lossesOf = new Map<StreamMeta, DataLoss[]>();
   const delivered = new Map<string, EventTally>();
+  const userSink = stream?.({ ctx, delivered });
+  const sinks = [ctx.diag];
+  const nextAfter = new NextAfter(sinks);
+  const sink = userSink
+    ? (ev: TraceEvent): void => {
+        nextAfter.see(ev);
+        userSink(ev);
+      }
+    : undefined;
+  // With a sink the inputs are read logs first; each keeps its own diagnostics, put back
+  // afterwards in the order of a read as given (kprobe definitions first, then as given).
+  const parsed: { index: number; format: FormatName; diag?: DiagnosticSink }[] = [];
+  let merger: StreamMerger | undefined;
+  let streaming = sink !== undefined;
+  let diag = ctx.diag;
   let failures = 0;
-  const { inputs } = await parseInputs(files, {
+  const startStream = (): void => {
+    // A kernel log on the wall clock is aligned on the trace's copy of its lines; a log
+    // with a CPU column counts as a trace's copy: both need the whole capture.
+    const logs = [...printkOf.entries()];
+    if (perInput.size > 0 || logs.some(([m, l]) => m.traceClock === 'wall' || l.some((e) => e.cpu >= 0))) {
+      streaming = false;
+      return;
+    }
+    merger = new StreamMerger(sink!);
+    merger.setLogs(logs.flatMap(([, l]) => l));
+    printkOf.clear();
+  };
+  const { inputs: parseOrder } = await parseInputs(files, {
     context: ctx,
     format,
+    rank: sink ? STREAM_RANK : undefined,
+    onInput: (f, _file, index, all) => {
+      const p: (typeof parsed)[number] = { index, format: f };
+      parsed.push(p);
+      if (!sink || f === 'kprobe-events') return undefined;
+      if (streaming && STREAM_RANK(f) === 2) {
+        // Several traces merge with each other: each needs the others whole.
+        if (all.filter((x) => STREAM_RANK(x) === 2).length > 1) streaming = false;
+        else startStream();
+      }
+      diag = p.diag = new DiagnosticSink();
+      sinks.push(diag);
+      failures = 0;
+      return { names, diag };
+    },
     onEvent: (ev, meta) => {
       let t = delivered.get(ev.name);
       if (!t) delivered.set(ev.name, (t = { delivered: 0, undecodable: 0 }));
       t.delivered++;
       // The decoder records field_decode_failed just before handing the event out.
-      const f = ctx.diag.count('field_decode_failed');
+      const f = diag.count('field_decode_failed');
       if (f !== failures) {
         failures = f;
         if (t.undecodable++ === 0) t.firstUndecodable = ev.src;
       }
-      if (ev.name === 'printk:console') printk.push(ev);
-      else {
-        let l = perInput.get(meta);
-        if (!l) perInput.set(meta, (l = []));
-        l.push(ev);
+      if (streaming && merger && meta.format !== 'kernel-log') {
+        merger.push(ev);
+        return;
       }
+      const into = ev.name === 'printk:console' ? printkOf : perInput;
+      let l = into.get(meta);
+      if (!l) into.set(meta, (l = []));
+      l.push(ev);
     },
-    onLoss: (l) => losses.push(l),
+    onLoss: (l, meta) => {
+      let list = lossesOf.get(meta);
+      if (!list) lossesOf.set(meta, (list = []));
+      list.push(l);
+    },
   });
+  // The last events out of the merge, while each input's diagnostics are still its own.
+  if (merger && streaming) merger.end();
+  // Inputs, diagnostics and losses in the order of a read as given.
+  const order = parseOrder.map((m, k) => ({ m, ...parsed[k]! })).sort((a, b) => Number(b.format === 'kprobe-events') - Number(a.format === 'kprobe-events') || a.index - b.index);
+  for (const o of order) if (o.diag) ctx.diag.absorb(o.diag);
+  const inputs = order.map((o) => o.m);
+  const losses = inputs.flatMap((m) => lossesOf.get(m) ?? []);
+  const present = (): Set<string> => new Set(ctx.names.entries().map((e) => e.full));
+  if (merger && streaming) {
+    return { events: [], untimed: merger.untimed, inputs, losses, ctx, present: present(), delivered, kprobes: names.defs, streamed: true, nextAfter: nextAfter.found };
+  }
+  const printk = inputs.flatMap((m) => printkOf.get(m) ?? []);
+  printkOf.clear();
   const aligned = alignWallLogs(printk, perInput.size > 0, inputs, ctx);
   // Free the raw lines early, unless alignment handed back the same array.
   if (aligned !== printk) printk.length = 0;
   const logs = buildLogRecords(aligned);
-  const events = mergeByTime([...perInput.values(), logs.filter((e) => e.ts >= 0n)]);
+  const events = mergeByTime([...inputs.filter((m) => perInput.has(m)).map((m) => perInput.get(m)!), logs.filter((e) => e.ts >= 0n)]);
   perInput.clear();
-  const present = new Set(ctx.names.entries().map((e) => e.full));
-  return { events, untimed: logs.filter((e) => e.ts < 0n), inputs, losses, ctx, present, delivered, kprobes: names.defs };
+  const untimed = logs.filter((e) => e.ts < 0n);
+  if (sink) for (const e of events) sink(e);
+  return { events, untimed, inputs, losses, ctx, present: present(), delivered, kprobes: names.defs };
 }

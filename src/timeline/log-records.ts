@@ -8,15 +8,26 @@ import type { TraceEvent } from '../types/event.ts';
 import { decodePrintk } from '../../parsers/common/printk-line.ts';
 
 /** Fragments of one message are emitted by one task within this long. */
-const FRAGMENT_GAP_NS = 20_000_000n;
+export const FRAGMENT_GAP_NS = 20_000_000n;
 /** The same line from two sources lies within this long (console flush delay). */
-const DUPLICATE_NS = 200_000_000n;
+export const DUPLICATE_NS = 200_000_000n;
 
-function joinFragments(events: TraceEvent[]): TraceEvent[] {
+/** The first fragment of a message printed in KERN_CONT parts. */
+export const startsJoin = (ev: TraceEvent): boolean => ev.fields?.kind === 'oom_summary_part' && ev.text.startsWith('oom-kill:');
+
+/** The message of `first` with the text of its fragments joined, decoded as one line. */
+export function joined(first: TraceEvent, text: string): TraceEvent {
+  return { ...first, text, fields: decodePrintk(text) ?? first.fields };
+}
+
+/** A record the model reads (lines of no known kind are left out). */
+export const isRecord = (ev: TraceEvent): boolean => ev.fields !== undefined && ev.fields.kind !== 'other';
+
+export function joinFragments(events: TraceEvent[]): TraceEvent[] {
   const out: TraceEvent[] = [];
   for (let i = 0; i < events.length; i++) {
     const ev = events[i]!;
-    if (ev.fields?.kind !== 'oom_summary_part' || !ev.text.startsWith('oom-kill:')) {
+    if (!startsJoin(ev)) {
       out.push(ev);
       continue;
     }
@@ -31,15 +42,14 @@ function joinFragments(events: TraceEvent[]): TraceEvent[] {
         break;
       }
     }
-    const fields = decodePrintk(text);
-    out.push({ ...ev, text, fields: fields ?? ev.fields });
+    out.push(joined(ev, text));
     i = j - 1;
   }
   return out;
 }
 
 /** The message without a printk time prefix, for comparing sources. */
-function key(ev: TraceEvent): string {
+export function key(ev: TraceEvent): string {
   return ev.text.replace(/^\[\s*\d+\.\d+\]\s?/, '').trim();
 }
 
@@ -58,7 +68,7 @@ export function buildLogRecords(printk: TraceEvent[]): TraceEvent[] {
   for (const list of joined) {
     const fromTrace = (list[0]?.cpu ?? -1) >= 0;
     for (const ev of list) {
-      if (ev.fields?.kind === 'other' || ev.fields === undefined) continue;
+      if (!isRecord(ev)) continue;
       const k = key(ev);
       const times = seen.get(k);
       if (!fromTrace && times && ev.ts >= 0n && times.some((t) => (t > ev.ts ? t - ev.ts : ev.ts - t) < DUPLICATE_NS)) continue;

@@ -3,7 +3,7 @@
 // same input (as for a ring-buffer loss marker), so the verdicts whose window holds it
 // drop to inconclusive, and "no finding" near it is not taken for a finding.
 import type { DataLoss, SourceRef, TraceEvent } from '../types/event.ts';
-import type { DiagnosticCode } from '../../parsers/common/diagnostics.ts';
+import type { Diagnostic, DiagnosticCode } from '../../parsers/common/diagnostics.ts';
 import type { LoadedCapture } from './load.ts';
 
 /** Diagnostics that mean a line's content was not read at all. */
@@ -24,18 +24,19 @@ function nextEvent(byFile: Map<string, TraceEvent[]>, src: SourceRef): TraceEven
 }
 
 /** Data-loss entries for the unreadable lines of `c` (the kept ones by place; the rest counted on the last). */
-export function unreadableLosses(c: LoadedCapture): DataLoss[] {
+export function unreadableLosses(c: LoadedCapture, after?: (d: Diagnostic) => Pick<TraceEvent, 'ts' | 'cpu'> | undefined): DataLoss[] {
   const kept = c.ctx.diag.kept.filter((d) => UNREADABLE_CODES.includes(d.code) && d.src);
   if (kept.length === 0) return [];
   const byFile = new Map<string, TraceEvent[]>();
-  for (const ev of c.events) {
+  for (const ev of after ? [] : c.events) {
     let l = byFile.get(ev.src.file);
     if (!l) byFile.set(ev.src.file, (l = []));
     l.push(ev);
   }
   for (const l of byFile.values()) l.sort((a, b) => a.src.line - b.src.line);
   const out = kept.map((d): DataLoss => {
-    const next = nextEvent(byFile, d.src!);
+    // A streamed timeline is not kept: its reader noted the event after each such line.
+    const next = after ? after(d) : nextEvent(byFile, d.src!);
     return { kind: 'unreadable_line', cpu: next?.cpu ?? -1, src: d.src!, count: 1, ...(next ? { ts: next.ts } : {}) };
   });
   const all = UNREADABLE_CODES.reduce((n, code) => n + c.ctx.diag.count(code), 0);

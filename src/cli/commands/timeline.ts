@@ -24,7 +24,8 @@ function describe(ev: TraceEvent): string {
 }
 
 export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<number> {
-  const a = await analyze(args.files, args);
+  // The printer reads every event of the address space: the timeline is kept whole.
+  const a = await analyze(args.files, { ...args, keepEvents: true });
   const v = a.state.victims.find((x) =>
     args.pid !== undefined ? x.pid === args.pid || x.mm.tasks.has(args.pid) : args.mm !== undefined ? x.mm.mmPtr === args.mm || String(x.mm.mmId) === args.mm : true,
   );
