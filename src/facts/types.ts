@@ -122,6 +122,8 @@ export interface VictimFacts {
   callbackSource?: 'probes' | 'kernel log';
   /** The reap routine run on its mm outside the oom_reaper (exit_mmap self-reap, 4.17-6.0). */
   selfReaps: number;
+  /** Invalidate calls on its mm outside the reaper's attempts (`mmLifetime` less `inAttempts`: its exit path), and the first of them. */
+  outsideAttempts: { calls: number; first?: { at: Ns; src: SourceRef; ret?: SourceRef } };
   /** The latest earlier victim of the same OOM domain that was pending when this one was selected. */
   earlier?: { pid: number; selectedAt: Ns };
   /** The next victim selected in the same OOM domain while this one was pending. */

@@ -80,6 +80,10 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
   const anonLeft = v.reapedLog?.fields?.anon_rss_kb;
   // Only a reaper line names it, or it was selected before the trace: the selection time is unknown, so no latency is measured from it.
   const noSelectionTime = v.evidence === 'reaper' || v.evidence === 'before_trace';
+  const inAttempts = callsInAttempts(v);
+  const lifetime = callsOverMmLifetime(s, v);
+  const inside = new Set(inAttempts);
+  const outside = lifetime.filter((c) => !inside.has(c));
   return {
     pid: v.pid,
     selectedBy: v.mark.name === 'oom:mark_victim' ? 'mark_victim' : String(v.mark.fields?.kind ?? v.mark.name),
@@ -121,7 +125,8 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
       oomSkip: since(v.oomSkip?.ts),
       release: since(v.release?.ts),
     },
-    calls: { inAttempts: tally(callsInAttempts(v)), mmLifetime: tally(callsOverMmLifetime(s, v)) },
+    calls: { inAttempts: tally(inAttempts), mmLifetime: tally(lifetime) },
+    outsideAttempts: { calls: outside.length, first: outside[0] ? { at: asNs(outside[0].entry.ts), src: outside[0].entry.src, ret: outside[0].ret?.src } : undefined },
     callbacks: callbackFacts(v),
     callbackFailures,
     callbackSource,
