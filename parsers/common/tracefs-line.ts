@@ -83,7 +83,7 @@ export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, p
   h.cpu = cpu;
   i++;
   while (i < end && buf[i] === SP) i++;
-  // 4.13-4.18 print the TGID column after the CPU (kernel-model.md §10).
+  // 4.13-4.18 print the TGID column after the CPU (docs/formats.md#tracefs-tgid).
   if (buf[i] === 40 && h.tgid === -2) {
     i = scanTgid(buf, i, end, h);
     if (i < 0) return false;

@@ -59,7 +59,7 @@ describe('chunk boundaries do not matter', () => {
   }
 });
 
-describe('line layouts of every kernel family (kernel-model.md §5.1)', () => {
+describe('line layouts of every kernel family (docs/formats.md#tracefs-line)', () => {
   const cases: [string, string, Partial<{ pid: number; tgid: number; cpu: number; flags: string; ts: bigint }>][] = [
     ['>=5.15', '          stress-4242    [003] ...1.  1234.567890: mark_victim: pid=4242', { pid: 4242, cpu: 3, flags: '...1.', ts: 1234567890000n }],
     ['5.9-5.14', '          stress-4242    [003] ...1  1234.567890: mark_victim: pid=4242', { flags: '...1' }],

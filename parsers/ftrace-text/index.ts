@@ -1,4 +1,4 @@
-// Importer for the tracefs `trace` file and `trace_pipe` (kernel-model.md §5.1).
+// Importer for the tracefs `trace` file and `trace_pipe` (docs/formats.md#tracefs).
 import type { FormatImporter } from '../importer.ts';
 import { TextTraceReader } from '../common/text-trace-reader.ts';
 import { ftraceOther } from './markers.ts';

@@ -1,5 +1,5 @@
 // The kernel versions a log's OOM line formats imply, for logs that print no release.
-// Each format existed in a range of versions (kernel-model.md §3.2, mm/oom_kill.c and
+// Each format existed in a range of versions (docs/formats.md#kernel-log, mm/oom_kill.c and
 // mm/memcontrol.c of each version); the log's range is the intersection. Vendor
 // kernels with their own kill line (RHEL/CentOS 6 and 7) are named as such.
 import { decodePrintk } from '../common/printk-line.ts';

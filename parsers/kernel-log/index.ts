@@ -1,5 +1,5 @@
 // Importer for kernel logs: dmesg (every time style), /dev/kmsg records, journalctl
-// and syslog files (kernel-model.md §3.2). Each line becomes a `printk:console`
+// and syslog files (docs/formats.md#kernel-log). Each line becomes a `printk:console`
 // event, the same event the tracepoint gives inside traces.
 import type { FormatImporter } from '../importer.ts';
 import { KernelLogReader } from './reader.ts';

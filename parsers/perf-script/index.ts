@@ -1,4 +1,4 @@
-// Importer for `perf script` text of tracepoint events (kernel-model.md §5.3), in the
+// Importer for `perf script` text of tracepoint events (docs/formats.md#perf-script), in the
 // default field layout and as `-F comm,pid,tid,cpu,time,event,trace --ns`.
 import type { FormatImporter } from '../importer.ts';
 import { PerfScriptReader } from './reader.ts';

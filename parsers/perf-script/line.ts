@@ -1,4 +1,4 @@
-// Byte scanner for one `perf script` line (kernel-model.md §5.3). No regex and no
+// Byte scanner for one `perf script` line (docs/formats.md#perf-script). No regex and no
 // string: the reader decides from the event name whether the line is worth any.
 // Default fields for tracepoints (`%16s` comm, tid `%5d` or `%7d`, `[%03d]`, usecs):
 //           victim   384 [001]    12.455582:           oom:mark_victim: pid=384

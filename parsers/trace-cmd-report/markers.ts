@@ -1,4 +1,4 @@
-// Header and loss lines of `trace-cmd report` (kernel-model.md §5.2).
+// Header and loss lines of `trace-cmd report` (docs/formats.md#trace-cmd-report).
 import type { SourceRef } from '../../src/types/event.ts';
 import type { TextTraceReader } from '../common/text-trace-reader.ts';
 

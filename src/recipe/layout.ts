@@ -1,5 +1,5 @@
 // How to fetch the invalidate range's fields in a kprobe: from the kernel's BTF when there is
-// one, else from the version family table (kernel-model.md §3.6). x86-64 argument registers.
+// one, else from the version family table (docs/formats.md#kprobes). x86-64 argument registers.
 import type { Btf } from '../../parsers/btf/read.ts';
 import { callbackParams, funcParams, funcReturn, resolve, structMembers, type Param } from '../../parsers/btf/query.ts';
 import { atLeast, CORE, type Version } from './what-to-record.ts';

@@ -28,7 +28,7 @@ export const TRACEPOINTS: readonly Tracepoint[] = [
   { name: 'sched:sched_process_free', since: [2, 6], btfStruct: 'trace_event_raw_sched_process_template', why: 'victim task freed' },
   { name: 'signal:signal_generate', since: [3, 2], btfStruct: 'trace_event_raw_signal_generate', why: 'the SIGKILL of the victim and the processes sharing its mm' },
   { name: 'printk:console', since: [3, 0], btfStruct: 'trace_event_raw_console', why: 'the OOM report and reaper lines on the trace clock' },
-  // x86 has it since 5.13 (generic KVM code); arm/arm64 earlier (kernel-model.md §3.3).
+  // x86 has it since 5.13 (generic KVM code); arm/arm64 earlier (docs/formats.md#kvm).
   { name: 'kvm:kvm_unmap_hva_range', since: [5, 13], module: 'kvm', why: "KVM's invalidate start without kprobes" },
 ];
 

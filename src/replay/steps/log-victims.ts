@@ -1,4 +1,4 @@
-// Victims named by kernel-log lines other than a kill line (kernel-model.md §3.2):
+// Victims named by kernel-log lines other than a kill line (docs/formats.md#kernel-log):
 // a selection line whose kill line is missing, a `Kill process P … or sacrifice child`
 // followed by the kill of another task (the chosen parent and its killed child, both
 // reported with their relation), an `oom-kill:` summary alone, a reaper line alone.
