@@ -1,6 +1,8 @@
 // The fleet tables: one declaration per column, from which the DuckDB and ClickHouse
 // DDL, the CSV/JSONL headers and docs/schema.md are all made. Bump SCHEMA_VERSION on
 // any change that is not a new trailing nullable column.
+import { modelRef } from '../types/model-doc.ts';
+
 export const SCHEMA_VERSION = 1;
 
 /** `int` is 32-bit, `bigint` 64-bit (nanoseconds), `flag` 0/1 (no boolean type in ClickHouse 18.16). */
@@ -140,7 +142,7 @@ export const TABLES = {
       ...CAPTURE_KEY,
       c('finding', 'int', 'index of the finding in the capture'),
       c('kind', 'string', 'finding kind'),
-      c('rule', 'string', 'rule of the kernel model (kernel-model.md §4)'),
+      c('rule', 'string', `rule of the kernel model (${modelRef('rules')})`),
       c('level', 'string', 'proven, suggested or inconclusive'),
       c('expected', 'flag', 'the model predicts it on this kernel'),
       n('victim_pid', 'int', 'the victim it names'),

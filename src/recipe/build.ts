@@ -3,6 +3,7 @@
 import { findType } from '../../parsers/btf/query.ts';
 import { btfLayout, tableLayout, type FetchArg, type InvalidateLayout } from './layout.ts';
 import type { KernelFacts } from './kernel-facts.ts';
+import { modelRef } from '../types/model-doc.ts';
 import {
   atLeast, BUFFER_KB, callbacksFor, CORE, NOTIFIERS, notifierById, TRACE_CLOCK, TRACEPOINTS,
   type Notifier, type ProbeRole, type Tracepoint,
@@ -186,7 +187,7 @@ function addNotifier(
     add('r', `${n.id}_invalidate_ret`, sym, [{ name: 'ret', fetch: '$retval', type: 'u8' }], 'cb_invalidate_ret', extra);
     limitations.push({
       what: `${n.id} uses an interval notifier (${sym}, returns true when done): a failure there is ended by the core itself`,
-      checkSays: `its kprobe events are kept but not judged; pairing is judged on the core calls and the hlist notifiers (kernel-model.md §2.3)`,
+      checkSays: `its kprobe events are kept but not judged; pairing is judged on the core calls and the hlist notifiers (${modelRef('rules-unpaired')})`,
     });
     return true;
   }
