@@ -1,4 +1,4 @@
-// perf_event_attr and the sample layouts it implies (binary-formats.md §7.2, §7.5.1, §7.6).
+// perf_event_attr and the sample layouts it implies (include/uapi/linux/perf_event.h; tools/perf/Documentation/perf.data-file-format.txt).
 export const SAMPLE = {
   IP: 1n << 0n, TID: 1n << 1n, TIME: 1n << 2n, ADDR: 1n << 3n, READ: 1n << 4n, CALLCHAIN: 1n << 5n, ID: 1n << 6n,
   CPU: 1n << 7n, PERIOD: 1n << 8n, STREAM_ID: 1n << 9n, RAW: 1n << 10n, IDENTIFIER: 1n << 16n,

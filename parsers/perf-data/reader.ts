@@ -2,7 +2,7 @@
 // COMPRESSED records), attrs and ids, tracepoint payloads decoded through the formats of
 // HEADER_TRACING_DATA, task names from COMM/FORK, LOST/LOST_SAMPLES as data loss.
 // Wanted samples are collected, then stably sorted by time as `perf script` orders them
-// (binary-formats.md §7.8) and named by the comm their thread had at that time (§7.7).
+// (ordered by time as perf script orders them) and named by the comm their thread had at that time (PERF_RECORD_COMM).
 import type { ByteSource, ParseContext, ReaderSink } from '../importer.ts';
 import type { DataLoss, SourceRef, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import { InputError } from '../common/input.ts';
@@ -34,7 +34,7 @@ class PerfReader {
   private seq = 0;
   private record = 0;
   private idOffset = -1;
-  /** One zstd stream for the whole session: a record may span two COMPRESSED payloads (§7.9). */
+  /** One zstd stream for the whole session: a record may span two COMPRESSED payloads. */
   zstd?: ZstdStream;
   private dbuf: Uint8Array = new Uint8Array(0);
   private dOffset = 0;

@@ -1,4 +1,4 @@
-// One CPU's ring-buffer pages (binary-formats.md §4): chunk by chunk (decompressed into
+// One CPU's ring-buffer pages (trace-cmd.dat.v7(5), "FLYRECORD"; the kernel's ring_buffer.c page layout): chunk by chunk (decompressed into
 // one buffer at a time) or in windows of raw pages, walked record by record. Only the
 // 2-byte type of a record is read unless the record is wanted. Memory: one chunk.
 import type { ByteSource } from '../importer.ts';

@@ -1,5 +1,5 @@
 // trace.dat metadata: the initial header, then v6's sequential items or v7's sections
-// and OPTIONS chain (binary-formats.md §1–3). Only metadata is read here; the per-CPU
+// and OPTIONS chain (trace-cmd.dat.v6(5) and trace-cmd.dat.v7(5)). Only metadata is read here; the per-CPU
 // data is walked by cpu-stream.ts.
 import { inflateSync } from 'node:zlib';
 import type { ByteSource } from '../importer.ts';
@@ -304,7 +304,7 @@ async function recoverBuffer(src: ByteSource, at: number, h: TraceDatHeader): Pr
   h.buffers.push(Object.assign({ name: '', pageSize: page, cpus, compressed: true }, { section: at }));
 }
 
-/** Sections tile a whole file (§3.2): one running past the end means the file was cut. */
+/** Sections tile a whole file: one running past the end means the file was cut. */
 async function checkTiling(src: ByteSource, first: number, h: TraceDatHeader): Promise<void> {
   let p = first;
   while (p + 16 <= src.size) {

@@ -1,6 +1,6 @@
 // Importer for trace.dat (trace-cmd record, file versions 6 and 7): metadata from the
 // header and sections, then every CPU's pages merged the way `trace-cmd report` prints
-// them: smallest time first, ties to the earlier buffer (instance), then the lower CPU (binary-formats.md §4.4).
+// them: smallest time first, ties to the earlier buffer (instance), then the lower CPU (as trace-cmd report merges them).
 import type { BinaryImporter, ByteSource, ParseContext, ReaderSink } from '../importer.ts';
 import type { DataLoss, StreamMeta } from '../../src/types/event.ts';
 import { InputError } from '../common/input.ts';
