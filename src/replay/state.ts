@@ -153,6 +153,8 @@ export interface ModelState {
   reaperPid?: number;
   firstTs?: bigint;
   lastTs?: bigint;
+  /** Trace time of the next look for released victims to retire (steps/retire.ts). */
+  retireCheckAt?: bigint;
 }
 
 export function initialState(caps: Capabilities): ModelState {

@@ -10,6 +10,7 @@ import { onKprobe } from './steps/invalidate.ts';
 import { onExitMmap, onProcessExit, onRssStat } from './steps/memory.ts';
 import { beforeTrace } from './steps/log-victims.ts';
 import { onLog } from './steps/log.ts';
+import { retireReleased } from './steps/retire.ts';
 import { noteKvm } from './notifier-evidence.ts';
 import type { RoleOf } from './kprobe-roles.ts';
 
@@ -24,6 +25,7 @@ export function step(s: ModelState, ev: TraceEvent, ctx: StepContext): ModelStat
   if (ev.ts >= 0n) {
     s.firstTs ??= ev.ts;
     s.lastTs = ev.ts;
+    retireReleased(s, ev.ts);
   }
   // The address spaces see every event before the model does.
   s.mms.observe(ev);

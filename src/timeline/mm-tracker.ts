@@ -42,7 +42,9 @@ export class MmTimeline {
   mmId?: number;
   mmPtr?: string;
   /** Its events: rss_stat samples of its mm_id, lines about its task, its tasks' exits. */
-  readonly events: TraceEvent[] = [];
+  events: TraceEvent[] = [];
+  /** No longer collecting (MmTracker.retire): its memory went, and the reuse window after it passed. */
+  retired = false;
 
   constructor(
     /** The task it is tracked for (a victim). */
@@ -162,6 +164,26 @@ export class MmTracker {
       tl.events.push(...recent);
       tl.events.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
     }
+  }
+
+  /**
+   * Stop collecting for an address space whose memory went at `releasedAt`, once the trace
+   * is past the reuse window after it: a later sample of its mm_id, line about its pid or
+   * exit of one of its tasks is another address space's (or nothing anyone reads), so it is
+   * remembered as untracked again, and the events outside the window are dropped.
+   */
+  retire(tl: MmTimeline, releasedAt: bigint): void {
+    if (tl.retired) return;
+    tl.retired = true;
+    if (tl.mmId !== undefined && this.byMmId.get(tl.mmId) === tl) this.byMmId.delete(tl.mmId);
+    if (this.byPid.get(tl.pid) === tl) this.byPid.delete(tl.pid);
+    for (const task of tl.tasks) {
+      const l = this.byTask.get(task)?.filter((x) => x !== tl);
+      if (l?.length) this.byTask.set(task, l);
+      else this.byTask.delete(task);
+    }
+    this.unbound = this.unbound.filter((x) => x !== tl);
+    tl.events = tl.within(releasedAt);
   }
 
   /** Bind the `mm` pointer the probes print (the first one seen for it). */
