@@ -34,6 +34,9 @@ export const DIAGNOSTIC_CODES = {
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
 
+/** Diagnostics that mean a line's content was not read at all (data loss where the line stands). */
+export const UNREADABLE_CODES: readonly DiagnosticCode[] = ['malformed_line', 'binary_data', 'line_too_long', 'truncated_line'];
+
 export interface Diagnostic {
   code: DiagnosticCode;
   severity: Severity;

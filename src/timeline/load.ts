@@ -6,8 +6,7 @@
 import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/event.ts';
 import type { KprobeDef } from '../types/kprobe.ts';
 import type { ParseContext } from '../../parsers/importer.ts';
-import { DiagnosticSink, type Diagnostic } from '../../parsers/common/diagnostics.ts';
-import { UNREADABLE_CODES } from './unreadable.ts';
+import { DiagnosticSink, UNREADABLE_CODES, type Diagnostic } from '../../parsers/common/diagnostics.ts';
 import { EventNames } from '../../parsers/common/event-names.ts';
 import { parseInputs } from '../ingest/parse-inputs.ts';
 import { DECODED_EVENTS } from '../normalize/needs.ts';

@@ -3,11 +3,8 @@
 // same input (as for a ring-buffer loss marker), so the verdicts whose window holds it
 // drop to inconclusive, and "no finding" near it is not taken for a finding.
 import type { DataLoss, SourceRef, TraceEvent } from '../types/event.ts';
-import type { Diagnostic, DiagnosticCode } from '../../parsers/common/diagnostics.ts';
+import { UNREADABLE_CODES, type Diagnostic } from '../../parsers/common/diagnostics.ts';
 import type { LoadedCapture } from './load.ts';
-
-/** Diagnostics that mean a line's content was not read at all. */
-export const UNREADABLE_CODES: readonly DiagnosticCode[] = ['malformed_line', 'binary_data', 'line_too_long', 'truncated_line'];
 
 /** The first event after `src` in its input (by line), or undefined at the end. */
 function nextEvent(byFile: Map<string, TraceEvent[]>, src: SourceRef): TraceEvent | undefined {
