@@ -41,6 +41,7 @@ export class StreamMerger {
   private mark: bigint | undefined;
   private lastOut: bigint | undefined;
   private ended = false;
+  private flushing = false;
   /** Trace events that came later than REORDER_NS out of order (handed out late, counted). */
   lateEvents = 0;
   /** Log lines without a time (plain dmesg): kept for the story, never merged. */
@@ -68,6 +69,20 @@ export class StreamMerger {
     this.logs = items;
   }
 
+  /** A kernel log line arriving while the trace is read (a live log, in time order). */
+  pushLog(ev: TraceEvent): void {
+    if (!isRecord(ev)) return;
+    if (ev.ts < 0n) {
+      this.untimed.push(ev);
+      return;
+    }
+    const item: LogItem = { ev, fromTrace: false, seq: this.seq++ };
+    let i = this.logs.length;
+    while (i > this.logHead && before(item, this.logs[i - 1]!)) i--;
+    this.logs.splice(i, 0, item);
+    this.drain();
+  }
+
   /** One event of the trace, as read. */
   push(ev: TraceEvent): void {
     if (this.mark === undefined || ev.ts > this.mark) this.mark = ev.ts;
@@ -75,6 +90,24 @@ export class StreamMerger {
     else this.traceEvent(ev);
     if (this.join && this.mark - this.join.lastTs > FRAGMENT_GAP_NS) this.completeJoin();
     this.drain();
+  }
+
+  /**
+   * A live input gone quiet: hand out the trace's events held for late ones, then go on
+   * merging. A kernel log's line still waits for the trace's copy of it (and what follows it).
+   */
+  flush(): void {
+    if (this.join) this.completeJoin();
+    this.flushing = true;
+    this.drain();
+    this.flushing = false;
+  }
+
+  /** Whether an event held back passes `test` (a caller asking if what it has received is complete). */
+  holds(test: (ev: TraceEvent) => boolean): boolean {
+    for (let i = this.head; i < this.trace.length; i++) if (test(this.trace[i]!)) return true;
+    for (let i = this.logHead; i < this.logs.length; i++) if (test(this.logs[i]!.ev)) return true;
+    return this.join !== undefined && test(this.join.ev);
   }
 
   end(): void {
@@ -147,7 +180,7 @@ export class StreamMerger {
       const joinTs = this.join?.ev.ts;
       if (t && (!l || t.ts <= l.ev.ts)) {
         // An event may still arrive out of order before this one: wait REORDER_NS.
-        if (!this.ended && mark !== undefined && mark - t.ts < REORDER_NS) break;
+        if (!this.ended && !this.flushing && mark !== undefined && mark - t.ts < REORDER_NS) break;
         if (joinTs !== undefined && joinTs < t.ts) break;
         this.trace[this.head++] = undefined as unknown as TraceEvent;
         this.emit(t);
@@ -156,7 +189,7 @@ export class StreamMerger {
       if (!l) break;
       // A message still joining may be this log line's copy in the trace, or come before it.
       if (joinTs !== undefined && (joinTs < l.ev.ts || (!l.fromTrace && joinTs < l.ev.ts + DUPLICATE_NS))) break;
-      if (!this.ended && (mark === undefined || mark - l.ev.ts < (l.fromTrace ? REORDER_NS : DUPLICATE_NS))) break;
+      if (!this.ended && !(this.flushing && l.fromTrace) && (mark === undefined || mark - l.ev.ts < (l.fromTrace ? REORDER_NS : DUPLICATE_NS))) break;
       this.logs[this.logHead++] = undefined as unknown as LogItem;
       if (l.fromTrace || !this.duplicate(l.ev)) this.emit(l.ev);
     }
