@@ -222,9 +222,12 @@ function analyzeAs(c: LoadedCapture, opts: AnalyzeOptions): Analysis {
   return { ...judge(c, r, profile, retain(c)), resimulated: sim.changes };
 }
 
-/** Settle, detectors and facts over a stepped replay; `k`: what they read of its timeline. */
-function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile, k: Retention): Analysis {
-  const state = settle(r, profile.caps);
+/**
+ * Settle, detectors and facts over a stepped replay; `k`: what they read of its timeline.
+ * `settleWith`: how the state is settled (a live caller judges a replay that goes on).
+ */
+export function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile, k: Retention, settleWith: (r: Replay, caps: Capabilities) => ModelState = settle): Analysis {
+  const state = settleWith(r, profile.caps);
   const coverage = coverageOf(c, k);
   const findings = runDetectors({ timeline: replayedTimeline(state), coverage, profile });
   const facts = computeFacts({ state, retained: k, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });
