@@ -12,6 +12,13 @@
 import type { TraceEvent } from '../types/event.ts';
 import { DUPLICATE_NS, FRAGMENT_GAP_NS, isRecord, joinFragments, joined, key, startsJoin } from './log-records.ts';
 
+/**
+ * How long the trace's copies of kernel-log lines are remembered past what went out: a
+ * log line drains in time order, so it can match no older copy (a live log may lag a
+ * little; far more than DUPLICATE_NS is kept).
+ */
+const SEEN_KEEP_NS = 10_000_000_000n;
+
 /** How far back in time a trace event may arrive and still take its place. */
 export const REORDER_NS = 100_000_000n;
 
@@ -42,6 +49,8 @@ export class StreamMerger {
   private lastOut: bigint | undefined;
   private ended = false;
   private flushing = false;
+  /** Events handed out since the trace's old copies were last forgotten. */
+  private sinceForget = 0;
   /** Trace events that came later than REORDER_NS out of order (handed out late, counted). */
   lateEvents = 0;
   /** Log lines without a time (plain dmesg): kept for the story, never merged. */
@@ -167,7 +176,18 @@ export class StreamMerger {
     return times !== undefined && times.some((t) => (t > ev.ts ? t - ev.ts : ev.ts - t) < DUPLICATE_NS);
   }
 
+  /** The trace's copies before `before` can match no log line still to come: forgotten (a stream of days stays bounded). */
+  private forget(before: bigint): void {
+    this.sinceForget = 0;
+    for (const [k, times] of this.seen) {
+      const keep = times.filter((t) => t >= before);
+      if (!keep.length) this.seen.delete(k);
+      else if (keep.length < times.length) this.seen.set(k, keep);
+    }
+  }
+
   private emit(ev: TraceEvent): void {
+    this.sinceForget++;
     this.lastOut = ev.ts;
     this.out(ev);
   }
@@ -197,6 +217,7 @@ export class StreamMerger {
       this.trace = this.trace.slice(this.head);
       this.head = 0;
     }
+    if (this.sinceForget > 4096 && this.lastOut !== undefined) this.forget(this.lastOut - SEEN_KEEP_NS);
     if (this.logHead > 1024 && this.logHead * 2 > this.logs.length) {
       this.logs = this.logs.slice(this.logHead);
       this.logHead = 0;
