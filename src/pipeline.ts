@@ -15,9 +15,10 @@
 // the kernel is observed from the stepped state and the profile is resolved before the
 // state is settled under it. A live or streaming caller drives the same functions:
 // `startReplay` once, `stepEvent` per event as it arrives, then `resolve` + `settle` +
-// detectors + facts at a settle point. `settle` (finish) still judges the state in place,
-// so today it is called once, at the end; settling per victim while stepping goes on is
-// the next step (finish per victim, on a victim whose outcome no later event can change).
+// detectors + facts at a settle point (`judge`). `settle` (finish) judges the state in
+// place: a live caller judging a replay that goes on puts back what it decided
+// (src/watch/model-adapter.ts); settling per victim while stepping goes on is the next
+// step (finish per victim, on a victim whose outcome no later event can change).
 //
 // `analyze` streams: each event is stepped as the trace is read (StreamingReplay over
 // `readCapture`'s sink), and what the later phases read of the timeline is gathered on
@@ -222,9 +223,12 @@ function analyzeAs(c: LoadedCapture, opts: AnalyzeOptions): Analysis {
   return { ...judge(c, r, profile, retain(c)), resimulated: sim.changes };
 }
 
-/** Settle, detectors and facts over a stepped replay; `k`: what they read of its timeline. */
-function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile, k: Retention): Analysis {
-  const state = settle(r, profile.caps);
+/**
+ * Settle, detectors and facts over a stepped replay; `k`: what they read of its timeline.
+ * `settleWith`: how the state is settled (a live caller judges a replay that goes on).
+ */
+export function judge(c: LoadedCapture, r: Replay, profile: ResolvedProfile, k: Retention, settleWith: (r: Replay, caps: Capabilities) => ModelState = settle): Analysis {
+  const state = settleWith(r, profile.caps);
   const coverage = coverageOf(c, k);
   const findings = runDetectors({ timeline: replayedTimeline(state), coverage, profile });
   const facts = computeFacts({ state, retained: k, findings, inputs: c.inputs, present: c.present, delivered: c.delivered, kprobes: c.kprobes, diag: c.ctx.diag });

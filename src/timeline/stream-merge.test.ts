@@ -129,4 +129,34 @@ describe('StreamMerger', () => {
     expect(late.timed.map((e) => e.pid)).toEqual([1, 3, 2]);
     expect(late.late).toBe(1);
   });
+  test("a live kernel log's lines, pushed as they come, are merged and deduplicated as the ones given first", () => {
+    const kill = LINES[5]!;
+    const timed: TraceEvent[] = [];
+    const m = new StreamMerger((e) => timed.push(e));
+    m.push(console_(1000n * MS, 7, kill, 'trace', 1));
+    m.pushLog(console_(1150n * MS, 0, kill, 'dmesg', -1));
+    m.pushLog(console_(1250n * MS, 0, kill, 'dmesg', -1));
+    m.pushLog(console_(-1n, 0, LINES[6]!, 'dmesg', -1));
+    m.push(traceEvent(2000n * MS, 1));
+    m.end();
+    expect(timed.map((e) => `${e.src.file} ${e.ts / MS}`)).toEqual(['trace 1000', 'dmesg 1250', 'trace 2000']);
+    expect(m.untimed.map((e) => e.text)).toEqual([LINES[6]]);
+  });
+
+  test('flush hands out what is held back for late events, and merging goes on; holds tells what is held', () => {
+    const timed: TraceEvent[] = [];
+    const m = new StreamMerger((e) => timed.push(e));
+    m.push(traceEvent(1000n * MS, 1));
+    expect(timed).toHaveLength(0);
+    m.flush();
+    expect(timed.map((e) => e.pid)).toEqual([1]);
+    // Held back again after the flush: a late event still takes its place.
+    m.push(traceEvent(1000n * MS + REORDER_NS / 2n, 2));
+    m.push(traceEvent(1000n * MS + REORDER_NS / 4n, 3));
+    expect(timed).toHaveLength(1);
+    expect(m.holds((e) => e.pid === 3)).toBe(true);
+    expect(m.holds((e) => e.pid === 1)).toBe(false);
+    m.end();
+    expect(timed.map((e) => e.pid)).toEqual([1, 3, 2]);
+  });
 });

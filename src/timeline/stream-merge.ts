@@ -12,6 +12,13 @@
 import type { TraceEvent } from '../types/event.ts';
 import { DUPLICATE_NS, FRAGMENT_GAP_NS, isRecord, joinFragments, joined, key, startsJoin } from './log-records.ts';
 
+/**
+ * How long the trace's copies of kernel-log lines are remembered past what went out: a
+ * log line drains in time order, so it can match no older copy (a live log may lag a
+ * little; far more than DUPLICATE_NS is kept).
+ */
+const SEEN_KEEP_NS = 10_000_000_000n;
+
 /** How far back in time a trace event may arrive and still take its place. */
 export const REORDER_NS = 100_000_000n;
 
@@ -41,6 +48,9 @@ export class StreamMerger {
   private mark: bigint | undefined;
   private lastOut: bigint | undefined;
   private ended = false;
+  private flushing = false;
+  /** Events handed out since the trace's old copies were last forgotten. */
+  private sinceForget = 0;
   /** Trace events that came later than REORDER_NS out of order (handed out late, counted). */
   lateEvents = 0;
   /** Log lines without a time (plain dmesg): kept for the story, never merged. */
@@ -68,6 +78,20 @@ export class StreamMerger {
     this.logs = items;
   }
 
+  /** A kernel log line arriving while the trace is read (a live log, in time order). */
+  pushLog(ev: TraceEvent): void {
+    if (!isRecord(ev)) return;
+    if (ev.ts < 0n) {
+      this.untimed.push(ev);
+      return;
+    }
+    const item: LogItem = { ev, fromTrace: false, seq: this.seq++ };
+    let i = this.logs.length;
+    while (i > this.logHead && before(item, this.logs[i - 1]!)) i--;
+    this.logs.splice(i, 0, item);
+    this.drain();
+  }
+
   /** One event of the trace, as read. */
   push(ev: TraceEvent): void {
     if (this.mark === undefined || ev.ts > this.mark) this.mark = ev.ts;
@@ -75,6 +99,24 @@ export class StreamMerger {
     else this.traceEvent(ev);
     if (this.join && this.mark - this.join.lastTs > FRAGMENT_GAP_NS) this.completeJoin();
     this.drain();
+  }
+
+  /**
+   * A live input gone quiet: hand out the trace's events held for late ones, then go on
+   * merging. A kernel log's line still waits for the trace's copy of it (and what follows it).
+   */
+  flush(): void {
+    if (this.join) this.completeJoin();
+    this.flushing = true;
+    this.drain();
+    this.flushing = false;
+  }
+
+  /** Whether an event held back passes `test` (a caller asking if what it has received is complete). */
+  holds(test: (ev: TraceEvent) => boolean): boolean {
+    for (let i = this.head; i < this.trace.length; i++) if (test(this.trace[i]!)) return true;
+    for (let i = this.logHead; i < this.logs.length; i++) if (test(this.logs[i]!.ev)) return true;
+    return this.join !== undefined && test(this.join.ev);
   }
 
   end(): void {
@@ -134,7 +176,18 @@ export class StreamMerger {
     return times !== undefined && times.some((t) => (t > ev.ts ? t - ev.ts : ev.ts - t) < DUPLICATE_NS);
   }
 
+  /** The trace's copies before `before` can match no log line still to come: forgotten (a stream of days stays bounded). */
+  private forget(before: bigint): void {
+    this.sinceForget = 0;
+    for (const [k, times] of this.seen) {
+      const keep = times.filter((t) => t >= before);
+      if (!keep.length) this.seen.delete(k);
+      else if (keep.length < times.length) this.seen.set(k, keep);
+    }
+  }
+
   private emit(ev: TraceEvent): void {
+    this.sinceForget++;
     this.lastOut = ev.ts;
     this.out(ev);
   }
@@ -147,7 +200,7 @@ export class StreamMerger {
       const joinTs = this.join?.ev.ts;
       if (t && (!l || t.ts <= l.ev.ts)) {
         // An event may still arrive out of order before this one: wait REORDER_NS.
-        if (!this.ended && mark !== undefined && mark - t.ts < REORDER_NS) break;
+        if (!this.ended && !this.flushing && mark !== undefined && mark - t.ts < REORDER_NS) break;
         if (joinTs !== undefined && joinTs < t.ts) break;
         this.trace[this.head++] = undefined as unknown as TraceEvent;
         this.emit(t);
@@ -156,7 +209,7 @@ export class StreamMerger {
       if (!l) break;
       // A message still joining may be this log line's copy in the trace, or come before it.
       if (joinTs !== undefined && (joinTs < l.ev.ts || (!l.fromTrace && joinTs < l.ev.ts + DUPLICATE_NS))) break;
-      if (!this.ended && (mark === undefined || mark - l.ev.ts < (l.fromTrace ? REORDER_NS : DUPLICATE_NS))) break;
+      if (!this.ended && !(this.flushing && l.fromTrace) && (mark === undefined || mark - l.ev.ts < (l.fromTrace ? REORDER_NS : DUPLICATE_NS))) break;
       this.logs[this.logHead++] = undefined as unknown as LogItem;
       if (l.fromTrace || !this.duplicate(l.ev)) this.emit(l.ev);
     }
@@ -164,6 +217,7 @@ export class StreamMerger {
       this.trace = this.trace.slice(this.head);
       this.head = 0;
     }
+    if (this.sinceForget > 4096 && this.lastOut !== undefined) this.forget(this.lastOut - SEEN_KEEP_NS);
     if (this.logHead > 1024 && this.logHead * 2 > this.logs.length) {
       this.logs = this.logs.slice(this.logHead);
       this.logHead = 0;

@@ -102,7 +102,9 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   let idle: NodeJS.Timeout | undefined;
   /** Events held for a kernel log that may go quiet: drained again once it has been quiet long enough. */
   let held: NodeJS.Timeout | undefined;
+  let lastPump = performance.now();
   const pump = (): void => {
+    lastPump = performance.now();
     for (const ev of merge.drain()) model.feed(ev);
     if (merge.pending > 0 && !held && !stopped) {
       held = setTimeout(() => {
@@ -118,7 +120,10 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     if (model.waiting && !idle && !stopped) {
       idle = setTimeout(() => {
         idle = undefined;
-        if (model.waiting && !stopped) emit(model.settle());
+        if (!model.waiting || stopped) return;
+        // Only an input quiet for that long has its held-back events stepped (a busy one sends more).
+        if (performance.now() - lastPump >= IDLE_JUDGE_MS / 2) model.flush();
+        emit(model.settle());
       }, IDLE_JUDGE_MS);
       idle.unref();
     }
