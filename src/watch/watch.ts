@@ -1,7 +1,9 @@
 // `reaplay watch`: a live trace (and kernel log) read as it arrives, replayed
 // through the model as it goes; each victim's story is printed when it is settled
 // and each finding once its level is decided.
-import type { DataLoss, FormatName, StreamMeta, TraceEvent } from '../types/event.ts';
+import type { DataLoss, FormatName, SourceRef, StreamMeta, TraceEvent } from '../types/event.ts';
+import { UserError } from '../types/errors.ts';
+import { formatSourceRef } from '../types/source-ref.ts';
 import type { Finding, Level } from '../findings/finding.ts';
 import type { Capabilities } from '../replay/capabilities.ts';
 import { newContext, parseInputs } from '../ingest/parse-inputs.ts';
@@ -69,11 +71,18 @@ export async function runWatch(o: WatchOptions): Promise<number> {
   const stop = new AbortController();
   o.signal?.addEventListener('abort', () => stop.abort());
 
+  /** Where an input began another trace (a second header, a new boot): watch judges one capture and stops there. */
+  let cutAt: SourceRef | undefined;
   const sources: { src: LineSource; lane: number; input: WatchInput; format?: FormatName }[] = [];
   const addSource = (input: WatchInput, format?: FormatName, maxLag?: bigint): LineSource => {
     const lane = input.live === false ? merge.addLane() : merge.addLane(maxLag, KERNEL_LOG_QUIET_MS);
     const src = new LineSource(input.name, ctx, {
-      event: (ev: TraceEvent) => merge.push(lane, ev),
+      event: (ev: TraceEvent) => {
+        if (cutAt) return;
+        // Its events are on another clock, maybe another kernel's: never merged with the capture above.
+        if (src.meta.segments > 1) cutAt = [...ctx.diag.kept].reverse().find((d) => d.code === 'second_header' && d.src?.file === input.name)?.src ?? ev.src;
+        else merge.push(lane, ev);
+      },
       loss: (l: DataLoss) => model.loss(l),
     }, format);
     inputs.push(src.meta);
@@ -140,11 +149,11 @@ export async function runWatch(o: WatchOptions): Promise<number> {
         const it = s.input.chunks[Symbol.asyncIterator]();
         for (;;) {
           const r = await nextOrStop(it, stop.signal);
-          if (r.done || stopped) break;
+          if (r.done || stopped || cutAt) break;
           merge.touch(s.lane);
           // A large chunk (a reader that fell behind gets everything buffered at once) is
           // judged piece by piece: what it decides is told at the point it is decided.
-          for (let i = 0; i < r.value.length && !stopped; i += PUMP_BYTES) {
+          for (let i = 0; i < r.value.length && !stopped && !cutAt; i += PUMP_BYTES) {
             s.src.write(i === 0 && r.value.length <= PUMP_BYTES ? r.value : r.value.subarray(i, i + PUMP_BYTES));
             pump();
           }
@@ -158,6 +167,12 @@ export async function runWatch(o: WatchOptions): Promise<number> {
     if (!stopped) {
       for (const ev of merge.drain()) model.feed(ev);
       emit(model.end());
+    }
+    if (cutAt && !stopped) {
+      throw new UserError(
+        `${formatSourceRef(cutAt)} begins another trace (a second header or a new boot): watch judges one capture, and what came before was judged as a whole trace; run reaplay check on the file, which replays each capture apart`,
+        'mixed_captures',
+      );
     }
   } finally {
     if (timer) clearInterval(timer);
