@@ -1,8 +1,7 @@
 // A victim's address space is followed until its memory went and the mm_id reuse window
 // after that passed (src/timeline/mm-tracker.ts): what comes later on its mm_id, pid or
 // tasks belongs to another address space, and nothing reads it for a released victim
-// (the facts read its samples inside the window; the premature rule reads held samples
-// only of victims without a release). Retiring it bounds what a long trace keeps per
+// (the facts read its samples inside the window; its held samples stop there). Retiring it bounds what a long trace keeps per
 // victim, and stops a reused mm_id from feeding an old victim's samples.
 import { MM_ID_REUSE_WINDOW_NS } from '../../timeline/mm-tracker.ts';
 import type { ModelState } from '../state.ts';
@@ -18,8 +17,8 @@ export function retireReleased(s: ModelState, now: bigint): void {
     if (now > due) {
       s.mms.retire(v.mm, v.release.ts);
       // Unread once released (see above): the samples the facts print are the timeline's.
+      // The held samples stay: they end with the retire, and detectors (custom ones too) read them.
       v.anonSamples = undefined;
-      v.heldAfter = [];
     } else if (due + 1n < next) next = due + 1n;
   }
   s.retireCheckAt = next;
