@@ -244,26 +244,19 @@ export class CpuStream {
         const h = view.getUint32(p, true);
         const typeLen = h & 31;
         const delta = h >>> 5;
-        if (typeLen === 0) {
-          const len = view.getUint32(p + 4, true);
-          const base = p + 8;
-          const plen = len - 4;
-          const next = p + 4 + len;
-          if (len < 4 || next > end) return this.corrupt(p, 'a data record within its page');
-          this.ts += delta;
-          const type = view.getUint16(base, true);
-          counts[type]!++;
-          const s = state[type]!;
-          if (s === 2 || (s === 0 && this.resolve(type, base, plen))) {
-            this.p = next;
-            return this.item(type, base, plen, p);
+        if (typeLen <= 28) {
+          // A data record: its length in the type field (1-28 words) or, for 0, in the next word.
+          let base: number;
+          let plen: number;
+          if (typeLen === 0) {
+            const len = view.getUint32(p + 4, true);
+            if (len < 4) return this.corrupt(p, 'a data record within its page');
+            base = p + 8;
+            plen = len - 4;
+          } else {
+            base = p + 4;
+            plen = typeLen << 2;
           }
-          if (state[type] === 3) this.counted();
-          this.record++;
-          p = next;
-        } else if (typeLen <= 28) {
-          const plen = typeLen << 2;
-          const base = p + 4;
           const next = base + plen;
           if (next > end) return this.corrupt(p, 'a data record within its page');
           this.ts += delta;
