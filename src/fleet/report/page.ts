@@ -3,6 +3,7 @@
 // drawn by the shared boot script with the inlined chart libraries, and the same
 // Content-Security-Policy (no request at all; only those scripts, by hash).
 import { pageScripts } from '../../report/html/csp.ts';
+import { pageHead } from '../../report/html/head.ts';
 import { buildCharts, chartsSection } from '../../report/html/charts-section.ts';
 import { html, trusted, type Html } from '../../report/html/escape.ts';
 import { CSS } from '../../report/html/style.ts';
@@ -31,16 +32,7 @@ export function renderFleetPage(d: FleetPageData): { html: string; warnings: str
   const warnings: string[] = [];
   const { drawn, empty } = buildCharts(FLEET_CHARTS, d, warnings);
   const { scripts, csp } = pageScripts(drawn);
-  const page = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>reaplay fleet: ${plural(d.captures, 'capture')}</title>
-<style>${trusted(CSS)}</style>
-</head>
+  const page = html`${pageHead(`reaplay fleet: ${plural(d.captures, 'capture')}`, csp, CSS)}
 <body>
 <main>
 <header>

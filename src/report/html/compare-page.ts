@@ -9,6 +9,7 @@
 // and why); apart from it, the differences the kernel model predicts; the charts;
 // the victims behind the numbers.
 import { pageScripts } from './csp.ts';
+import { pageHead } from './head.ts';
 import { basename } from 'node:path';
 import type { CompareResult, Comparison, GroupResult } from '../../compare/compare.ts';
 import type { MetricResult } from '../../compare/verdict.ts';
@@ -157,16 +158,7 @@ export function renderComparePage(r: CompareResult, opts: { charts: CompareChart
   const s = r.summary;
   const victims = r.groups.reduce((n, g) => n + g.victims.length, 0);
   const title = `reaplay compare: ${r.groups.map((g) => g.label).join(' vs ')}`;
-  const page = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${trusted(CSS + COMPARE_CSS)}</style>
-</head>
+  const page = html`${pageHead(title, csp, CSS + COMPARE_CSS)}
 <body>
 <main>
 <header>

@@ -8,6 +8,7 @@
 //
 // Every value from the trace goes through html`` (escape.ts), which escapes it.
 import { pageScripts } from './csp.ts';
+import { pageHead } from './head.ts';
 import { basename } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Analysis } from '../../pipeline.ts';
@@ -179,16 +180,7 @@ export function renderReport(a: Analysis, opts: ReportOptions): Report {
   const v = verdict(a);
   const k = a.kernel;
   const title = `reaplay report: ${plural(a.facts.victims.length, 'victim')}, kernel ${k.release ?? 'unknown'}`;
-  const page = html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="referrer" content="no-referrer">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${trusted(CSS)}</style>
-</head>
+  const page = html`${pageHead(title, csp, CSS)}
 <body>
 <main>
 <header>
