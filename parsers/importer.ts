@@ -40,6 +40,8 @@ export type TextImporter = FormatImporter;
 /** Random access to an input's bytes (a file handle, or bytes in memory). */
 export interface ByteSource {
   readonly size: number;
+  /** A file this process can open again by this path (other threads read it themselves). */
+  readonly path?: string;
   /** Up to `length` bytes at `position`; fewer only at the end of the input. */
   read(position: number, length: number): Promise<Uint8Array>;
   /** Fills `into` from `position` (fewer bytes only at the end); returns the bytes read. Lets a reader reuse one buffer. */

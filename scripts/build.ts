@@ -20,7 +20,7 @@ await build({
     'input-thread': 'parsers/common/input-thread.ts',
     'range-worker': 'parsers/common/range-worker.ts',
     worker: 'src/fleet/worker.ts',
-    'chunk-worker': 'parsers/trace-dat/chunk-worker.ts',
+    'walker-thread': 'parsers/trace-dat/walker-thread.ts',
   },
   outdir: out,
   bundle: true,
@@ -38,7 +38,7 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
-for (const boot of ['parsers/common/input-worker.mjs', 'parsers/common/range-worker.mjs', 'src/fleet/worker-boot.mjs', 'parsers/trace-dat/chunk-worker.mjs']) {
+for (const boot of ['parsers/common/input-worker.mjs', 'parsers/common/range-worker.mjs', 'src/fleet/worker-boot.mjs', 'parsers/trace-dat/walker-thread.mjs']) {
   copyFileSync(join(root, boot), join(out, boot.split('/').pop()!));
 }
 console.log(`built ${out}`);

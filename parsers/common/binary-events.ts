@@ -82,7 +82,8 @@ export class BinaryEvents {
    * Per type id (read inline by the hot loops): 0 not yet seen, 1 skipped, 2 wanted, 3 selected
    * but only counted (`parse --stats`, when the reader keeps the span of such records itself).
    */
-  readonly state = new Uint8Array(65536);
+  // Shared memory: walker threads read the states this thread resolves.
+  readonly state = new Uint8Array(new SharedArrayBuffer(65536));
   private symbols?: Symbols;
   private printk?: Map<bigint, string>;
   private readonly look: Lookups;

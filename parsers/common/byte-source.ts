@@ -4,12 +4,12 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { ByteSource } from '../importer.ts';
 
 export class FileSource implements ByteSource {
-  private constructor(private readonly fh: FileHandle, readonly size: number) {}
+  private constructor(private readonly fh: FileHandle, readonly size: number, readonly path: string) {}
 
   static async open(file: string): Promise<FileSource> {
     const fh = await open(file, 'r');
     const st = await fh.stat();
-    return new FileSource(fh, st.size);
+    return new FileSource(fh, st.size, file);
   }
 
   async read(position: number, length: number): Promise<Uint8Array> {

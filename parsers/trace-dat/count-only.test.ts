@@ -1,9 +1,10 @@
 // `parse --stats` on a trace.dat counts the selected records without building events: the
 // same counts per event and the same time span as when every event is built.
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { newContext, parseInputs } from '../../src/ingest/parse-inputs.ts';
 import { SAMPLES_DIR } from '../../src/testing/captures.ts';
+import { setWalkerMinBytes } from './walker-pool.ts';
 
 const DAT = join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat');
 
@@ -16,10 +17,13 @@ async function run(countOnly: boolean, events?: string[]) {
   return { built, counts, span: [m.firstTs, m.lastTs] };
 }
 
+afterEach(() => setWalkerMinBytes(4 << 20));
+
 describe('trace.dat counted only', () => {
-  for (const events of [undefined, ['sched:*', 'kmem:rss_stat']]) {
-    it(`the counts and span of a full read, no event built but the console's (${events ?? 'all events'})`, async () => {
+  for (const [events, threads] of [[undefined, false], [['sched:*', 'kmem:rss_stat'], false], [undefined, true]] as const) {
+    it(`the counts and span of a full read, no event built but the console's (${events ?? 'all events'}${threads ? ', pages walked in walker threads' : ''})`, async () => {
       const full = await run(false, events);
+      setWalkerMinBytes(threads ? 0 : Infinity);
       const counted = await run(true, events);
       expect(full.built).toBeGreaterThan(1000);
       expect(counted.built).toBe(counted.counts['printk:console'] && !events ? counted.counts['printk:console'] : 0);

@@ -3,10 +3,8 @@
 // 2-byte type of a record is read unless the record is wanted. Memory: one chunk.
 import type { ByteSource } from '../importer.ts';
 import type { DataLoss, TraceEvent } from '../../src/types/event.ts';
-import type { BinaryEvents } from '../common/binary-events.ts';
 import type { PageLayout } from '../common/tracing-data.ts';
-import type { ChunkDecoder } from './chunk-decoder.ts';
-import type { Compression, CpuData } from './header.ts';
+import { type Compression, type CpuData, decompress } from './header.ts';
 
 const RAW_WINDOW_PAGES = 64;
 /** Compressed chunks are read through a window of this size: few reads, bounded memory. */
@@ -20,26 +18,36 @@ export interface Item {
   loss?: DataLoss;
 }
 
+/** Where a stream's records go: built into events here, or packed for the main thread by a walker thread. */
+export interface RecordTarget {
+  /** Per type id, read inline: 0 not yet resolved, 1 skipped, 2 wanted, 3 selected but only counted. */
+  readonly state: Uint8Array;
+  /** Records seen per type id. */
+  readonly counts: Uint32Array;
+  /** Resolves a type at a record of it whose state is 0 (counting that record): whether it is wanted. */
+  wanted(type: number, b: Uint8Array, base: number, len: number): boolean;
+  /** The item of a wanted record: `b[base, base + len)` is its payload (the buffer is reused afterwards). */
+  item(type: number, b: Uint8Array, view: DataView, base: number, len: number, ts: number, cpu: number, offset: number, record: number, page: number): Item;
+  /** The item of a page whose missed-events flag is set (`count` -1: the count was not stored). */
+  lost(ts: number, cpu: number, offset: number, record: number, page: number, count: number): Item;
+}
+
 export interface StreamEnv {
   src: ByteSource;
   file: string;
-  events: BinaryEvents;
+  target: RecordTarget;
   page: PageLayout;
   pageSize: number;
   compression: Compression | undefined;
-  /** Decodes compressed chunks (in this thread or a worker). */
-  decoder: ChunkDecoder;
-  /** Chunks read and handed to the decoder ahead of the one being walked. */
-  ahead: number;
   /** Turns a raw ring-buffer time into the ns printed (OFFSET, TSC2NSEC). */
   time(ts: number): bigint;
   /** A damaged place: reported, and the stream ends there. */
   damage(cpu: number, offset: number, expected: string, ts: number | undefined): DataLoss;
 }
 
-/** A compressed chunk read from the file (its decoding under way), or the damage met instead. */
-type Pending =
-  | { at: number; usize: number; decoded: Promise<Uint8Array> }
+/** A compressed chunk read from the file (a view of the read window), or the damage met instead. */
+type Chunk =
+  | { at: number; usize: number; bytes: Uint8Array }
   | { at: number; fail: string };
 
 export class CpuStream {
@@ -94,25 +102,24 @@ export class CpuStream {
     return { ts: this.ts, loss };
   }
 
+  /** Chunks or windows loaded so far (a walker thread sends what it packed at each new one). */
+  fills = 0;
+
   /** Loads the next chunk or window; false at the end of this CPU's data. */
   private async fill(): Promise<boolean> {
+    this.fills++;
     const { src, pageSize } = this.env;
     if (this.env.compression) {
-      // Keep up to `ahead` chunks decoding while the current one is walked, topped up in
-      // bursts (half of it at a time) so that a worker gets them in few messages.
-      const refill = this.pipeline.length <= this.env.ahead >> 1;
-      while (refill && !this.chunksEnded && this.pipeline.length < this.env.ahead) {
-        const p = await this.readChunk();
-        if (p) this.pipeline.push(p);
-      }
-      const p = this.pipeline.shift();
-      if (!p) return false;
-      if ('fail' in p) return this.short(p.at, p.fail);
+      const c = await this.readChunk();
+      if (!c) return false;
+      if ('fail' in c) return this.short(c.at, c.fail);
+      let out: Uint8Array;
       try {
-        this.set(await p.decoded, p.at);
+        out = decompress(this.env.compression, c.bytes, c.usize);
       } catch (e) {
-        return this.bad(p.at + 8, `a ${this.env.compression} chunk decoding to ${p.usize} bytes (${(e as Error).message})`);
+        return this.bad(c.at + 8, `a ${this.env.compression} chunk decoding to ${c.usize} bytes (${(e as Error).message})`);
       }
+      this.set(out, c.at);
       return true;
     }
     const endRaw = this.data.offset + this.data.size;
@@ -127,14 +134,14 @@ export class CpuStream {
     return true;
   }
 
-  private pipeline: Pending[] = [];
   /** No chunk is left to read: the count was reached, or damage stopped the reading. */
   private chunksEnded = false;
 
-  /** Reads the next chunk's header and bytes and starts its decoding. */
-  private async readChunk(): Promise<Pending | undefined> {
+  /** Reads the next chunk's header and bytes. */
+  private async readChunk(): Promise<Chunk | undefined> {
+    if (this.chunksEnded) return undefined;
     const end = this.data.offset + this.data.size + 4;
-    const fail = (at: number, what: string): Pending => {
+    const fail = (at: number, what: string): Chunk => {
       this.chunksEnded = true;
       return { at, fail: what };
     };
@@ -159,12 +166,9 @@ export class CpuStream {
     }
     const cb = await this.readAt(at + 8, csize);
     if (cb.length < csize) return fail(at + 8, `${csize} bytes of compressed chunk`);
-    const decoded = this.env.decoder.decode(this.env.compression!, cb, usize);
-    // Awaited in turn by fill(); until then a rejection is not unhandled.
-    decoded.catch(() => undefined);
     this.filePos = at + 8 + csize;
     if (--this.chunksLeft === 0) this.chunksEnded = true;
-    return { at, usize, decoded };
+    return { at, usize, bytes: cb };
   }
 
   /** Set when the raw data ended early: reported once the pages before it are walked. */
@@ -200,9 +204,9 @@ export class CpuStream {
     }
     const { buf, view } = this;
     const env = this.env;
-    const events = env.events;
-    const state = events.state;
-    const counts = events.counts;
+    const target = env.target;
+    const state = target.state;
+    const counts = target.counts;
     const { commitOffset, commitSize, dataOffset } = env.page;
     const pageSize = env.pageSize;
     for (;;) {
@@ -229,13 +233,8 @@ export class CpuStream {
         }
         if (commit & 0x80000000) {
           const stored = (commit & 0x40000000) !== 0;
-          const count = stored ? Number(commitSize === 8 ? view.getBigUint64(this.pageEnd, true) : view.getUint32(this.pageEnd, true)) : undefined;
-          const loss: DataLoss = {
-            kind: 'lost_events', cpu: this.cpu, ts: env.time(this.ts),
-            src: { file: env.file, line: 0, offset: this.srcOffset(ps), cpu: this.cpu, record: this.record, page: this.page },
-            ...(count !== undefined ? { count } : {}),
-          };
-          return { ts: this.ts, loss };
+          const count = stored ? Number(commitSize === 8 ? view.getBigUint64(this.pageEnd, true) : view.getUint32(this.pageEnd, true)) : -1;
+          return target.lost(this.ts, this.cpu, this.srcOffset(ps), this.record, this.page, count);
         }
       }
       let p = this.p;
@@ -299,8 +298,8 @@ export class CpuStream {
 
   private resolve(type: number, base: number, len: number): boolean {
     // counts[] was already bumped by the caller: undo the one wanted() adds.
-    this.env.events.counts[type]!--;
-    return this.env.events.wanted(type, this.buf, base, len);
+    this.env.target.counts[type]!--;
+    return this.env.target.wanted(type, this.buf, base, len);
   }
 
   private corrupt(p: number, expected: string): Item {
@@ -316,12 +315,8 @@ export class CpuStream {
   }
 
   private item(type: number, base: number, len: number, at: number): Item {
-    const env = this.env;
-    const pid = this.view.getInt32(base + 4, true);
-    const ev = env.events.event(type, this.buf, base, len, env.time(this.ts), this.cpu, pid, env.events.commOf(pid), {
-      file: env.file, line: 0, offset: this.srcOffset(at), cpu: this.cpu, record: this.record, page: this.page,
-    });
+    const it = this.env.target.item(type, this.buf, this.view, base, len, this.ts, this.cpu, this.srcOffset(at), this.record, this.page);
     this.record++;
-    return { ts: this.ts, ev };
+    return it;
   }
 }

@@ -6,9 +6,9 @@ import type { DataLoss, StreamMeta } from '../../src/types/event.ts';
 import { InputError } from '../common/input.ts';
 import { Damage } from '../common/cursor.ts';
 import { BinaryEvents } from '../common/binary-events.ts';
-import { CpuStream, type Item, type StreamEnv } from './cpu-stream.ts';
-import { chunkDecoder, inlineDecoder } from './chunk-decoder.ts';
+import { CpuStream, type Item, type RecordTarget, type StreamEnv } from './cpu-stream.ts';
 import { type TraceDatHeader, UnsupportedTraceDat, readTraceDatHeader } from './header.ts';
+import { type ItemStream, type RemoteEnv, startWalkers, useWalkers } from './walker-pool.ts';
 import { sniffTraceDat } from './sniff.ts';
 
 function releaseOf(uname: string | undefined): string | undefined {
@@ -45,34 +45,61 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   const time = tsc2nsec
     ? (ts: number): bigint => BigInt.asUintN(64, ((BigInt(ts) * tsc2nsec.mult) >> tsc2nsec.shift) + offsetNs)
     : offsetNs !== 0n ? (ts: number): bigint => BigInt.asUintN(64, BigInt(ts) + offsetNs) : (ts: number): bigint => BigInt(ts);
-  const compressed = h.buffers.filter((b) => b.compressed).flatMap((b) => b.cpus).reduce((n, c) => n + c.size, 0);
-  const decoder = chunkDecoder(h.compression, compressed);
-  try {
-    // Every buffer's CPUs in one merge, as `trace-cmd report` prints several buffers
-    // (instances): smallest time first, ties to the earlier buffer, then the lower CPU.
-    await merge(h.buffers.flatMap(streamsOf));
-  } finally {
-    await decoder.close();
+  // Records built into events in this thread (pages walked here, or records sent by walker threads).
+  const target: RecordTarget = {
+    state: events.state,
+    counts: events.counts,
+    wanted: (type, b, base, len) => events.wanted(type, b, base, len),
+    item(type, b, view, base, len, ts, cpu, offset, record, page) {
+      const pid = view.getInt32(base + 4, true);
+      const ev = events.event(type, b, base, len, time(ts), cpu, pid, events.commOf(pid), { file, line: 0, offset, cpu, record, page });
+      return { ts, ev };
+    },
+    lost(ts, cpu, offset, record, page, count) {
+      const loss: DataLoss = {
+        kind: 'lost_events', cpu, ts: time(ts),
+        src: { file, line: 0, offset, cpu, record, page },
+        ...(count >= 0 ? { count } : {}),
+      };
+      return { ts, loss };
+    },
+  };
+  // Every buffer's CPUs in one merge, as `trace-cmd report` prints several buffers
+  // (instances): smallest time first, ties to the earlier buffer, then the lower CPU.
+  const cpus = h.buffers.flatMap((buffer) => [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((data) => ({ buffer, data })));
+  const dataBytes = cpus.reduce((n, c) => n + c.data.size, 0);
+  const damage = (buffer: TraceDatHeader['buffers'][number]) => (cpu: number, offset: number, expected: string, ts: number | undefined): DataLoss => {
+    const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;
+    ctx.diag.add('damaged_binary', { file, line: 0, offset, cpu }, `at offset ${offset} (0x${offset.toString(16)}), ${what}`);
+    return { kind: 'events_dropped', cpu, ...(ts !== undefined ? { ts: time(ts) } : {}), src: { file, line: 0, offset, cpu } };
+  };
+  const pageSize = (buffer: TraceDatHeader['buffers'][number]): number => buffer.pageSize || h.pageSize;
+  const compression = (buffer: TraceDatHeader['buffers'][number]) => (buffer.compressed ? h.compression : undefined);
+  if (src.path !== undefined && useWalkers(dataBytes)) {
+    // A large file: other threads decode and walk the pages; this one builds and merges what they send.
+    const walkers = startWalkers({
+      path: src.path, size: src.size, page: h.data.page,
+      streams: cpus.map(({ buffer, data }) => {
+        const env: RemoteEnv = { target, damage: damage(buffer) };
+        return { data, pageSize: pageSize(buffer), compression: compression(buffer), env };
+      }),
+    }, events.state);
+    try {
+      await merge(walkers.streams);
+    } finally {
+      await walkers.close();
+    }
+  } else {
+    await merge(cpus.map(({ buffer, data }) => {
+      const env: StreamEnv = {
+        src, file, target, page: h.data.page, pageSize: pageSize(buffer), compression: compression(buffer), time, damage: damage(buffer),
+      };
+      return new CpuStream(env, data);
+    }));
   }
   events.finish();
 
-  function streamsOf(buffer: TraceDatHeader['buffers'][number]): CpuStream[] {
-    const env: StreamEnv = {
-      src, file, events, page: h.data.page, pageSize: buffer.pageSize || h.pageSize,
-      compression: buffer.compressed ? h.compression : undefined,
-      // A worker decodes ahead while this thread walks; in this thread, one chunk at a time.
-      decoder, ahead: decoder === inlineDecoder ? 1 : 16,
-      time,
-      damage(cpu, offset, expected, ts) {
-        const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;
-        ctx.diag.add('damaged_binary', { file, line: 0, offset, cpu }, `at offset ${offset} (0x${offset.toString(16)}), ${what}`);
-        return { kind: 'events_dropped', cpu, ...(ts !== undefined ? { ts: time(ts) } : {}), src: { file, line: 0, offset, cpu } };
-      },
-    };
-    return [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((c) => new CpuStream(env, c));
-  }
-
-  async function merge(streams: CpuStream[]): Promise<void> {
+  async function merge(streams: ItemStream[]): Promise<void> {
     const heads: (Item | undefined)[] = await Promise.all(streams.map((s) => s.next()));
     let n = 0;
     for (;;) {

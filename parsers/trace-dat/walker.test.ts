@@ -1,12 +1,12 @@
-// Compressed chunks decoded in a worker thread (what a large file gets) give the same
-// events and the same diagnostics as decoded in this thread, intact, cut or corrupt.
+// Pages walked in walker threads (what a large file gets) give the same events and the
+// same diagnostics as walked in this thread, intact, cut or corrupt.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Parsed, firstDifference, parseAll, reportMicros } from '../../src/testing/binary-compare.ts';
 import { SAMPLES_DIR } from '../../src/testing/captures.ts';
-import { setWorkerMinBytes } from './chunk-decoder.ts';
+import { setWalkerMinBytes } from './walker-pool.ts';
 
 const V7 = readFileSync(join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat'));
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-dat-worker-'));
@@ -15,20 +15,22 @@ let n = 0;
 async function both(bytes: Uint8Array): Promise<[Parsed, Parsed]> {
   const f = join(tmp, `t${n++}.dat`);
   writeFileSync(f, bytes);
-  setWorkerMinBytes(Infinity);
+  setWalkerMinBytes(Infinity);
   const inline = await parseAll([f]);
-  setWorkerMinBytes(0);
+  setWalkerMinBytes(0);
   const worker = await parseAll([f]);
   return [inline, worker];
 }
 
-afterEach(() => setWorkerMinBytes(4 << 20));
+afterEach(() => setWalkerMinBytes(4 << 20));
 
-describe('trace.dat chunks decoded in a worker thread', () => {
+describe('trace.dat pages walked in walker threads', () => {
   it('the same events as decoded in this thread', async () => {
     const [inline, worker] = await both(V7);
     expect(worker.events.length).toBeGreaterThan(1000);
     expect(firstDifference(worker.events, inline.events, reportMicros)).toBeUndefined();
+    // Evidence cites the same CPU, record, page and offset.
+    expect(worker.events.map((e) => e.src)).toEqual(inline.events.map((e) => e.src));
     expect(worker.diag).toEqual(inline.diag);
   });
 
@@ -42,6 +44,7 @@ describe('trace.dat chunks decoded in a worker thread', () => {
       expect(inline.diag.damaged_binary ?? 0).toBeGreaterThan(0);
       expect(worker.diag).toEqual(inline.diag);
       expect(firstDifference(worker.events, inline.events, reportMicros)).toBeUndefined();
+      expect(worker.events.map((e) => e.src)).toEqual(inline.events.map((e) => e.src));
     }
   });
 });
