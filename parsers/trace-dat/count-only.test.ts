@@ -8,7 +8,7 @@ import { setWalkerMinBytes } from './walker-pool.ts';
 
 const DAT = join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat');
 
-async function run(countOnly: boolean, events?: string[]) {
+async function run(countOnly: boolean, events?: readonly string[]) {
   const ctx = newContext(events, countOnly);
   let built = 0;
   const r = await parseInputs([DAT], { context: ctx, onEvent: () => void built++ });
