@@ -102,6 +102,16 @@ export class BinaryEvents {
     return (this.symbols ??= parseKallsyms(this.data.kallsyms));
   }
 
+  /** Reads the kallsyms now if a kprobe's site will need them (called while this thread would wait anyway). */
+  prepare(): void {
+    for (const f of this.data.formats.values()) {
+      if (f.field('__probe_ip') || f.field('__probe_func')) {
+        this.syms();
+        return;
+      }
+    }
+  }
+
   /** Whether records of `type` are wanted; resolves the type at its first record (`b[base…]`). */
   wanted(type: number, b: Uint8Array, base: number, len: number): boolean {
     this.counts[type]!++;

@@ -84,6 +84,8 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
         return { data, pageSize: pageSize(buffer), compression: compression(buffer), env };
       }),
     }, events.state);
+    // While the threads start.
+    events.prepare();
     try {
       await merge(walkers.streams);
     } finally {
