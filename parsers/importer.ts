@@ -54,6 +54,11 @@ export interface BinaryImporter {
   binary: true;
   /** Confidence 0..1 that an input starting with `head` is this format. */
   sniffBytes(head: Uint8Array): number;
+  /**
+   * Called once the input is recognised, before the inputs ahead of it are read: a reader
+   * may start its threads now, so that their start overlaps that reading.
+   */
+  warm?(src: ByteSource): void;
   /** Reads the whole input; throws an InputError after handing out everything before the damage. */
   read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: ReaderSink, pace?: () => Promise<void> | undefined): Promise<void>;
 }

@@ -8,7 +8,7 @@ import { Damage } from '../common/cursor.ts';
 import { BinaryEvents } from '../common/binary-events.ts';
 import { CpuStream, type Item, type RecordTarget, type StreamEnv } from './cpu-stream.ts';
 import { type TraceDatHeader, UnsupportedTraceDat, readTraceDatHeader } from './header.ts';
-import { type ItemStream, type RemoteEnv, startWalkers, useWalkers } from './walker-pool.ts';
+import { type ItemStream, type RemoteEnv, startWalkers, useWalkers, warmWalkers } from './walker-pool.ts';
 import { sniffTraceDat } from './sniff.ts';
 
 function releaseOf(uname: string | undefined): string | undefined {
@@ -138,5 +138,8 @@ export const traceDatImporter: BinaryImporter = {
   name: 'trace-dat',
   binary: true,
   sniffBytes: sniffTraceDat,
+  warm(src) {
+    if (src.path !== undefined) warmWalkers(src.size);
+  },
   read,
 };

@@ -22,6 +22,55 @@ export function useWalkers(dataBytes: number): boolean {
   return dataBytes >= walkerMinBytes;
 }
 
+const MAX_WALKERS = 4;
+const walkerUrl = new URL('./walker-thread.mjs', import.meta.url);
+
+/** A thread started ahead of its plan; what befell it while it waited. */
+interface Warm {
+  w: Worker;
+  broken: boolean;
+}
+
+let warm: Warm[] = [];
+
+/**
+ * Starts walker threads for a file of `size` bytes before its header is read (a thread
+ * takes ~150 ms to load): the next startWalkers takes them. Idle, they do not keep the
+ * process alive.
+ */
+export function warmWalkers(size: number): void {
+  if (warm.length > 0 || !useWalkers(size)) return;
+  const n = Math.min(availableParallelism(), MAX_WALKERS);
+  for (let i = 0; i < n; i++) {
+    const t: Warm = { w: new Worker(walkerUrl), broken: false };
+    const broke = (): void => {
+      t.broken = true;
+    };
+    t.w.once('error', broke);
+    t.w.once('exit', broke);
+    t.w.unref();
+    warm.push(t);
+  }
+}
+
+/** A warm thread if one is sound, else a new one; warm ones left over are stopped. */
+function takeWorker(last: boolean): Worker {
+  let w: Worker | undefined;
+  while (!w && warm.length > 0) {
+    const t = warm.shift()!;
+    t.w.removeAllListeners();
+    if (t.broken) void t.w.terminate();
+    else w = t.w;
+  }
+  if (last) {
+    for (const t of warm) void t.w.terminate();
+    warm = [];
+  }
+  w ??= new Worker(walkerUrl);
+  w.ref();
+  return w;
+}
+
 /** What the merge needs of a stream. */
 export interface ItemStream {
   next(): Promise<Item | undefined>;
@@ -142,7 +191,7 @@ export interface WalkerPlan {
 
 /** Walker threads for `plan.streams` (in merge order); their streams, and a close that stops them. */
 export function startWalkers(plan: WalkerPlan, state: Uint8Array): { streams: ItemStream[]; close(): Promise<void> } {
-  const n = Math.max(1, Math.min(plan.streams.length, availableParallelism(), 4));
+  const n = Math.max(1, Math.min(plan.streams.length, availableParallelism(), MAX_WALKERS));
   const shares: WalkerStream[][] = Array.from({ length: n }, () => []);
   plan.streams.forEach((s, id) => shares[id % n]!.push({ id, data: s.data, pageSize: s.pageSize, compression: s.compression }));
   const workers: Worker[] = [];
@@ -154,8 +203,8 @@ export function startWalkers(plan: WalkerPlan, state: Uint8Array): { streams: It
     Atomics.add(taken, bell, 1);
     Atomics.notify(taken, bell);
   };
-  for (const share of shares) {
-    const w = new Worker(new URL('./walker-thread.mjs', import.meta.url));
+  for (const [k, share] of shares.entries()) {
+    const w = takeWorker(k === shares.length - 1);
     workers.push(w);
     for (const s of share) remotes[s.id] = new RemoteStream(plan.streams[s.id]!.env, s.data.cpu, ack(s.id));
     const fail = (e: Error): void => share.forEach((s) => remotes[s.id]!.fail(e));

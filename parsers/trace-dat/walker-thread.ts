@@ -91,8 +91,10 @@ class PackTarget implements RecordTarget {
 }
 
 const port = parentPort!;
+// zstd starts while the thread waits for its plan (it may be started before the header is read).
+const ready = zstdReady();
 const start = await new Promise<WalkerStart>((resolve) => port.once('message', resolve));
-await zstdReady();
+await ready;
 const src = await FileSource.open(start.path);
 if (src.size !== start.size) throw new Error(`${start.path} changed while it was read (${start.size} bytes, now ${src.size})`);
 const target = new PackTarget(new Uint8Array(start.state));

@@ -48,3 +48,19 @@ describe('trace.dat pages walked in walker threads', () => {
     }
   });
 });
+
+describe('walker threads started ahead of the header', () => {
+  it('idle, they do not keep the process alive', async () => {
+    const { execFile } = await import('node:child_process');
+    const pool = join(import.meta.dirname, 'walker-pool.ts');
+    const script = join(tmp, 'warm.mjs');
+    writeFileSync(script, `const m = await import(${JSON.stringify(pool)}); m.setWalkerMinBytes(0); m.warmWalkers(1); await new Promise((r) => setTimeout(r, 3000)); console.log('warm');`);
+    const started = Date.now();
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const c = execFile(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 }, (_e, stdout) => resolve({ code: c.exitCode, stdout }));
+    });
+    expect(out.stdout.trim()).toBe('warm');
+    expect(out.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 40_000);
+});

@@ -87,6 +87,7 @@ async function openBinary(file: string, opts: ParseOptions): Promise<OpenedBinar
     return undefined;
   }
   opts.onProgress?.(file, src.size);
+  importer.warm?.(src);
   return { file, importer, src };
 }
 
