@@ -103,12 +103,12 @@ export async function readTraceDatHeader(src: ByteSource): Promise<TraceDatHeade
   const h: TraceDatHeader = {
     version, littleEndian: true, pageSize, compression: 'none', data: emptyTracingData(), buffers: [], offsetNs: 0n, latency: false, damages: [],
   };
-  if (version === 6) await readV6(c, h);
+  if (version === 6) await readV6(src, c, h);
   else await readV7(src, c, h);
   return h;
 }
 
-async function readV6(c: Cursor, h: TraceDatHeader): Promise<void> {
+async function readV6(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<void> {
   await readHeaderInfo(c, h.data);
   await readFtraceFormats(c, h.data);
   await readEventFormats(c, h.data);
@@ -117,29 +117,68 @@ async function readV6(c: Cursor, h: TraceDatHeader): Promise<void> {
   await readCmdlines(c, h.data);
   const ncpu = await c.u32('the CPU count');
   h.cpuCount = ncpu;
+  const instances: { name: string; offset: number }[] = [];
+  const kind = await readV6Options(c, h, instances);
+  if (kind === 'latency  \0') {
+    h.latency = true;
+    return;
+  }
+  if (kind !== 'flyrecord\0') throw new Damage(c.pos - 10, '"flyrecord" or "latency"', false);
+  h.buffers.push({ name: '', pageSize: h.pageSize, cpus: await readV6CpuTable(c, ncpu), compressed: false });
+  // Each instance (`trace-cmd record -B NAME`): at the BUFFER option's offset, its own
+  // optional options, "flyrecord", CPU table and clock text, as for the top buffer
+  // (libtracecmd: tracecmd_buffer_instance_handle). A damaged one costs only its own events.
+  for (const inst of instances) {
+    const ic = new Cursor(src, inst.offset);
+    try {
+      const at = inst.offset;
+      const k = await readV6Options(ic, undefined, undefined);
+      if (k !== 'flyrecord\0') throw new Damage(at, `"flyrecord" for instance ${JSON.stringify(inst.name)}`, false);
+      const cpus = await readV6CpuTable(ic, ncpu);
+      const clockSize = await ic.u64('the instance clock size');
+      if (clockSize > 4096) throw new Damage(ic.pos - 8, 'a clock text size of at most 4096 bytes', false);
+      const clockText = Buffer.from(await ic.bytes(clockSize, 'the instance clock')).toString('latin1');
+      h.buffers.push({ name: inst.name, clock: selectedClock(clockText), pageSize: h.pageSize, cpus, compressed: false });
+    } catch (e) {
+      if (!(e instanceof Damage)) throw e;
+      h.damages.push(new Damage(e.offset, `${e.expected}, in instance ${JSON.stringify(inst.name)} (its events are not read)`, e.truncated));
+    }
+  }
+}
+
+/**
+ * v6 options (when the "options  " tag is there) up to the data kind, which is returned.
+ * BUFFER options (u64 offset of the instance's data, cstr name) go to `instances`.
+ */
+async function readV6Options(c: Cursor, h: TraceDatHeader | undefined, instances: { name: string; offset: number }[] | undefined): Promise<string> {
   let kind = await c.bytes(10, 'the data kind or options tag');
   if (Buffer.from(kind).toString('latin1') === 'options  \0') {
     for (;;) {
       const id = await c.u16('an option id');
       if (id === 0) break;
       const size = await c.u32('an option size');
-      applyOption(h, id, await c.bytes(size, `option ${id}`), undefined);
+      const body = await c.bytes(size, `option ${id}`);
+      if (id === 3) {
+        if (instances && body.length > 8) {
+          const end = body.indexOf(0, 8);
+          const name = Buffer.from(body.subarray(8, end < 0 ? body.length : end)).toString('latin1');
+          instances.push({ name, offset: Number(new DataView(body.buffer, body.byteOffset, 8).getBigUint64(0, true)) });
+        }
+      } else if (h) applyOption(h, id, body, undefined);
     }
     kind = await c.bytes(10, 'the data kind');
   }
-  const k = Buffer.from(kind).toString('latin1');
-  if (k === 'latency  \0') {
-    h.latency = true;
-    return;
-  }
-  if (k !== 'flyrecord\0') throw new Damage(c.pos - 10, '"flyrecord" or "latency"', false);
+  return Buffer.from(kind).toString('latin1');
+}
+
+async function readV6CpuTable(c: Cursor, ncpu: number): Promise<CpuData[]> {
   const cpus: CpuData[] = [];
   for (let i = 0; i < ncpu; i++) {
     const offset = await c.u64(`CPU ${i} data offset`);
     const size = await c.u64(`CPU ${i} data size`);
     if (size > 0) cpus.push({ cpu: i, offset, size });
   }
-  h.buffers.push({ name: '', pageSize: h.pageSize, cpus, compressed: false });
+  return cpus;
 }
 
 async function readV7(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<void> {
