@@ -32,6 +32,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   meta.bytes = src.size;
   meta.cpus = h.cpuCount ?? Math.max(0, ...h.buffers.flatMap((b) => b.cpus.map((c) => c.cpu + 1)));
   meta.traceClock = h.buffers[0]?.clock || h.traceClock;
+  meta.buffers = h.buffers.filter((b) => b.cpus.length > 0).map((b) => b.name);
   meta.kernelRelease = releaseOf(h.uname);
   if (h.latency) throw new InputError(file, 'a latency-format trace.dat (text data) is not supported: give the text of `trace-cmd report`', 'not_a_trace');
   for (const d of h.damages) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
@@ -45,25 +46,28 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   const time = tsc2nsec
     ? (ts: number): bigint => BigInt.asUintN(64, ((BigInt(ts) * tsc2nsec.mult) >> tsc2nsec.shift) + offsetNs)
     : offsetNs !== 0n ? (ts: number): bigint => BigInt.asUintN(64, BigInt(ts) + offsetNs) : (ts: number): bigint => BigInt(ts);
-  // Records built into events in this thread (pages walked here, or records sent by walker threads).
-  const target: RecordTarget = {
+  // Records built into events in this thread (pages walked here, or records sent by walker
+  // threads); one target per buffer, so an instance's records name it in their source.
+  const targetOf = (instance: string): RecordTarget => ({
     state: events.state,
     counts: events.counts,
     wanted: (type, b, base, len) => events.wanted(type, b, base, len),
     item(type, b, view, base, len, ts, cpu, offset, record, page) {
       const pid = view.getInt32(base + 4, true);
-      const ev = events.event(type, b, base, len, time(ts), cpu, pid, events.commOf(pid), { file, line: 0, offset, cpu, record, page });
+      const src = instance ? { file, line: 0, offset, cpu, record, page, instance } : { file, line: 0, offset, cpu, record, page };
+      const ev = events.event(type, b, base, len, time(ts), cpu, pid, events.commOf(pid), src);
       return { ts, ev };
     },
     lost(ts, cpu, offset, record, page, count) {
       const loss: DataLoss = {
         kind: 'lost_events', cpu, ts: time(ts),
-        src: { file, line: 0, offset, cpu, record, page },
+        src: { file, line: 0, offset, cpu, record, page, ...(instance ? { instance } : {}) },
         ...(count >= 0 ? { count } : {}),
       };
       return { ts, loss };
     },
-  };
+  });
+  const targets = new Map(h.buffers.map((b) => [b, targetOf(b.name)]));
   // Every buffer's CPUs in one merge, as `trace-cmd report` prints several buffers
   // (instances): smallest time first, ties to the earlier buffer, then the lower CPU.
   const cpus = h.buffers.flatMap((buffer) => [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((data) => ({ buffer, data })));
@@ -71,7 +75,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   const damage = (buffer: TraceDatHeader['buffers'][number]) => (cpu: number, offset: number, expected: string, ts: number | undefined): DataLoss => {
     const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;
     ctx.diag.add('damaged_binary', { file, line: 0, offset, cpu }, `at offset ${offset} (0x${offset.toString(16)}), ${what}`);
-    return { kind: 'events_dropped', cpu, ...(ts !== undefined ? { ts: time(ts) } : {}), src: { file, line: 0, offset, cpu } };
+    return { kind: 'events_dropped', cpu, ...(ts !== undefined ? { ts: time(ts) } : {}), src: { file, line: 0, offset, cpu, ...(buffer.name ? { instance: buffer.name } : {}) } };
   };
   const pageSize = (buffer: TraceDatHeader['buffers'][number]): number => buffer.pageSize || h.pageSize;
   const compression = (buffer: TraceDatHeader['buffers'][number]) => (buffer.compressed ? h.compression : undefined);
@@ -80,7 +84,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
     const walkers = startWalkers({
       path: src.path, size: src.size, page: h.data.page,
       streams: cpus.map(({ buffer, data }) => {
-        const env: RemoteEnv = { target, damage: damage(buffer) };
+        const env: RemoteEnv = { target: targets.get(buffer)!, damage: damage(buffer) };
         return { data, pageSize: pageSize(buffer), compression: compression(buffer), env };
       }),
     }, events.state);
@@ -94,7 +98,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   } else {
     await merge(cpus.map(({ buffer, data }) => {
       const env: StreamEnv = {
-        src, file, target, page: h.data.page, pageSize: pageSize(buffer), compression: compression(buffer), time, damage: damage(buffer),
+        src, file, target: targets.get(buffer)!, page: h.data.page, pageSize: pageSize(buffer), compression: compression(buffer), time, damage: damage(buffer),
       };
       return new CpuStream(env, data);
     }));

@@ -108,6 +108,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   const printkOf = new Map<StreamMeta, TraceEvent[]>();
   const lossesOf = new Map<StreamMeta, DataLoss[]>();
   const delivered = new Map<string, EventTally>();
+  const otherBuffers = new Map<string, { file: string; name: string; read: string; n: number }>();
   const userSink = stream?.({ ctx, delivered });
   const sinks = [ctx.diag];
   const nextAfter = new NextAfter(sinks);
@@ -155,6 +156,15 @@ export async function readCapture(files: readonly string[], format?: FormatName,
       return { names, diag };
     },
     onEvent: (ev, meta) => {
+      // Several buffers of one trace.dat may hold the same events, each with its own
+      // clock reads: the model reads only the first buffer with data (the top one when it has any).
+      if (meta.buffers && meta.buffers.length > 1 && (ev.src.instance ?? '') !== meta.buffers[0]) {
+        const k = `${meta.file}\0${ev.src.instance ?? ''}`;
+        const o = otherBuffers.get(k);
+        if (o) o.n++;
+        else otherBuffers.set(k, { file: meta.file, name: ev.src.instance ?? '', read: meta.buffers[0]!, n: 1 });
+        return;
+      }
       let t = delivered.get(ev.name);
       if (!t) delivered.set(ev.name, (t = { delivered: 0, undecodable: 0 }));
       t.delivered++;
@@ -181,6 +191,10 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   });
   // The last events out of the merge, while each input's diagnostics are still its own.
   if (merger && streaming) merger.end();
+  for (const o of otherBuffers.values()) {
+    const name = (s: string): string => (s ? `instance ${JSON.stringify(s)}` : 'the top buffer');
+    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${name(o.name)} not replayed; the model reads ${name(o.read)}`);
+  }
   // Inputs, diagnostics and losses in the order of a read as given.
   const order = parseOrder.map((m, k) => ({ m, ...parsed[k]! })).sort((a, b) => Number(b.format === 'kprobe-events') - Number(a.format === 'kprobe-events') || a.index - b.index);
   for (const o of order) if (o.diag) ctx.diag.absorb(o.diag);

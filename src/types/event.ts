@@ -17,6 +17,8 @@ export interface SourceRef {
   record?: number;
   /** trace.dat: index of the ring-buffer page in its CPU's stream. */
   page?: number;
+  /** trace.dat: the buffer (`trace-cmd record -B NAME`) that held the record; absent for the top buffer. */
+  instance?: string;
 }
 
 /** A decoded field value: numbers that fit, bigints for 64-bit counters, hex addresses as strings. */
@@ -91,6 +93,8 @@ export interface StreamMeta {
   kernelFamily?: string;
   traceClock?: string;
   cpus?: number;
+  /** trace.dat: names of the buffers with CPU data, in file order ('' = the top buffer). */
+  buffers?: string[];
   /** `entries-in-buffer/entries-written` of a tracefs `trace` header (written > inBuffer: ring overran). */
   entries?: { inBuffer: number; written: number };
   losses: DataLoss[];
