@@ -1,5 +1,6 @@
 // Test helper: a v7 trace.dat rewritten section by section, for variants trace-cmd here
-// cannot write (it is built without zlib) or options a capture lacks (OFFSET, TSC2NSEC).
+// cannot write (it is built without zlib), options a capture lacks (OFFSET, TSC2NSEC), or
+// a kallsyms cut down so a bundled sample stays small.
 // Compressed sections and per-CPU chunks are decoded (zstd) and re-encoded with zlib in
 // the zlib format trace-cmd's zlib algorithm writes (compress2/uncompress); every offset
 // the options hold (sections, BUFFER and its CPU data, the next OPTIONS) is moved to match.
@@ -11,6 +12,27 @@ export interface Rewrite {
   zlib?: boolean;
   /** Options added to the first OPTIONS section, before its DONE option. */
   addOptions?: { id: number; body: Uint8Array }[];
+  /**
+   * Keep only these functions in the KALLSYMS section (`name` or `name [module]` as
+   * kallsyms prints a module's), each with the symbol after it, which bounds its lookup; the
+   * section is written uncompressed (`trace-cmd convert` compresses it again).
+   */
+  keepSymbols?: string[];
+}
+
+/** Kallsyms text cut down to the named functions and the symbol after each (by address). */
+export function shrinkKallsyms(text: string, keep: readonly string[]): string {
+  const want = new Set(keep);
+  const rows = text.split('\n').filter((l) => /^[0-9a-f]+ \S /.test(l)).map((l) => ({ addr: BigInt(`0x${l.slice(0, l.indexOf(' '))}`), l }));
+  rows.sort((a, b) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0));
+  const out = new Set<string>();
+  rows.forEach((r, i) => {
+    const [name, mod] = r.l.split(' ').slice(2).join(' ').split('\t');
+    if (!want.has(name!) && !(mod && want.has(`${name} ${mod}`))) return;
+    out.add(r.l);
+    if (rows[i + 1]) out.add(rows[i + 1]!.l);
+  });
+  return `${[...out].join('\n')}\n`;
 }
 
 interface Section {
@@ -79,6 +101,7 @@ export async function rewriteV7(file: Uint8Array, how: Rewrite): Promise<Uint8Ar
   for (const s of sections) {
     moved.set(s.at, pos);
     let payload: Uint8Array = s.payload;
+    let flags = s.flags;
     if (s.id === 0 && firstOpts && how.addOptions?.length) {
       const opts = options(s.payload);
       opts.splice(opts.length - 1, 0, ...how.addOptions);
@@ -119,13 +142,23 @@ export async function rewriteV7(file: Uint8Array, how: Rewrite): Promise<Uint8Ar
         cpuMoved.set(c.offset, { offset: start, size: data.length - (r - c.offset - c.size) });
       }
       payload = Buffer.concat(parts);
+    } else if (s.id === 19 && how.keepSymbols) {
+      const v = Buffer.from(s.payload);
+      const raw = s.flags & 1 ? zstdFrame(v.subarray(8, 8 + v.readUInt32LE(0)), v.readUInt32LE(4)) : v;
+      // A u32 size, then the text.
+      const text = shrinkKallsyms(Buffer.from(raw.subarray(4, 4 + Buffer.from(raw).readUInt32LE(0))).toString('latin1'), how.keepSymbols);
+      const t = Buffer.from(text, 'latin1');
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(t.length);
+      payload = Buffer.concat([size, t]);
+      flags = 0;
     } else if (how.zlib && s.flags & 1 && s.id !== 3) {
       const v = Buffer.from(s.payload);
       payload = recompress(v.subarray(8, 8 + v.readUInt32LE(0)), v.readUInt32LE(4));
     }
     const h = Buffer.alloc(16);
     h.writeUInt16LE(s.id, 0);
-    h.writeUInt16LE(s.flags, 2);
+    h.writeUInt16LE(flags, 2);
     h.writeUInt32LE(s.desc, 4);
     h.writeBigUInt64LE(BigInt(payload.length), 8);
     out.push(h, payload);
