@@ -70,6 +70,7 @@ describe('trace.dat instances, bundled captures', () => {
       const bin = await parseAll([file()]);
       const txt = await reportEvents(join(d, 'trace-cmd-report.txt.gz'), join(d, 'kprobe_events.txt'));
       expect(bin.diag).toEqual({});
+      expect(bin.events.length).toBe(txt.events.length);
       const shifted = ibtShift(bin.events, txt.events);
       if (dir.includes('6.12')) expect(shifted).toBeGreaterThan(100);
       expect(firstDifference(bin.events, txt.events, reportMicros)).toBeUndefined();

@@ -2,11 +2,13 @@
 // own records, never from a trace) on every capture, from each recorder's output
 // given with the kernel log and the kprobe definitions; and the kernel log alone
 // gives the weaker verdicts the model allows.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from '../pipeline.ts';
-import { bundledCaptures, captureFile, HAVE_SHARED, SHARED_TRACES, sharedCaptures, type Capture } from '../testing/captures.ts';
+import { bundledBinaryCaptures, bundledCaptures, captureFile, HAVE_SHARED, SHARED_TRACES, sharedCaptures, type Capture } from '../testing/captures.ts';
 
 interface TruthVictim {
   pid: number;
@@ -85,6 +87,30 @@ describe('check agrees with truth.json', () => {
       expect(premature.filter((f) => f.level === 'proven')).toEqual([]);
       for (const x of t.premature.cases) expect(premature.map((f) => f.victim?.pid)).toContain(x.selected_pid);
       for (const f of premature) expect(f.why).toMatch(/release evidence not captured/);
+    });
+  }
+});
+
+describe('check agrees with truth.json from a bundled trace.dat', () => {
+  for (const c of bundledBinaryCaptures()) {
+    // v7 as recorded, or v6 (gzipped: uncompressed pages).
+    const dat = (): string => {
+      if (existsSync(join(c.dir, 'trace.dat'))) return join(c.dir, 'trace.dat');
+      const out = join(mkdtempSync(join(tmpdir(), 'reaplay-truth-')), 'trace-v6.dat');
+      writeFileSync(out, gunzipSync(readFileSync(join(c.dir, 'trace-v6.dat.gz'))));
+      return out;
+    };
+    // The file's kallsyms name the probes; with their definitions too, the same verdicts
+    // (on 6.12 an entry kprobe reads func+4 from the file, past IBT's endbr64: parsers/trace-dat/instance.test.ts).
+    it(`samples binary/${c.id} from trace.dat + dmesg`, async () => {
+      const a = await analyze([dat(), captureFile(c, 'dmesg.txt')!]);
+      expectAgrees(a, truthOf(c), `binary/${c.id} trace.dat`);
+      // Several buffers: the model replays the first with data, and says what it left out.
+      expect(a.capture.ctx.diag.kept.filter((d) => d.code === 'other_buffer').map((d) => d.message)).toEqual([expect.stringMatching(/events of instance "oomlab" not replayed; the model reads the top buffer/)]);
+    });
+    it(`samples binary/${c.id} from trace.dat + dmesg + kprobe_events`, async () => {
+      const a = await analyze([dat(), captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!]);
+      expectAgrees(a, truthOf(c), `binary/${c.id} trace.dat + kprobe_events`);
     });
   }
 });

@@ -31,6 +31,9 @@ function list(root: string, bundled: boolean): Capture[] {
 
 export const bundledCaptures = (): Capture[] => list(SAMPLES_DIR, true);
 
+/** Bundled binary captures that carry their truth.json (samples/binary/<kernel>/<scenario>). */
+export const bundledBinaryCaptures = (): Capture[] => list(join(SAMPLES_DIR, 'binary'), true);
+
 /**
  * Captures of ../shared/traces that have the text formats (the haystack has only a
  * .zst), less the ones bundled in samples/ (the same bytes, tested there already).
