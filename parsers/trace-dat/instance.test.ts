@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/types/event.ts';
 import { firstDifference, parseAll, reportMicros } from '../../src/testing/binary-compare.ts';
 import { SAMPLES_DIR } from '../../src/testing/captures.ts';
+import { setWalkerMinBytes } from './walker-pool.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-dat-instance-'));
 const HAVE_TRACE_CMD = spawnSync('trace-cmd', ['version']).status !== null;
@@ -63,6 +64,8 @@ function ibtShift(bin: TraceEvent[], txt: TraceEvent[]): number {
   return n;
 }
 
+afterEach(() => setWalkerMinBytes(4 << 20));
+
 describe('trace.dat instances, bundled captures', () => {
   for (const [label, dir, file] of samples) {
     it(`${label}: every buffer's events as trace-cmd report prints them (name, CPU, pid, comm, time, fields, text, instance)`, async () => {
@@ -88,6 +91,16 @@ describe('trace.dat instances, bundled captures', () => {
         expect(e.ts >= (last.get(k) ?? 0n)).toBe(true);
         last.set(k, e.ts);
       }
+    });
+
+    it(`${label}: walked in walker threads (a large file), the same events and sources, the instance named`, async () => {
+      setWalkerMinBytes(Infinity);
+      const inline = await parseAll([file()]);
+      setWalkerMinBytes(0);
+      const worker = await parseAll([file()]);
+      expect(worker.events.map((e) => e.src)).toEqual(inline.events.map((e) => e.src));
+      expect(firstDifference(worker.events, inline.events, reportMicros)).toBeUndefined();
+      expect(worker.events.some((e) => e.src.instance === 'oomlab')).toBe(true);
     });
 
     it.runIf(HAVE_TRACE_CMD)(`${label}: trace-cmd report here prints the bundled report`, () => {
