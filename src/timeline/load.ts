@@ -15,6 +15,7 @@ import { mergeByTime } from './merge.ts';
 import type { EventTally } from '../types/coverage.ts';
 import { alignWallLogs } from './wall-clock.ts';
 import { StreamMerger } from './stream-merge.ts';
+import { formatsRef } from '../types/model-doc.ts';
 
 export interface LoadedCapture {
   /** Trace events and (deduplicated, joined) kernel log records, by time. */
@@ -193,7 +194,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   if (merger && streaming) merger.end();
   for (const o of otherBuffers.values()) {
     const name = (s: string): string => (s ? `instance ${JSON.stringify(s)}` : 'the top buffer');
-    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${name(o.name)} not replayed; the model reads ${name(o.read)}`);
+    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${name(o.name)} not replayed; the model reads ${name(o.read)} (${formatsRef('trace-dat-buffers')})`);
   }
   // Inputs, diagnostics and losses in the order of a read as given.
   const order = parseOrder.map((m, k) => ({ m, ...parsed[k]! })).sort((a, b) => Number(b.format === 'kprobe-events') - Number(a.format === 'kprobe-events') || a.index - b.index);

@@ -19,7 +19,7 @@ export const modelRef = (anchor: ModelAnchor): string => `${MODEL_DOC}#${anchor}
 /** Sections of the input formats page: line layouts, log lines and kernel events per version. */
 export const FORMAT_ANCHORS = [
   'inputs', 'tracefs', 'tracefs-line', 'tracefs-tgid', 'tracefs-markers', 'trace-cmd-report',
-  'perf-script', 'kernel-log', 'oom-events', 'mm-events', 'kvm', 'kprobes',
+  'perf-script', 'kernel-log', 'oom-events', 'mm-events', 'kvm', 'kprobes', 'trace-dat-buffers',
 ] as const;
 
 export type FormatAnchor = (typeof FORMAT_ANCHORS)[number];
