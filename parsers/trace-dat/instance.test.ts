@@ -7,12 +7,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/types/event.ts';
 import { firstDifference, parseAll, reportMicros } from '../../src/testing/binary-compare.ts';
 import { SAMPLES_DIR } from '../../src/testing/captures.ts';
+import { rewriteV7 } from '../../src/testing/trace-dat-rewrite.ts';
+import { analyze } from '../../src/pipeline.ts';
 import { setWalkerMinBytes } from './walker-pool.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-dat-instance-'));
@@ -109,4 +111,34 @@ describe('trace.dat instances, bundled captures', () => {
       expect(r.stdout).toBe(gunzipSync(readFileSync(join(d, 'trace-cmd-report.txt.gz'))).toString('latin1'));
     });
   }
+});
+
+describe('trace.dat whose only buffer with data is an instance', () => {
+  it('its events are replayed and cited with its name; the verdicts are truth.json\'s', async () => {
+    // `trace-cmd record -B oomlab -e ...` alone: made from the 6.12 capture by leaving out the top buffer's BUFFER option.
+    const d = join(SAMPLES_DIR, 'binary/6.12/premature_instance');
+    const f = join(tmp, 'instance-only.dat');
+    writeFileSync(f, await rewriteV7(readFileSync(join(d, 'trace.dat')), { dropBuffers: [''] }));
+    const parsed = await parseAll([f]);
+    expect(parsed.events.length).toBeGreaterThan(1000);
+    expect(parsed.events.every((e) => e.src.instance === 'oomlab')).toBe(true);
+    const a = await analyze([f, join(d, 'dmesg.txt.gz')]);
+    const truth = JSON.parse(readFileSync(join(d, 'truth.json'), 'utf8')) as { victims: { pid: number; t_selected: number; reaper: { outcome: string } }[]; premature: { cases: { selected_pid: number }[] } };
+    const victims = [...truth.victims].sort((x, y) => x.t_selected - y.t_selected);
+    expect(a.victims.map((v) => [v.pid, v.reap])).toEqual(victims.map((v) => [v.pid, v.reaper.outcome]));
+    expect(a.findings.filter((f) => f.kind === 'premature_victim').map((f) => [f.victim?.pid, f.level])).toEqual(truth.premature.cases.map((c) => [c.selected_pid, 'proven']));
+    const evidence = a.findings.flatMap((x) => x.evidence);
+    expect(evidence.length).toBeGreaterThan(0);
+    expect(evidence.every((e) => e.src.instance === 'oomlab' || e.src.file !== f)).toBe(true);
+    expect(a.capture.ctx.diag.count('other_buffer')).toBe(0);
+    if (HAVE_TRACE_CMD) {
+      const r = spawnSync('trace-cmd', ['report', '-i', f], { encoding: 'latin1', maxBuffer: 64 << 20 });
+      const txt = join(tmp, 'instance-only.report.txt.gz');
+      writeFileSync(txt, gzipSync(Buffer.from(r.stdout, 'latin1')));
+      const fromReport = await reportEvents(txt, join(d, 'kprobe_events.txt'));
+      expect(fromReport.instance.every((n) => n === 'oomlab')).toBe(true);
+      ibtShift(parsed.events, fromReport.events);
+      expect(firstDifference(parsed.events, fromReport.events, reportMicros)).toBeUndefined();
+    }
+  });
 });

@@ -18,7 +18,11 @@ export interface Rewrite {
    * section is written uncompressed (`trace-cmd convert` compresses it again).
    */
   keepSymbols?: string[];
+  /** BUFFER options left out, by name ('' = the top buffer): their data stays, unlisted. */
+  dropBuffers?: string[];
 }
+
+const bufferName = (body: Uint8Array): string => Buffer.from(body.subarray(8, cstrEnd(body, 8) - 1)).toString('latin1');
 
 /** Kallsyms text cut down to the named functions and the symbol after each (by address). */
 export function shrinkKallsyms(text: string, keep: readonly string[]): string {
@@ -107,6 +111,8 @@ export async function rewriteV7(file: Uint8Array, how: Rewrite): Promise<Uint8Ar
       opts.splice(opts.length - 1, 0, ...how.addOptions);
       payload = joinOptions(opts);
       firstOpts = false;
+    } else if (s.id === 0 && how.dropBuffers) {
+      payload = joinOptions(options(s.payload).filter((o) => o.id !== 3 || !how.dropBuffers!.includes(bufferName(o.body))));
     } else if (s.id === 3) {
       if (!(s.flags & 1)) throw new Error('rewriteV7 lays out compressed BUFFER sections only');
       // Per-CPU blocks, each page-aligned: a chunk count, then the chunks.
