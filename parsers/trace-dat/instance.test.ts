@@ -142,3 +142,20 @@ describe('trace.dat whose only buffer with data is an instance', () => {
     }
   });
 });
+
+describe('v6 instance whose offset is damaged', () => {
+  it('a damaged_binary diagnostic naming it, and the top buffer still read', async () => {
+    const v6 = gunzipSync(readFileSync(join(SAMPLES_DIR, 'binary/5.10/premature_instance_v6/trace-v6.dat.gz')));
+    const whole = await parseAll([gunzipTo(join(SAMPLES_DIR, 'binary/5.10/premature_instance_v6/trace-v6.dat.gz'), 'v6-whole.dat')]);
+    // The BUFFER option: u64 offset, then "oomlab\0"; pointed past the end of the file.
+    const at = v6.indexOf(Buffer.from('oomlab\0')) - 8;
+    v6.writeBigUInt64LE(BigInt(v6.length + 4096), at);
+    const f = join(tmp, 'v6-bad-instance.dat');
+    writeFileSync(f, v6);
+    const got = await parseAll([f]);
+    expect(got.diag).toEqual({ damaged_binary: 1 });
+    const top = whole.events.filter((e) => e.src.instance === undefined);
+    expect(top.length).toBeGreaterThan(1000);
+    expect(firstDifference(got.events, top, reportMicros)).toBeUndefined();
+  });
+});
