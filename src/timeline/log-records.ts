@@ -35,7 +35,8 @@ export function joinFragments(events: TraceEvent[]): TraceEvent[] {
     let j = i + 1;
     for (; j < events.length; j++) {
       const f = events[j]!;
-      if (f.src.file !== ev.src.file || f.pid !== ev.pid || f.ts - events[j - 1]!.ts > FRAGMENT_GAP_NS) break;
+      // Another message's first fragment begins a message of its own.
+      if (f.src.file !== ev.src.file || f.pid !== ev.pid || f.ts - events[j - 1]!.ts > FRAGMENT_GAP_NS || startsJoin(f)) break;
       text += f.text;
       if (f.text.startsWith(',task=')) {
         j++;

@@ -93,7 +93,7 @@ describe('StreamMerger', () => {
         expect(view(s.timed)).toEqual(view(b.timed));
         expect(view(s.untimed)).toEqual(view(b.untimed));
       }),
-      { numRuns: 400 },
+      { numRuns: Number(process.env.FC_RUNS) || 400 },
     );
   });
 

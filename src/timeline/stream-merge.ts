@@ -3,9 +3,11 @@
 // the whole capture, with only a short window of trace time held back:
 // - a trace event waits while a kernel-log line before it is still undecided (a log line
 //   is a duplicate when the trace's own console copy lies within DUPLICATE_NS of it, and
-//   the trace is read in time order, so that is decided once the trace is DUPLICATE_NS on);
+//   the trace is read in time order up to REORDER_NS, so that is decided once the trace is
+//   DUPLICATE_NS + REORDER_NS on);
 // - a message the trace prints in KERN_CONT fragments waits for its last fragment (or
-//   FRAGMENT_GAP_NS of silence), and everything after it waits for the joined message;
+//   FRAGMENT_GAP_NS + REORDER_NS of silence; another message's first fragment ends it too),
+//   and everything after it waits for the joined message;
 // - a trace event out of order by less than REORDER_NS is put back in its place.
 // At equal times the trace's events come first, then log records (the trace's copy
 // before the log's), as the buffered merge orders them.
@@ -97,7 +99,8 @@ export class StreamMerger {
     if (this.mark === undefined || ev.ts > this.mark) this.mark = ev.ts;
     if (ev.name === 'printk:console') this.console(ev);
     else this.traceEvent(ev);
-    if (this.join && this.mark - this.join.lastTs > FRAGMENT_GAP_NS) this.completeJoin();
+    // A fragment may still come out of order (REORDER_NS) after the trace moved past its gap.
+    if (this.join && this.mark - this.join.lastTs > FRAGMENT_GAP_NS + REORDER_NS) this.completeJoin();
     this.drain();
   }
 
@@ -141,7 +144,7 @@ export class StreamMerger {
   private console(ev: TraceEvent): void {
     const j = this.join;
     if (j) {
-      if (ev.pid === j.ev.pid && ev.ts - j.lastTs <= FRAGMENT_GAP_NS) {
+      if (ev.pid === j.ev.pid && ev.ts - j.lastTs <= FRAGMENT_GAP_NS && !startsJoin(ev)) {
         j.text += ev.text;
         j.lastTs = ev.ts;
         if (ev.text.startsWith(',task=')) this.completeJoin();
@@ -209,7 +212,8 @@ export class StreamMerger {
       if (!l) break;
       // A message still joining may be this log line's copy in the trace, or come before it.
       if (joinTs !== undefined && (joinTs < l.ev.ts || (!l.fromTrace && joinTs < l.ev.ts + DUPLICATE_NS))) break;
-      if (!this.ended && !(this.flushing && l.fromTrace) && (mark === undefined || mark - l.ev.ts < (l.fromTrace ? REORDER_NS : DUPLICATE_NS))) break;
+      // A log line waits until its copy in the trace can no longer come, even out of order.
+      if (!this.ended && !(this.flushing && l.fromTrace) && (mark === undefined || mark - l.ev.ts < (l.fromTrace ? REORDER_NS : DUPLICATE_NS + REORDER_NS))) break;
       this.logs[this.logHead++] = undefined as unknown as LogItem;
       if (l.fromTrace || !this.duplicate(l.ev)) this.emit(l.ev);
     }
