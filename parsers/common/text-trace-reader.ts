@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { DataLoss, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import { NameCache, type NameSlot } from './name-cache.ts';
-import { hasControlBytes, looksLikeHead, newHead, scanHead } from './tracefs-line.ts';
+import { commStart, hasControlBytes, looksLikeHead, newHead, scanHead } from './tracefs-line.ts';
 import { tsToNs } from './timestamp.ts';
 import type { SourceRef } from '../../src/types/event.ts';
 
@@ -164,7 +164,8 @@ export class TextTraceReader implements LineReader {
   }
 
   private comm(buf: Buffer, lineNo: number, offset: number): string {
-    const { commStart: a, commEnd: b } = this.head;
+    const a = commStart(buf, this.head);
+    const b = this.head.commEnd;
     for (let i = a; i < b; i++) {
       if (buf[i]! >= 0x80) {
         if (!isUtf8(buf.subarray(a, b))) this.ctx.diag.add('invalid_utf8', { file: this.meta.file, line: lineNo, offset }, 'comm');

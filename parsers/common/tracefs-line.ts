@@ -8,7 +8,8 @@
 import { scanTimestamp, type TsScan } from './timestamp.ts';
 
 export interface LineHead {
-  commStart: number;
+  /** Start of the line: the comm starts after its padding (`commStart`). */
+  lineStart: number;
   commEnd: number;
   pid: number;
   /** -1: the column was printed but unknown (`(-------)`); -2: no TGID column. */
@@ -24,9 +25,16 @@ export interface LineHead {
 
 export function newHead(): LineHead {
   return {
-    commStart: 0, commEnd: 0, pid: 0, tgid: -2, cpu: 0, flagsStart: 0, flagsEnd: 0,
+    lineStart: 0, commEnd: 0, pid: 0, tgid: -2, cpu: 0, flagsStart: 0, flagsEnd: 0,
     ts: { secs: 0, nanos: 0, end: 0, raw: false }, nameStart: 0, nameEnd: 0, textStart: 0,
   };
+}
+
+/** Where the comm of a scanned head starts: after the padding, found only for the lines that want it. */
+export function commStart(buf: Buffer, h: LineHead): number {
+  let i = h.lineStart;
+  while (i < h.commEnd && buf[i] === SP) i++;
+  return i;
 }
 
 const SP = 32;
@@ -35,9 +43,7 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 &
 /** Slow path for a comm that is not exactly 16 columns wide (hand-edited or odd recorders). */
 const HEAD_RE = /^(\s*)(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\][\s(]/;
 
-function findDash(buf: Buffer, start: number, end: number): number {
-  const fixed = start + 16;
-  if (fixed + 1 < end && buf[fixed] === 45 && isDigit(buf[fixed + 1])) return fixed;
+function findDashSlow(buf: Buffer, start: number, end: number): number {
   const m = HEAD_RE.exec(buf.toString('latin1', start, Math.min(end, start + 96)));
   return m ? start + m[1]!.length + m[2]!.length : -1;
 }
@@ -53,63 +59,81 @@ const MAX_ID_DIGITS = 10;
 /**
  * Scan a line head into `h`. `paddedName`: trace-cmd pads `name:` so the text starts
  * at least 22 columns after the name. Returns false if the line is not an event line.
+ * One pass from the dash on, each byte read once; runs per line of a gigabyte.
  */
 export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
-  const dash = findDash(buf, start, end);
-  if (dash < 0) return false;
-  let i = start;
-  while (i < dash && buf[i] === SP) i++;
-  h.commStart = i;
-  h.commEnd = dash;
-  i = dash + 1;
+  let i = start + 16;
+  let c = 0;
+  // tracefs prints the comm in 16 columns: the dash is there unless the comm is odd.
+  if (i + 1 < end && buf[i] === 45 && (c = buf[i + 1]!) >= 48 && c <= 57) {
+    h.commEnd = i;
+  } else {
+    i = findDashSlow(buf, start, end);
+    if (i < 0) return false;
+    h.commEnd = i;
+  }
+  h.lineStart = start;
+  i++;
   let pid = 0;
   const p0 = i;
-  while (i < end && isDigit(buf[i])) pid = pid * 10 + (buf[i++]! - 48);
+  for (; i < end; i++) {
+    c = buf[i]!;
+    if (c < 48 || c > 57) break;
+    pid = pid * 10 + (c - 48);
+  }
   // At most 10 digits, so the value stays an exact integer (2^64 would become a float).
   if (i - p0 > MAX_ID_DIGITS) return false;
   h.pid = pid;
   while (i < end && buf[i] === SP) i++;
   h.tgid = -2;
-  if (buf[i] === 40) {
+  if (i < end && buf[i] === 40) {
     i = scanTgid(buf, i, end, h);
     if (i < 0) return false;
   }
-  if (buf[i] !== 91) return false;
+  if (i >= end || buf[i] !== 91) return false;
   i++;
   let cpu = 0;
   const c0 = i;
-  while (i < end && isDigit(buf[i])) cpu = cpu * 10 + (buf[i++]! - 48);
-  if (i === c0 || i - c0 > MAX_ID_DIGITS || buf[i] !== 93) return false;
+  for (; i < end; i++) {
+    c = buf[i]!;
+    if (c < 48 || c > 57) break;
+    cpu = cpu * 10 + (c - 48);
+  }
+  if (i === c0 || i - c0 > MAX_ID_DIGITS || i >= end || buf[i] !== 93) return false;
   h.cpu = cpu;
   i++;
   while (i < end && buf[i] === SP) i++;
   // 4.13-4.18 print the TGID column after the CPU (docs/formats.md#tracefs-tgid).
-  if (buf[i] === 40 && h.tgid === -2) {
+  if (i < end && buf[i] === 40 && h.tgid === -2) {
     i = scanTgid(buf, i, end, h);
     if (i < 0) return false;
   }
   // Either the timestamp (`12.506570:`) or the latency flags (`.N.1.`) then the timestamp.
-  h.flagsStart = h.flagsEnd = i;
-  if (!scanTimestamp(buf, i, end, h.ts) || buf[h.ts.end] !== 58) {
+  h.flagsStart = i;
+  const ts = h.ts;
+  c = i < end ? buf[i]! : 0;
+  if (c >= 48 && c <= 57 && scanTimestamp(buf, i, end, ts) && ts.end < end && buf[ts.end] === 58) {
+    h.flagsEnd = i;
+  } else {
     while (i < end && buf[i] !== SP) i++;
     h.flagsEnd = i;
     while (i < end && buf[i] === SP) i++;
-    if (!scanTimestamp(buf, i, end, h.ts) || buf[h.ts.end] !== 58) return false;
+    if (!scanTimestamp(buf, i, end, ts) || ts.end >= end || buf[ts.end] !== 58) return false;
   }
-  i = h.ts.end + 1;
-  if (buf[i] !== SP) return false;
+  i = ts.end + 1;
+  if (i >= end || buf[i] !== SP) return false;
   i++;
+  const n0 = i;
   h.nameStart = i;
-  while (i < end) {
-    const c = buf[i]!;
+  for (; i < end; i++) {
+    c = buf[i]!;
     if (c === 58 || c === SP) break;
-    i++;
   }
-  if (i === h.nameStart || i >= end || buf[i] !== 58) return false;
+  if (i === n0 || i >= end || c !== 58) return false;
   h.nameEnd = i;
   let t = i + 1;
-  if (paddedName) t = Math.max(t + 1, h.nameStart + 22);
-  else if (buf[t] === SP) t++;
+  if (paddedName) t = Math.max(t + 1, n0 + 22);
+  else if (t < end && buf[t] === SP) t++;
   h.textStart = Math.min(t, end);
   return true;
 }
