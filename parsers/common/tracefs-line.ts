@@ -62,6 +62,20 @@ const MAX_ID_DIGITS = 10;
  * One pass from the dash on, each byte read once; runs per line of a gigabyte.
  */
 export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  const i = scanCommPid(buf, start, end, h);
+  if (i < 0) return false;
+  if (fixedLayout(buf, i, end, h, paddedName)) return true;
+  return scanAfterPid(buf, i, end, h, paddedName);
+}
+
+/** `scanHead` without the fixed-layout path: what that path must agree with (tests). */
+export function scanHeadGeneral(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  const i = scanCommPid(buf, start, end, h);
+  return i >= 0 && scanAfterPid(buf, i, end, h, paddedName);
+}
+
+/** The comm's end and the pid into `h`; the index after the pid's digits, or -1. */
+function scanCommPid(buf: Buffer, start: number, end: number, h: LineHead): number {
   let i = start + 16;
   let c = 0;
   // tracefs prints the comm in 16 columns: the dash is there unless the comm is odd.
@@ -69,7 +83,7 @@ export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, p
     h.commEnd = i;
   } else {
     i = findDashSlow(buf, start, end);
-    if (i < 0) return false;
+    if (i < 0) return -1;
     h.commEnd = i;
   }
   h.lineStart = start;
@@ -82,8 +96,80 @@ export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, p
     pid = pid * 10 + (c - 48);
   }
   // At most 10 digits, so the value stays an exact integer (2^64 would become a float).
-  if (i - p0 > MAX_ID_DIGITS) return false;
+  if (i - p0 > MAX_ID_DIGITS) return -1;
   h.pid = pid;
+  return i;
+}
+
+/** 0..9 for a digit byte, else a number above 9 (`>>> 0` folds the negatives up). */
+const digit = (c: number): number => (c - 48) >>> 0;
+
+/**
+ * The layout tracefs prints after the pid, `%-7d [%03d] ` then 4 (5.10) or 5 (6.1)
+ * latency flags and ` %5lu.%06lu: `: every byte checked at its column, no loop over the
+ * padding, the CPU or the fraction. Any other line is left to `scanAfterPid`, which
+ * reads this layout to the same fields. `i`: the index after the pid's digits.
+ */
+function fixedLayout(buf: Buffer, i: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  const d = h.commEnd;
+  if (i > d + 8 || d + 40 > end || buf[d + 8] !== SP || buf[d + 9] !== 91) return false;
+  for (let k = i; k < d + 8; k++) if (buf[k] !== SP) return false;
+  const c0 = digit(buf[d + 10]!);
+  const c1 = digit(buf[d + 11]!);
+  const c2 = digit(buf[d + 12]!);
+  if (c0 > 9 || c1 > 9 || c2 > 9 || buf[d + 13] !== 93 || buf[d + 14] !== SP) return false;
+  // Flags: not a blank, a TGID column or a stamp, 4 or 5 of them then a blank.
+  const fs = d + 15;
+  const a = buf[fs]!;
+  if (a === SP || a === 40 || digit(a) <= 9 || buf[fs + 1] === SP || buf[fs + 2] === SP || buf[fs + 3] === SP) return false;
+  let f = fs + 4;
+  if (buf[f] !== SP && buf[++f] !== SP) return false;
+  // ` %5lu.%06lu: `: seconds right-aligned in 5 columns, 6 fraction digits.
+  let k = f + 1;
+  while (k < f + 5 && buf[k] === SP) k++;
+  let secs = 0;
+  for (; k <= f + 5; k++) {
+    const x = digit(buf[k]!);
+    if (x > 9) return false;
+    secs = secs * 10 + x;
+  }
+  if (buf[f + 6] !== 46 || buf[f + 13] !== 58 || buf[f + 14] !== SP) return false;
+  const u0 = digit(buf[f + 7]!);
+  const u1 = digit(buf[f + 8]!);
+  const u2 = digit(buf[f + 9]!);
+  const u3 = digit(buf[f + 10]!);
+  const u4 = digit(buf[f + 11]!);
+  const u5 = digit(buf[f + 12]!);
+  if (u0 > 9 || u1 > 9 || u2 > 9 || u3 > 9 || u4 > 9 || u5 > 9) return false;
+  const n0 = f + 15;
+  let n = n0;
+  let c = 0;
+  for (; n < end; n++) {
+    c = buf[n]!;
+    if (c === 58 || c === SP) break;
+  }
+  if (n === n0 || n >= end || c !== 58) return false;
+  h.tgid = -2;
+  h.cpu = c0 * 100 + c1 * 10 + c2;
+  h.flagsStart = fs;
+  h.flagsEnd = f;
+  const ts = h.ts;
+  ts.secs = secs;
+  ts.nanos = (((((u0 * 10 + u1) * 10 + u2) * 10 + u3) * 10 + u4) * 10 + u5) * 1000;
+  ts.raw = false;
+  ts.end = f + 13;
+  h.nameStart = n0;
+  h.nameEnd = n;
+  let t = n + 1;
+  if (paddedName) t = Math.max(t + 1, n0 + 22);
+  else if (t < end && buf[t] === SP) t++;
+  h.textStart = Math.min(t, end);
+  return true;
+}
+
+/** The rest of the head from the index after the pid's digits (any layout). */
+function scanAfterPid(buf: Buffer, i: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  let c = 0;
   while (i < end && buf[i] === SP) i++;
   h.tgid = -2;
   if (i < end && buf[i] === 40) {
