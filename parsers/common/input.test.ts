@@ -36,6 +36,26 @@ describe('openInput', () => {
     expect(memory.size).toBeLessThanOrEqual(4);
   });
 
+  it('reuseBuffers: the chunk held stays intact while the next is read ahead, and an early stop ends cleanly', async () => {
+    const file = join(tmp, 'ahead.txt');
+    const text = Buffer.alloc(5 << 20);
+    for (let i = 0; i < text.length; i++) text[i] = 97 + ((i >> 20) % 26);
+    writeFileSync(file, text);
+    const parts: Buffer[] = [];
+    for await (const c of openInput(file, { reuseBuffers: true })) {
+      // Time for the read under way to land: it must not land here.
+      await new Promise((r) => setTimeout(r, 20));
+      parts.push(Buffer.from(c));
+    }
+    expect(Buffer.concat(parts).equals(text)).toBe(true);
+    let seen = 0;
+    for await (const c of openInput(file, { reuseBuffers: true })) {
+      seen += c.length;
+      if (seen > 1 << 20) break;
+    }
+    expect(seen).toBeGreaterThan(1 << 20);
+  });
+
   it('decompresses zstd (a real excerpt) and gzip to the same text, and passes plain text through', async () => {
     const z = await readAll(ZST);
     expect(z.compression).toBe('zstd');

@@ -1,7 +1,8 @@
 // Event names from their bytes: UTF-8, with controls and invalid bytes shown as \xNN,
 // and a name that held either is reported, never taken silently as a new event.
 import { describe, expect, it } from 'vitest';
-import { decodeName } from './name-cache.ts';
+import { decodeName, NameCache } from './name-cache.ts';
+import { EventNames } from './event-names.ts';
 import { ftraceImporter } from '../ftrace-text/index.ts';
 import { feed } from '../../src/testing/feed.ts';
 
@@ -31,5 +32,18 @@ describe('tracefs text with a damaged event name', () => {
     expect(events.map((e) => e.name)).toEqual(['?:mark\\x00victim', 'oom:mark_victim', '?:mark\\x00victim']);
     expect(ctx.diag.count('bad_event_name')).toBe(2);
     expect(ctx.diag.kept.find((d) => d.code === 'bad_event_name')?.src?.line).toBe(1);
+  });
+});
+
+describe('NameCache', () => {
+  it('tells apart names that share their length and first and last four bytes, or overlap in both', () => {
+    const cache = new NameCache(new EventNames(undefined), 'short');
+    const names = ['mark_victim', 'mark_Victim', 'markXvictim', 'sys_enter', 'sys_Enter', 'abcdefgh', 'abcdXfgh', 'abcde', 'abxde', 'abcd', 'ab', 'a', 'ab', 'mark_victim'];
+    const look = (n: string): string => {
+      const b = Buffer.from(`xx ${n} yy`, 'latin1');
+      return cache.lookup(b, 3, 3 + n.length).entry.event;
+    };
+    // Twice over: the second round finds every name among the recent ones.
+    for (let round = 0; round < 2; round++) expect(names.map(look)).toEqual(names);
   });
 });

@@ -10,6 +10,9 @@ const MULTILINE = new Set(['printk:console', 'ftrace:print', 'ftrace:bprint', 'f
 export interface NameSlot {
   bytes: Buffer;
   hash: number;
+  /** The first and the last 4 bytes of the name, little-endian (0 for a name shorter than 4). */
+  head: number;
+  tail: number;
   entry: NameEntry;
   multiline: boolean;
   /** The name held control bytes or bytes that are not UTF-8 (shown escaped in `entry`). */
@@ -22,6 +25,18 @@ function sameBytes(a: Buffer, buf: Buffer, start: number, end: number): boolean 
   for (let k = 0; k < a.length; k++) if (a[k] !== buf[start + k]) return false;
   return true;
 }
+
+/** The 4 bytes at `i` as a little-endian int32. */
+const word = (buf: Uint8Array, i: number): number => buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+
+/** Bytes 4 .. length-4 of a name whose first and last words already matched. */
+function sameMiddle(a: Buffer, buf: Buffer, start: number): boolean {
+  for (let k = 4; k < a.length - 4; k++) if (a[k] !== buf[start + k]) return false;
+  return true;
+}
+
+/** Slots of the recently seen names, by their length and end words. */
+const RECENT = 64;
 
 const hex = (c: number): string => `\\x${c.toString(16).padStart(2, '0')}`;
 
@@ -86,8 +101,11 @@ export function decodeName(buf: Buffer, start: number, end: number): { text: str
 export class NameCache {
   private table: (NameSlot | undefined)[] = new Array(64);
   private size = 0;
-  /** Consecutive lines often carry the same event: try it before hashing. */
-  private last: NameSlot | undefined;
+  /**
+   * The few names a trace is made of, found by two words, not a hash of every byte;
+   * a miss (a name not seen lately, or one sharing the slot) goes through the table.
+   */
+  private readonly recent: (NameSlot | undefined)[] = new Array(RECENT).fill(undefined);
 
   /**
    * `printed`: 'full' when lines print `system:name` (perf script), 'short' when they
@@ -100,15 +118,24 @@ export class NameCache {
 
   /** The slot of the name in bytes [start, end) of a line. */
   lookup(buf: Buffer, start: number, end: number): NameSlot {
-    const last = this.last;
-    if (last && sameBytes(last.bytes, buf, start, end)) return last;
+    const len = end - start;
+    if (len < 4) return this.find(buf, start, end);
+    const head = word(buf, start);
+    const tail = word(buf, end - 4);
+    const r = (Math.imul(head ^ tail ^ len, 0x9e3779b1) >>> 0) % RECENT;
+    const s = this.recent[r];
+    if (s !== undefined && s.head === head && s.tail === tail && s.bytes.length === len && (len <= 8 || sameMiddle(s.bytes, buf, start))) return s;
+    return (this.recent[r] = this.find(buf, start, end));
+  }
+
+  private find(buf: Buffer, start: number, end: number): NameSlot {
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
     h >>>= 0;
     for (let s = this.table[h & (this.table.length - 1)]; s; s = s.next) {
-      if (s.hash === h && sameBytes(s.bytes, buf, start, end)) return (this.last = s);
+      if (s.hash === h && sameBytes(s.bytes, buf, start, end)) return s;
     }
-    return (this.last = this.add(buf, start, end, h));
+    return this.add(buf, start, end, h);
   }
 
   private add(buf: Buffer, start: number, end: number, hash: number): NameSlot {
@@ -117,6 +144,8 @@ export class NameCache {
     const slot: NameSlot = {
       bytes: Buffer.from(buf.subarray(start, end)),
       hash,
+      head: end - start >= 4 ? word(buf, start) : 0,
+      tail: end - start >= 4 ? word(buf, end - 4) : 0,
       entry,
       multiline: MULTILINE.has(entry.full),
       suspect,

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { DataLoss, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import { NameCache, type NameSlot } from './name-cache.ts';
-import { hasControlBytes, looksLikeHead, newHead, scanHead } from './tracefs-line.ts';
+import { commStart, hasControlBytes, looksLikeHead, newHead, scanHead } from './tracefs-line.ts';
 import { tsToNs } from './timestamp.ts';
 import type { SourceRef } from '../../src/types/event.ts';
 
@@ -31,6 +31,8 @@ export type CpuFirstHook = (cpu: number, secs: number, nanos: number, raw: boole
 export class TextTraceReader implements LineReader {
   private readonly head = newHead();
   private readonly names: NameCache;
+  private readonly countOnly: boolean;
+  private readonly padded: boolean;
   private pending: TraceEvent | undefined;
   /** The last event line's name, wanted or not, so its continuations are recognised. */
   private lastSlot: NameSlot | undefined;
@@ -63,12 +65,14 @@ export class TextTraceReader implements LineReader {
     private readonly hooks: FormatHooks,
   ) {
     this.names = new NameCache(ctx.names, 'short');
+    this.countOnly = ctx.names.countOnly;
+    this.padded = hooks.paddedName;
   }
 
   line(buf: Buffer, start: number, end: number, lineNo: number, offset: number, last: boolean): void {
     if (start === end) return;
     const h = this.head;
-    if (scanHead(buf, start, end, h, this.hooks.paddedName)) {
+    if (scanHead(buf, start, end, h, this.padded)) {
       this.eventLine(buf, end, lineNo, offset);
       return;
     }
@@ -96,39 +100,29 @@ export class TextTraceReader implements LineReader {
     entry.count++;
     this.eventsSeen++;
     this.lastSlot = slot;
-    this.flush();
+    if (this.pending !== undefined) this.flush();
     if (slot.suspect) this.ctx.diag.add('bad_event_name', { file: this.meta.file, line: lineNo, offset }, JSON.stringify(entry.full));
     const cpu = h.cpu;
     const ts = h.ts;
-    if (this.onCpuFirst && this.cpuSeen[cpu] !== true) {
+    const secs = ts.secs;
+    const nanos = ts.nanos;
+    if (this.onCpuFirst !== undefined && this.cpuSeen[cpu] !== true) {
       this.cpuSeen[cpu] = true;
-      this.onCpuFirst(cpu, ts.secs, ts.nanos, ts.raw, !this.restarted, { file: this.meta.file, line: lineNo, offset });
+      this.onCpuFirst(cpu, secs, nanos, ts.raw, !this.restarted, { file: this.meta.file, line: lineNo, offset });
     }
-    const ps = this.lastSecs[cpu];
-    if (ps !== undefined && (ts.secs < ps || (ts.secs === ps && ts.nanos < this.lastNanos[cpu]!))) {
+    const lastSecs = this.lastSecs;
+    const lastNanos = this.lastNanos;
+    const ps = lastSecs[cpu];
+    if (ps !== undefined && (secs < ps || (secs === ps && nanos < lastNanos[cpu]!))) {
       this.ctx.diag.add('time_backwards', { file: this.meta.file, line: lineNo, offset }, `CPU ${cpu}`);
     }
-    this.lastSecs[cpu] = ts.secs;
-    this.lastNanos[cpu] = ts.nanos;
+    lastSecs[cpu] = secs;
+    lastNanos[cpu] = nanos;
     if (ts.raw) this.meta.traceClock ??= 'counter';
-    if (this.openLosses > 0) {
-      const loss = this.openLoss[cpu];
-      if (loss) {
-        loss.ts = tsToNs(ts);
-        this.openLoss[cpu] = undefined;
-        this.openLosses--;
-      }
-      // A loss on no particular CPU (a paste's snip) is timed by the next event of any CPU.
-      const any = this.openLoss[-1];
-      if (any) {
-        any.ts = tsToNs(ts);
-        this.openLoss[-1] = undefined;
-        this.openLosses--;
-      }
-    }
+    if (this.openLosses > 0) this.timeLosses(cpu);
     if (!entry.wanted) return;
     // Console text is still built when only counting: it names the kernel release.
-    if (this.ctx.names.countOnly && !slot.multiline) {
+    if (this.countOnly && !slot.multiline) {
       this.countSelected();
       return;
     }
@@ -144,6 +138,24 @@ export class TextTraceReader implements LineReader {
     if (h.tgid >= 0) ev.tgid = h.tgid;
     if (h.flagsEnd > h.flagsStart) ev.flags = buf.toString('latin1', h.flagsStart, h.flagsEnd);
     this.pending = ev;
+  }
+
+  /** Losses waiting for an event on `cpu` (or on any CPU) take its time. */
+  private timeLosses(cpu: number): void {
+    const ts = this.head.ts;
+    const loss = this.openLoss[cpu];
+    if (loss) {
+      loss.ts = tsToNs(ts);
+      this.openLoss[cpu] = undefined;
+      this.openLosses--;
+    }
+    // A loss on no particular CPU (a paste's snip) is timed by the next event of any CPU.
+    const any = this.openLoss[-1];
+    if (any) {
+      any.ts = tsToNs(ts);
+      this.openLoss[-1] = undefined;
+      this.openLosses--;
+    }
   }
 
   /** Count a selected event without building it, keeping the span `parse --stats` shows. */
@@ -164,7 +176,8 @@ export class TextTraceReader implements LineReader {
   }
 
   private comm(buf: Buffer, lineNo: number, offset: number): string {
-    const { commStart: a, commEnd: b } = this.head;
+    const a = commStart(buf, this.head);
+    const b = this.head.commEnd;
     for (let i = a; i < b; i++) {
       if (buf[i]! >= 0x80) {
         if (!isUtf8(buf.subarray(a, b))) this.ctx.diag.add('invalid_utf8', { file: this.meta.file, line: lineNo, offset }, 'comm');

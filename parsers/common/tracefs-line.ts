@@ -8,7 +8,8 @@
 import { scanTimestamp, type TsScan } from './timestamp.ts';
 
 export interface LineHead {
-  commStart: number;
+  /** Start of the line: the comm starts after its padding (`commStart`). */
+  lineStart: number;
   commEnd: number;
   pid: number;
   /** -1: the column was printed but unknown (`(-------)`); -2: no TGID column. */
@@ -24,9 +25,16 @@ export interface LineHead {
 
 export function newHead(): LineHead {
   return {
-    commStart: 0, commEnd: 0, pid: 0, tgid: -2, cpu: 0, flagsStart: 0, flagsEnd: 0,
+    lineStart: 0, commEnd: 0, pid: 0, tgid: -2, cpu: 0, flagsStart: 0, flagsEnd: 0,
     ts: { secs: 0, nanos: 0, end: 0, raw: false }, nameStart: 0, nameEnd: 0, textStart: 0,
   };
+}
+
+/** Where the comm of a scanned head starts: after the padding, found only for the lines that want it. */
+export function commStart(buf: Buffer, h: LineHead): number {
+  let i = h.lineStart;
+  while (i < h.commEnd && buf[i] === SP) i++;
+  return i;
 }
 
 const SP = 32;
@@ -35,9 +43,7 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 &
 /** Slow path for a comm that is not exactly 16 columns wide (hand-edited or odd recorders). */
 const HEAD_RE = /^(\s*)(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\][\s(]/;
 
-function findDash(buf: Buffer, start: number, end: number): number {
-  const fixed = start + 16;
-  if (fixed + 1 < end && buf[fixed] === 45 && isDigit(buf[fixed + 1])) return fixed;
+function findDashSlow(buf: Buffer, start: number, end: number): number {
   const m = HEAD_RE.exec(buf.toString('latin1', start, Math.min(end, start + 96)));
   return m ? start + m[1]!.length + m[2]!.length : -1;
 }
@@ -53,63 +59,167 @@ const MAX_ID_DIGITS = 10;
 /**
  * Scan a line head into `h`. `paddedName`: trace-cmd pads `name:` so the text starts
  * at least 22 columns after the name. Returns false if the line is not an event line.
+ * One pass from the dash on, each byte read once; runs per line of a gigabyte.
  */
 export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
-  const dash = findDash(buf, start, end);
-  if (dash < 0) return false;
-  let i = start;
-  while (i < dash && buf[i] === SP) i++;
-  h.commStart = i;
-  h.commEnd = dash;
-  i = dash + 1;
+  const i = scanCommPid(buf, start, end, h);
+  if (i < 0) return false;
+  if (fixedLayout(buf, i, end, h, paddedName)) return true;
+  return scanAfterPid(buf, i, end, h, paddedName);
+}
+
+/** `scanHead` without the fixed-layout path: what that path must agree with (tests). */
+export function scanHeadGeneral(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  const i = scanCommPid(buf, start, end, h);
+  return i >= 0 && scanAfterPid(buf, i, end, h, paddedName);
+}
+
+/** The comm's end and the pid into `h`; the index after the pid's digits, or -1. */
+function scanCommPid(buf: Buffer, start: number, end: number, h: LineHead): number {
+  let i = start + 16;
+  let c = 0;
+  // tracefs prints the comm in 16 columns: the dash is there unless the comm is odd.
+  if (i + 1 < end && buf[i] === 45 && (c = buf[i + 1]!) >= 48 && c <= 57) {
+    h.commEnd = i;
+  } else {
+    i = findDashSlow(buf, start, end);
+    if (i < 0) return -1;
+    h.commEnd = i;
+  }
+  h.lineStart = start;
+  i++;
   let pid = 0;
   const p0 = i;
-  while (i < end && isDigit(buf[i])) pid = pid * 10 + (buf[i++]! - 48);
+  for (; i < end; i++) {
+    c = buf[i]!;
+    if (c < 48 || c > 57) break;
+    pid = pid * 10 + (c - 48);
+  }
   // At most 10 digits, so the value stays an exact integer (2^64 would become a float).
-  if (i - p0 > MAX_ID_DIGITS) return false;
+  if (i - p0 > MAX_ID_DIGITS) return -1;
   h.pid = pid;
+  return i;
+}
+
+/** 0..9 for a digit byte, else a number above 9 (`>>> 0` folds the negatives up). */
+const digit = (c: number): number => (c - 48) >>> 0;
+
+/**
+ * The layout tracefs prints after the pid, `%-7d [%03d] ` then 4 (5.10) or 5 (6.1)
+ * latency flags and ` %5lu.%06lu: `: every byte checked at its column, no loop over the
+ * padding, the CPU or the fraction. Any other line is left to `scanAfterPid`, which
+ * reads this layout to the same fields. `i`: the index after the pid's digits.
+ */
+function fixedLayout(buf: Buffer, i: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  const d = h.commEnd;
+  if (i > d + 8 || d + 40 > end || buf[d + 8] !== SP || buf[d + 9] !== 91) return false;
+  for (let k = i; k < d + 8; k++) if (buf[k] !== SP) return false;
+  const c0 = digit(buf[d + 10]!);
+  const c1 = digit(buf[d + 11]!);
+  const c2 = digit(buf[d + 12]!);
+  if (c0 > 9 || c1 > 9 || c2 > 9 || buf[d + 13] !== 93 || buf[d + 14] !== SP) return false;
+  // Flags: not a blank, a TGID column or a stamp, 4 or 5 of them then a blank.
+  const fs = d + 15;
+  const a = buf[fs]!;
+  if (a === SP || a === 40 || digit(a) <= 9 || buf[fs + 1] === SP || buf[fs + 2] === SP || buf[fs + 3] === SP) return false;
+  let f = fs + 4;
+  if (buf[f] !== SP && buf[++f] !== SP) return false;
+  // ` %5lu.%06lu: `: seconds right-aligned in 5 columns, 6 fraction digits.
+  let k = f + 1;
+  while (k < f + 5 && buf[k] === SP) k++;
+  let secs = 0;
+  for (; k <= f + 5; k++) {
+    const x = digit(buf[k]!);
+    if (x > 9) return false;
+    secs = secs * 10 + x;
+  }
+  if (buf[f + 6] !== 46 || buf[f + 13] !== 58 || buf[f + 14] !== SP) return false;
+  const u0 = digit(buf[f + 7]!);
+  const u1 = digit(buf[f + 8]!);
+  const u2 = digit(buf[f + 9]!);
+  const u3 = digit(buf[f + 10]!);
+  const u4 = digit(buf[f + 11]!);
+  const u5 = digit(buf[f + 12]!);
+  if (u0 > 9 || u1 > 9 || u2 > 9 || u3 > 9 || u4 > 9 || u5 > 9) return false;
+  const n0 = f + 15;
+  let n = n0;
+  let c = 0;
+  for (; n < end; n++) {
+    c = buf[n]!;
+    if (c === 58 || c === SP) break;
+  }
+  if (n === n0 || n >= end || c !== 58) return false;
+  h.tgid = -2;
+  h.cpu = c0 * 100 + c1 * 10 + c2;
+  h.flagsStart = fs;
+  h.flagsEnd = f;
+  const ts = h.ts;
+  ts.secs = secs;
+  ts.nanos = (((((u0 * 10 + u1) * 10 + u2) * 10 + u3) * 10 + u4) * 10 + u5) * 1000;
+  ts.raw = false;
+  ts.end = f + 13;
+  h.nameStart = n0;
+  h.nameEnd = n;
+  let t = n + 1;
+  if (paddedName) t = Math.max(t + 1, n0 + 22);
+  else if (t < end && buf[t] === SP) t++;
+  h.textStart = Math.min(t, end);
+  return true;
+}
+
+/** The rest of the head from the index after the pid's digits (any layout). */
+function scanAfterPid(buf: Buffer, i: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  let c = 0;
   while (i < end && buf[i] === SP) i++;
   h.tgid = -2;
-  if (buf[i] === 40) {
+  if (i < end && buf[i] === 40) {
     i = scanTgid(buf, i, end, h);
     if (i < 0) return false;
   }
-  if (buf[i] !== 91) return false;
+  if (i >= end || buf[i] !== 91) return false;
   i++;
   let cpu = 0;
   const c0 = i;
-  while (i < end && isDigit(buf[i])) cpu = cpu * 10 + (buf[i++]! - 48);
-  if (i === c0 || i - c0 > MAX_ID_DIGITS || buf[i] !== 93) return false;
+  for (; i < end; i++) {
+    c = buf[i]!;
+    if (c < 48 || c > 57) break;
+    cpu = cpu * 10 + (c - 48);
+  }
+  if (i === c0 || i - c0 > MAX_ID_DIGITS || i >= end || buf[i] !== 93) return false;
   h.cpu = cpu;
   i++;
   while (i < end && buf[i] === SP) i++;
   // 4.13-4.18 print the TGID column after the CPU (docs/formats.md#tracefs-tgid).
-  if (buf[i] === 40 && h.tgid === -2) {
+  if (i < end && buf[i] === 40 && h.tgid === -2) {
     i = scanTgid(buf, i, end, h);
     if (i < 0) return false;
   }
   // Either the timestamp (`12.506570:`) or the latency flags (`.N.1.`) then the timestamp.
-  h.flagsStart = h.flagsEnd = i;
-  if (!scanTimestamp(buf, i, end, h.ts) || buf[h.ts.end] !== 58) {
+  h.flagsStart = i;
+  const ts = h.ts;
+  c = i < end ? buf[i]! : 0;
+  if (c >= 48 && c <= 57 && scanTimestamp(buf, i, end, ts) && ts.end < end && buf[ts.end] === 58) {
+    h.flagsEnd = i;
+  } else {
     while (i < end && buf[i] !== SP) i++;
     h.flagsEnd = i;
     while (i < end && buf[i] === SP) i++;
-    if (!scanTimestamp(buf, i, end, h.ts) || buf[h.ts.end] !== 58) return false;
+    if (!scanTimestamp(buf, i, end, ts) || ts.end >= end || buf[ts.end] !== 58) return false;
   }
-  i = h.ts.end + 1;
-  if (buf[i] !== SP) return false;
+  i = ts.end + 1;
+  if (i >= end || buf[i] !== SP) return false;
   i++;
+  const n0 = i;
   h.nameStart = i;
-  while (i < end) {
-    const c = buf[i]!;
+  for (; i < end; i++) {
+    c = buf[i]!;
     if (c === 58 || c === SP) break;
-    i++;
   }
-  if (i === h.nameStart || i >= end || buf[i] !== 58) return false;
+  if (i === n0 || i >= end || c !== 58) return false;
   h.nameEnd = i;
   let t = i + 1;
-  if (paddedName) t = Math.max(t + 1, h.nameStart + 22);
-  else if (buf[t] === SP) t++;
+  if (paddedName) t = Math.max(t + 1, n0 + 22);
+  else if (t < end && buf[t] === SP) t++;
   h.textStart = Math.min(t, end);
   return true;
 }
