@@ -39,7 +39,9 @@ let warm: Warm[] = [];
  * process alive.
  */
 export function warmWalkers(size: number): void {
-  if (warm.length > 0 || !useWalkers(size)) return;
+  // Twice the threshold: a file's metadata (kallsyms alone is ~4 MB) is not CPU data, and a
+  // thread started for nothing costs a small file its load time.
+  if (warm.length > 0 || size < 2 * walkerMinBytes) return;
   const n = Math.min(availableParallelism(), MAX_WALKERS);
   for (let i = 0; i < n; i++) {
     const t: Warm = { w: new Worker(walkerUrl), broken: false };
