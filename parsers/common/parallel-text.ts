@@ -1,5 +1,6 @@
 // Both cores on one plain text trace: the file is cut into byte ranges at the start
-// of event lines, the ranges are parsed in worker threads, and their records are
+// of event lines, the ranges are parsed in worker threads and in this thread
+// (between merges: `jobs` threads start `jobs - 1` workers), and their records are
 // replayed in file order (range-merge.ts), so events, line numbers, offsets and
 // diagnostics are exactly those of one reader over the whole file. Stdin,
 // compressed input, small files and formats other than tracefs text and
@@ -123,60 +124,76 @@ export async function parseRanges(
     }
     return;
   }
+  // This thread parses ranges too, between merges: `jobs` threads in all, one worker fewer.
   const jobs = Math.min(opts.jobs ?? defaultJobs(), tasks.length);
-  const workers = Array.from({ length: jobs }, () => new Worker(new URL('./range-worker.mjs', import.meta.url)));
+  const workers = Array.from({ length: jobs - 1 }, () => new Worker(new URL('./range-worker.mjs', import.meta.url)));
   const done = new Map<number, RangeResult>();
   let next = 0;
   let sent = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (msg: string): void => {
-        if (failed) return;
-        failed = true;
-        reject(new InputError(file, `cannot read: ${msg}`, 'read_failed'));
-      };
-      // At most two ranges per worker wait unmerged: memory stays bounded.
-      const send = (w: Worker): boolean => {
-        if (sent >= tasks.length || sent >= next + 2 * jobs) return false;
-        w.postMessage(tasks[sent++]);
-        return true;
-      };
-      const idle: Worker[] = [];
-      let merging = false;
-      const drain = async (): Promise<void> => {
-        if (merging) return;
-        merging = true;
-        try {
-          while (done.has(next)) {
-            const r = done.get(next)!;
-            done.delete(next);
-            merger.apply(r);
-            await opts.onRange?.(tasks[next]!.end);
-            next++;
-            while (idle.length && send(idle[idle.length - 1]!)) idle.pop();
-          }
-        } catch (e) {
-          failed = true;
-          reject(e);
-          return;
-        } finally {
-          merging = false;
-        }
-        if (next === tasks.length) resolve();
-      };
-      for (const w of workers) {
-        w.on('message', (m: Reply) => {
-          if (m.error !== undefined || !m.result) return fail(m.error ?? 'worker failed');
-          done.set(m.result.id, m.result);
-          if (!send(w)) idle.push(w);
-          void drain();
-        });
-        w.on('error', (e) => fail(e.message));
-        if (!send(w)) idle.push(w);
-      }
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  // At most two ranges per thread wait unmerged: memory stays bounded.
+  const take = (): number | undefined => (sent < tasks.length && sent < next + 2 * jobs ? sent++ : undefined);
+  const idle: Worker[] = [];
+  const feed = (): void => {
+    while (idle.length) {
+      const id = take();
+      if (id === undefined) return;
+      idle.pop()!.postMessage(tasks[id]);
+    }
+  };
+  const fail = (msg: string): void => {
+    failure ??= new InputError(file, `cannot read: ${msg}`, 'read_failed');
+    notify();
+  };
+  for (const w of workers) {
+    w.on('message', (m: Reply) => {
+      if (m.error !== undefined || !m.result) return fail(m.error ?? 'worker failed');
+      done.set(m.result.id, m.result);
+      idle.push(w);
+      feed();
+      notify();
     });
+    w.on('error', (e) => fail(e.message));
+    idle.push(w);
+  }
+  try {
+    while (next < tasks.length) {
+      if (failure) throw failure;
+      const r = done.get(next);
+      if (r) {
+        done.delete(next);
+        merger.apply(r);
+        await opts.onRange?.(tasks[next]!.end);
+        next++;
+        feed();
+        continue;
+      }
+      const id = take();
+      if (id !== undefined) {
+        // The workers take the ranges after this one (they start while this thread parses).
+        feed();
+        done.set(id, parseHere(tasks[id]!, file));
+        // Let the workers' replies in before the next range.
+        await new Promise<void>((res) => setImmediate(res));
+        continue;
+      }
+      await new Promise<void>((res) => (wake = res));
+    }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function parseHere(task: RangeTask, file: string): RangeResult {
+  try {
+    return parseRange(task);
+  } catch (e) {
+    throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
   }
 }
