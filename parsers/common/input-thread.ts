@@ -8,6 +8,8 @@ import { compressionOf, InputError, openInput, type Compression, type OpenOption
 
 /** Chunks the worker may have in flight before the parser takes them. */
 const AHEAD = 8;
+/** Bytes of decompressed text a chunk. */
+const BATCH = 1 << 20;
 
 type Msg =
   | { chunk: Uint8Array; raw: number }
@@ -74,19 +76,37 @@ export async function decodeInWorker(file: string, ahead: number, port: import('
     wake?.();
   });
   let raw = 0;
+  const post = async (chunk: Uint8Array): Promise<void> => {
+    while (credit <= 0) await new Promise<void>((r) => (wake = r));
+    credit--;
+    port.postMessage({ chunk, raw }, [chunk.buffer as ArrayBuffer]);
+    raw = 0;
+  };
+  // The decoder hands out ~128 KB at a time: gathered into BATCH bytes a message, the
+  // parser's thread takes an eighth as many messages (each costs it a wake-up).
+  let batch = new Uint8Array(BATCH);
+  let used = 0;
   try {
     for await (const chunk of openInput(file, { onRaw: (n) => (raw += n) })) {
-      while (credit <= 0) await new Promise<void>((r) => (wake = r));
-      credit--;
-      const copy = new Uint8Array(chunk.length);
-      copy.set(chunk);
-      port.postMessage({ chunk: copy, raw }, [copy.buffer]);
-      raw = 0;
+      for (let off = 0; off < chunk.length; ) {
+        const n = Math.min(BATCH - used, chunk.length - off);
+        batch.set(chunk.subarray(off, off + n), used);
+        used += n;
+        off += n;
+        if (used === BATCH) {
+          await post(batch);
+          batch = new Uint8Array(BATCH);
+          used = 0;
+        }
+      }
     }
+    if (used > 0) await post(batch.subarray(0, used));
     port.postMessage({ done: true, raw });
   } catch (e) {
     const ie = e instanceof InputError ? e : undefined;
     const msg = (e as Error).message;
+    // What was decoded before the break is read too.
+    if (used > 0) await post(batch.subarray(0, used));
     port.postMessage({ error: ie ? msg.slice(file.length + 2) : msg, code: ie?.code, offset: ie?.offset });
   }
   // The main thread ends this worker once it has read the last message.
