@@ -33,6 +33,8 @@ export interface RangeTask {
   countOnly: boolean;
   kprobes: KprobeDef[];
   maxLine: number;
+  /** The range's bytes when they are not read from `file` (decompressed text). */
+  data?: Uint8Array;
 }
 
 export enum Rec {
@@ -125,18 +127,8 @@ export function parseRange(task: RangeTask, columns = false): RangeResult {
     task.maxLine,
     task.start,
   );
-  const fd = openSync(task.file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (let pos = task.start; pos < task.end; ) {
-      const got = readSync(fd, buf, 0, Math.min(CHUNK, task.end - pos), pos);
-      if (got === 0) break;
-      splitter.write(got === CHUNK ? buf : buf.subarray(0, got));
-      pos += got;
-    }
-  } finally {
-    closeSync(fd);
-  }
+  if (task.data) splitter.write(Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength));
+  else readRange(task, splitter);
   splitter.end();
   reader.end();
   const order = reader.orderState();
@@ -154,4 +146,19 @@ export function parseRange(task: RangeTask, columns = false): RangeResult {
     lastTimes: order.last,
     restarted: order.restarted,
   };
+}
+
+function readRange(task: RangeTask, splitter: LineSplitter): void {
+  const fd = openSync(task.file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (let pos = task.start; pos < task.end; ) {
+      const got = readSync(fd, buf, 0, Math.min(CHUNK, task.end - pos), pos);
+      if (got === 0) break;
+      splitter.write(got === CHUNK ? buf : buf.subarray(0, got));
+      pos += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
