@@ -111,8 +111,8 @@ export interface OpenOptions {
   /** Told the size of every raw (still compressed) chunk read, for progress. */
   onRaw?: (bytes: number) => void;
   /**
-   * A plain file's chunks after the first may share memory with the ones RING chunks
-   * later: for a consumer done with each chunk before it asks for the next few (the
+   * A plain file's chunks after the first (and those decoded in a worker,
+   * input-thread.ts) may share memory with the ones RING chunks later: for a consumer done with each chunk before it asks for the next few (the
    * line splitter copies what it carries). Spares a fresh megabyte a read, which only
    * a garbage collection gives back: about 40 MB of dead buffers on a large trace.
    */
