@@ -57,9 +57,10 @@ export async function parseCompressedRanges(
       if (m.raw) opts.onRaw?.(m.raw);
       if ('error' in m) throw new InputError(file, m.code ? m.error : `cannot read: ${m.error}`, m.code ?? 'read_failed', m.offset);
       if ('done' in m) return;
-      w.postMessage('more');
-      if ('result' in m) merger.apply(m.result);
-      else {
+      if ('result' in m) {
+        w.postMessage('more');
+        merger.apply(m.result);
+      } else {
         const { id, start, data } = m.piece;
         let r: RangeResult;
         try {
@@ -67,6 +68,8 @@ export async function parseCompressedRanges(
         } catch (e) {
           throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
         }
+        // The piece's memory goes back to be filled again (the events hold copies).
+        w.postMessage(data.buffer, [data.buffer as ArrayBuffer]);
         merger.apply(r);
       }
       const p = opts.pace?.();
@@ -81,7 +84,10 @@ export async function parseCompressedRanges(
 export async function decodePiecesInWorker(file: string, ahead: number, t: Template & { pieceBytes: number }, port: MessagePort): Promise<void> {
   let credit = ahead;
   let wake: (() => void) | undefined;
-  port.on('message', () => {
+  /** Piece buffers handed back by the other thread. */
+  const free: ArrayBuffer[] = [];
+  port.on('message', (m: unknown) => {
+    if (m instanceof ArrayBuffer) free.push(m);
     credit++;
     wake?.();
   });
@@ -97,13 +103,16 @@ export async function decodePiecesInWorker(file: string, ahead: number, t: Templ
   const emit = async (n: number): Promise<void> => {
     while (credit <= 0) await new Promise<void>((r) => (wake = r));
     credit--;
-    const data = new Uint8Array(acc.subarray(0, n));
     const k = id++;
     if (k % 2 === 1) {
-      const result = parseRange({ ...t, id: k, start, end: start + n, data }, true);
+      const result = parseRange({ ...t, id: k, start, end: start + n, data: acc.subarray(0, n) }, true);
       port.postMessage({ result, raw }, result.events ? transferList(result.events) : []);
     } else {
-      port.postMessage({ piece: { id: k, start, data }, raw }, [data.buffer]);
+      let b = free.pop();
+      if (!b || b.byteLength < n) b = new ArrayBuffer(Math.max(n, t.pieceBytes + (t.pieceBytes >> 2)));
+      const data = new Uint8Array(b, 0, n);
+      data.set(acc.subarray(0, n));
+      port.postMessage({ piece: { id: k, start, data }, raw }, [b]);
     }
     raw = 0;
     acc.copy(acc, 0, n, len);
