@@ -2,9 +2,10 @@
 // of event lines, the ranges are parsed in worker threads and in this thread
 // (between merges: `jobs` threads start `jobs - 1` workers), and their records are
 // replayed in file order (range-merge.ts), so events, line numbers, offsets and
-// diagnostics are exactly those of one reader over the whole file. Stdin,
-// compressed input, small files and formats other than tracefs text and
-// trace-cmd report are parsed on one thread.
+// diagnostics are exactly those of one reader over the whole file. Compressed
+// input goes by pieces of its decoded text instead (compressed-ranges.ts); stdin,
+// small files and formats other than tracefs text and trace-cmd report are parsed
+// on one thread.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';

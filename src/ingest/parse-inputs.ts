@@ -40,7 +40,7 @@ export interface ParseOptions {
   decode?: boolean;
   /** Shared across calls when several parses must resolve names the same way. */
   context?: ParseContext;
-  /** Parser threads for large plain text traces (default: `REAPLAY_JOBS`, else one thread). */
+  /** Parser threads for large text traces, plain or compressed (default: `REAPLAY_JOBS`, else one thread). */
   split?: SplitOptions;
   /** Parse order (lower first, stable; default: kprobe definitions first). A streaming caller reads the small inputs before the trace. */
   rank?: (format: FormatName) => number;
