@@ -2,6 +2,7 @@
 // and the same errors as decoding on the main thread.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SAMPLES_DIR } from '../../src/testing/captures.ts';
@@ -34,6 +35,22 @@ describe('openInputThreaded', () => {
       expect(raw2).toBe(raw1);
     }, 60_000);
   }
+
+  it('reused buffers: the first chunk and the last three stay intact, the bytes are the same', async () => {
+    // The gzip capture 80 times as base64 text (~14 MB): chunks go back to the worker and come again.
+    const text = Buffer.concat(Array.from({ length: 80 }, () => readFileSync(join(SAMPLES_DIR, '6.1/premature/ftrace.txt.gz')))).toString('base64');
+    const gz = join(tmp, 'big.txt.gz');
+    writeFileSync(gz, gzipSync(text));
+    const seen: { view: Buffer; copy: Buffer }[] = [];
+    for await (const c of openInputThreaded(gz, { reuseBuffers: true })) {
+      seen.push({ view: c, copy: Buffer.from(c) });
+      for (const k of [0, seen.length - 3, seen.length - 2]) if (k >= 0) expect(seen[k]!.view.equals(seen[k]!.copy)).toBe(true);
+    }
+    expect(seen.length).toBeGreaterThan(8);
+    expect(Buffer.concat(seen.map((s) => s.copy)).toString()).toBe(text);
+    // Reused indeed: an early chunk's memory holds later text.
+    expect(seen[1]!.view.equals(seen[1]!.copy)).toBe(false);
+  }, 60_000);
 
   it('a truncated .zst: what was decoded is kept, the error is the same', async () => {
     const whole = readFileSync(join(SAMPLES_DIR, 'excerpts/haystack-6.1-oom.txt.zst'));

@@ -6,8 +6,15 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { compressionOf, InputError, openInput, type Compression, type OpenOptions } from './input.ts';
 
+// The worker body of compressed-ranges.ts, built into the same bundle.
+export { decodePiecesInWorker } from './compressed-ranges.ts';
+
 /** Chunks the worker may have in flight before the parser takes them. */
 const AHEAD = 8;
+/** Bytes of decompressed text a chunk. */
+const BATCH = 1 << 20;
+/** Chunks the consumer may still read after it has asked for the next (as `reuseBuffers` allows). */
+const RING = 3;
 
 type Msg =
   | { chunk: Uint8Array; raw: number }
@@ -49,6 +56,8 @@ export async function* openInputThreaded(file: string, opts: OpenOptions = {}): 
   };
   w.on('message', push);
   w.on('error', (e) => push({ error: e.message, code: undefined }));
+  const held: Uint8Array[] = [];
+  let chunks = 0;
   try {
     for (;;) {
       if (!queue.length) await new Promise<void>((r) => (wake = r));
@@ -57,7 +66,11 @@ export async function* openInputThreaded(file: string, opts: OpenOptions = {}): 
       if ('error' in m) throw new InputError(file, m.code ? m.error : `cannot read: ${m.error}`, m.code ?? 'read_failed', m.offset);
       if (m.raw) opts.onRaw?.(m.raw);
       if ('done' in m) return;
-      w.postMessage('more');
+      // With `reuseBuffers`, a chunk's memory goes back to the worker RING chunks later
+      // (never the first: the sniffer keeps it): no megabyte of garbage a message.
+      if (opts.reuseBuffers && chunks++ > 0 && m.chunk.byteLength === BATCH) held.push(m.chunk);
+      const back = held.length > RING ? held.shift()!.buffer : undefined;
+      w.postMessage(back ?? 'more', back ? [back as ArrayBuffer] : []);
       yield Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength);
     }
   } finally {
@@ -69,24 +82,46 @@ export async function* openInputThreaded(file: string, opts: OpenOptions = {}): 
 export async function decodeInWorker(file: string, ahead: number, port: import('node:worker_threads').MessagePort): Promise<void> {
   let credit = ahead;
   let wake: (() => void) | undefined;
-  port.on('message', () => {
+  /** Buffers handed back by the parser's thread, to batch into again. */
+  const free: ArrayBuffer[] = [];
+  port.on('message', (m: unknown) => {
+    if (m instanceof ArrayBuffer && m.byteLength === BATCH) free.push(m);
     credit++;
     wake?.();
   });
+  const fresh = (): Uint8Array => new Uint8Array(free.pop() ?? new ArrayBuffer(BATCH));
   let raw = 0;
+  const post = async (chunk: Uint8Array): Promise<void> => {
+    while (credit <= 0) await new Promise<void>((r) => (wake = r));
+    credit--;
+    port.postMessage({ chunk, raw }, [chunk.buffer as ArrayBuffer]);
+    raw = 0;
+  };
+  // The decoder hands out ~128 KB at a time: gathered into BATCH bytes a message, the
+  // parser's thread takes an eighth as many messages (each costs it a wake-up).
+  let batch = fresh();
+  let used = 0;
   try {
     for await (const chunk of openInput(file, { onRaw: (n) => (raw += n) })) {
-      while (credit <= 0) await new Promise<void>((r) => (wake = r));
-      credit--;
-      const copy = new Uint8Array(chunk.length);
-      copy.set(chunk);
-      port.postMessage({ chunk: copy, raw }, [copy.buffer]);
-      raw = 0;
+      for (let off = 0; off < chunk.length; ) {
+        const n = Math.min(BATCH - used, chunk.length - off);
+        batch.set(chunk.subarray(off, off + n), used);
+        used += n;
+        off += n;
+        if (used === BATCH) {
+          await post(batch);
+          batch = fresh();
+          used = 0;
+        }
+      }
     }
+    if (used > 0) await post(batch.subarray(0, used));
     port.postMessage({ done: true, raw });
   } catch (e) {
     const ie = e instanceof InputError ? e : undefined;
     const msg = (e as Error).message;
+    // What was decoded before the break is read too.
+    if (used > 0) await post(batch.subarray(0, used));
     port.postMessage({ error: ie ? msg.slice(file.length + 2) : msg, code: ie?.code, offset: ie?.offset });
   }
   // The main thread ends this worker once it has read the last message.

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const built = new URL('./input-thread.js', import.meta.url);
-const { decodeInWorker } = existsSync(built)
+const { decodeInWorker, decodePiecesInWorker } = existsSync(built)
   ? await import(built.href)
   : await (await import('tsx/esm/api')).tsImport('./input-thread.ts', import.meta.url);
-await decodeInWorker(workerData.file, workerData.ahead, parentPort);
+if (workerData.pieces) await decodePiecesInWorker(workerData.file, workerData.ahead, workerData.pieces, parentPort);
+else await decodeInWorker(workerData.file, workerData.ahead, parentPort);

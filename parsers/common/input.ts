@@ -111,11 +111,12 @@ export interface OpenOptions {
   /** Told the size of every raw (still compressed) chunk read, for progress. */
   onRaw?: (bytes: number) => void;
   /**
-   * A plain file's chunks after the first may share memory with the ones RING chunks
-   * later, read into while the consumer holds the chunk before: for a consumer done
-   * with each chunk before it asks for the next but one (the line splitter copies what
-   * it carries). Spares a fresh megabyte a read, which only a garbage collection gives
-   * back: about 40 MB of dead buffers on a large trace.
+   * A plain file's chunks after the first (and those decoded in a worker, input-thread.ts)
+   * may share memory with the ones RING chunks later; a plain file's next chunk is read
+   * while the consumer holds the one before. For a consumer done with each chunk before it
+   * asks for the next but one (the line splitter copies what it carries). Spares a fresh
+   * megabyte a read, which only a garbage collection gives back: about 40 MB of dead
+   * buffers on a large trace.
    */
   reuseBuffers?: boolean;
 }

@@ -1,9 +1,11 @@
 // Both cores on one plain text trace: the file is cut into byte ranges at the start
-// of event lines, the ranges are parsed in worker threads, and their records are
+// of event lines, the ranges are parsed in worker threads and in this thread
+// (between merges: `jobs` threads start `jobs - 1` workers), and their records are
 // replayed in file order (range-merge.ts), so events, line numbers, offsets and
-// diagnostics are exactly those of one reader over the whole file. Stdin,
-// compressed input, small files and formats other than tracefs text and
-// trace-cmd report are parsed on one thread.
+// diagnostics are exactly those of one reader over the whole file. Compressed
+// input goes by pieces of its decoded text instead (compressed-ranges.ts); stdin,
+// small files and formats other than tracefs text and trace-cmd report are parsed
+// on one thread.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -20,7 +22,7 @@ export const JOBS_ENV = 'REAPLAY_JOBS';
 export interface SplitOptions {
   /** Parser threads; default `REAPLAY_JOBS`, else 1 (the main thread alone). */
   jobs?: number;
-  /** Bytes per range (default 32 MB). */
+  /** Bytes per range (default 32 MB; pieces of compressed text: 8 MB). */
   rangeBytes?: number;
   /** Smaller files are parsed on one thread (default 64 MB): starting workers costs more. */
   minBytes?: number;
@@ -68,26 +70,56 @@ export function planRanges(file: string, format: string, maxLine: number, opts: 
     const h = newHead();
     for (let nominal = rangeBytes; nominal < size; nominal += rangeBytes) {
       if (nominal <= starts[starts.length - 1]!) continue;
-      // The first byte after a newline at or after `nominal - 1`.
       const got = readSync(fd, buf, 0, PROBE, nominal - 1);
-      let i = buf.subarray(0, got).indexOf(10);
-      while (i >= 0 && i + 1 < got) {
-        const s = i + 1;
-        const nl = buf.subarray(0, got).indexOf(10, s);
-        if (nl < 0 || nl - s > maxLine) break;
-        const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
-        // A range starts with an event line: no continuation of the range before can follow.
-        if (e > s && scanHead(buf, s, e, h, fmt.paddedName)) {
-          starts.push(nominal - 1 + s);
-          break;
-        }
-        i = nl;
-      }
+      const s = nextEventLine(buf, 0, got, maxLine, fmt.paddedName, h);
+      if (s >= 0) starts.push(nominal - 1 + s);
     }
     return starts.length > 1 ? starts : undefined;
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Whether compressed `file` is parsed by pieces in its decoding thread and this one
+ * (compressed-ranges.ts): asked for two threads or more, in a range format, large enough.
+ */
+export function piecesFor(file: string, format: string, opts: SplitOptions = {}): boolean {
+  if (file === '-' || opts.inThread || (opts.jobs ?? defaultJobs()) < 2 || !RANGE_FORMATS[format]) return false;
+  // Other runtimes (Deno runs the notebooks) decode on the calling thread.
+  if (process.versions.deno !== undefined) return false;
+  try {
+    const st = statSync(file);
+    // Text compresses ten times or more: the threshold of plain files, in compressed bytes.
+    if (!st.isFile() || st.size < (opts.minBytes ?? 64e6) / 16) return false;
+    const fd = openSync(file, 'r');
+    try {
+      const b = Buffer.alloc(4);
+      return compressionOf(b.subarray(0, readSync(fd, b, 0, 4, 0))) !== 'none';
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first byte of an event line in `buf[from, to)` after the first newline there, or
+ * -1 when none: a range can start at it (no continuation of the range before can follow).
+ */
+export function nextEventLine(buf: Buffer, from: number, to: number, maxLine: number, paddedName: boolean, h = newHead()): number {
+  const b = buf.subarray(0, to);
+  let i = b.indexOf(10, from);
+  while (i >= 0 && i + 1 < to) {
+    const s = i + 1;
+    const nl = b.indexOf(10, s);
+    if (nl < 0 || nl - s > maxLine) break;
+    const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+    if (e > s && scanHead(buf, s, e, h, paddedName)) return s;
+    i = nl;
+  }
+  return -1;
 }
 
 interface Reply {
@@ -123,60 +155,76 @@ export async function parseRanges(
     }
     return;
   }
+  // This thread parses ranges too, between merges: `jobs` threads in all, one worker fewer.
   const jobs = Math.min(opts.jobs ?? defaultJobs(), tasks.length);
-  const workers = Array.from({ length: jobs }, () => new Worker(new URL('./range-worker.mjs', import.meta.url)));
+  const workers = Array.from({ length: jobs - 1 }, () => new Worker(new URL('./range-worker.mjs', import.meta.url)));
   const done = new Map<number, RangeResult>();
   let next = 0;
   let sent = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      let failed = false;
-      const fail = (msg: string): void => {
-        if (failed) return;
-        failed = true;
-        reject(new InputError(file, `cannot read: ${msg}`, 'read_failed'));
-      };
-      // At most two ranges per worker wait unmerged: memory stays bounded.
-      const send = (w: Worker): boolean => {
-        if (sent >= tasks.length || sent >= next + 2 * jobs) return false;
-        w.postMessage(tasks[sent++]);
-        return true;
-      };
-      const idle: Worker[] = [];
-      let merging = false;
-      const drain = async (): Promise<void> => {
-        if (merging) return;
-        merging = true;
-        try {
-          while (done.has(next)) {
-            const r = done.get(next)!;
-            done.delete(next);
-            merger.apply(r);
-            await opts.onRange?.(tasks[next]!.end);
-            next++;
-            while (idle.length && send(idle[idle.length - 1]!)) idle.pop();
-          }
-        } catch (e) {
-          failed = true;
-          reject(e);
-          return;
-        } finally {
-          merging = false;
-        }
-        if (next === tasks.length) resolve();
-      };
-      for (const w of workers) {
-        w.on('message', (m: Reply) => {
-          if (m.error !== undefined || !m.result) return fail(m.error ?? 'worker failed');
-          done.set(m.result.id, m.result);
-          if (!send(w)) idle.push(w);
-          void drain();
-        });
-        w.on('error', (e) => fail(e.message));
-        if (!send(w)) idle.push(w);
-      }
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  // At most two ranges per thread wait unmerged: memory stays bounded.
+  const take = (): number | undefined => (sent < tasks.length && sent < next + 2 * jobs ? sent++ : undefined);
+  const idle: Worker[] = [];
+  const feed = (): void => {
+    while (idle.length) {
+      const id = take();
+      if (id === undefined) return;
+      idle.pop()!.postMessage(tasks[id]);
+    }
+  };
+  const fail = (msg: string): void => {
+    failure ??= new InputError(file, `cannot read: ${msg}`, 'read_failed');
+    notify();
+  };
+  for (const w of workers) {
+    w.on('message', (m: Reply) => {
+      if (m.error !== undefined || !m.result) return fail(m.error ?? 'worker failed');
+      done.set(m.result.id, m.result);
+      idle.push(w);
+      feed();
+      notify();
     });
+    w.on('error', (e) => fail(e.message));
+    idle.push(w);
+  }
+  try {
+    while (next < tasks.length) {
+      if (failure) throw failure;
+      const r = done.get(next);
+      if (r) {
+        done.delete(next);
+        merger.apply(r);
+        await opts.onRange?.(tasks[next]!.end);
+        next++;
+        feed();
+        continue;
+      }
+      const id = take();
+      if (id !== undefined) {
+        // The workers take the ranges after this one (they start while this thread parses).
+        feed();
+        done.set(id, parseHere(tasks[id]!, file));
+        // Let the workers' replies in before the next range.
+        await new Promise<void>((res) => setImmediate(res));
+        continue;
+      }
+      await new Promise<void>((res) => (wake = res));
+    }
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function parseHere(task: RangeTask, file: string): RangeResult {
+  try {
+    return parseRange(task);
+  } catch (e) {
+    throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
   }
 }

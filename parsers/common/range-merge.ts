@@ -4,6 +4,7 @@
 // until the next event on their CPU, and the name counts.
 import type { DataLoss, SourceRef, StreamMeta } from '../../src/types/event.ts';
 import type { ParseContext, ReaderSink } from '../importer.ts';
+import { EventColumnReader } from './range-events.ts';
 import { Rec, type RangeResult } from './range-parse.ts';
 import { tsToNs } from './timestamp.ts';
 
@@ -34,8 +35,16 @@ export class RangeMerger {
   apply(r: RangeResult): void {
     const { ctx, meta } = this;
     for (const [full, n] of r.names) ctx.names.byFull(full).count += n;
+    const cols = r.events && new EventColumnReader(r.events);
     for (const rec of r.records) {
       switch (rec.t) {
+        case Rec.Events:
+          for (let k = 0; k < rec.n; k++) {
+            const ev = cols!.next();
+            this.rebase(ev.src);
+            this.sink.event(ev);
+          }
+          break;
         case Rec.Event:
           this.rebase(rec.ev.src);
           this.sink.event(rec.ev);

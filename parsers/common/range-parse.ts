@@ -12,6 +12,7 @@ import { ftraceImporter } from '../ftrace-text/index.ts';
 import { traceCmdReportImporter } from '../trace-cmd-report/index.ts';
 import { DiagnosticSink, type DiagnosticCode } from './diagnostics.ts';
 import { EventNames } from './event-names.ts';
+import { EventColumnWriter, type EventColumns } from './range-events.ts';
 import { LineSplitter } from './line-splitter.ts';
 import { TextTraceReader } from './text-trace-reader.ts';
 
@@ -32,10 +33,14 @@ export interface RangeTask {
   countOnly: boolean;
   kprobes: KprobeDef[];
   maxLine: number;
+  /** The range's bytes when they are not read from `file` (decompressed text). */
+  data?: Uint8Array;
 }
 
 export enum Rec {
   Event,
+  /** The next `n` events of the range's columns. */
+  Events,
   Diag,
   Loss,
   CpuFirst,
@@ -43,6 +48,7 @@ export enum Rec {
 
 export type RangeRecord =
   | { t: Rec.Event; ev: TraceEvent }
+  | { t: Rec.Events; n: number }
   /** A diagnostic; `n` > 1: that many more of `code` past the kept ones (counted only). */
   | { t: Rec.Diag; code: DiagnosticCode; src?: SourceRef; detail?: string; n: number }
   | { t: Rec.Loss; loss: DataLoss }
@@ -51,6 +57,8 @@ export type RangeRecord =
 export interface RangeResult {
   id: number;
   records: RangeRecord[];
+  /** With `columns`: the events (`Rec.Events` records say where they fall among the others). */
+  events?: EventColumns;
   /** Lines and bytes of the range; line numbers in `records` count from 1 within it. */
   lines: number;
   bytes: number;
@@ -88,7 +96,8 @@ class RecordingSink extends DiagnosticSink {
 
 const CHUNK = 1 << 20;
 
-export function parseRange(task: RangeTask): RangeResult {
+/** `columns`: events go into `EventColumns` (to be posted from a worker), else stay objects. */
+export function parseRange(task: RangeTask, columns = false): RangeResult {
   const fmt = RANGE_FORMATS[task.format];
   if (!fmt) throw new Error(`format ${task.format} cannot be parsed by ranges`);
   const records: RangeRecord[] = [];
@@ -96,8 +105,16 @@ export function parseRange(task: RangeTask): RangeResult {
   for (const k of task.kprobes) names.addKprobe(k);
   const ctx: ParseContext = { names, diag: new RecordingSink(records) };
   const meta: StreamMeta = { file: task.file, format: fmt.importer.name, losses: [], segments: 1, bytes: 0, lines: 0 };
+  const cols = columns ? new EventColumnWriter(task.file) : undefined;
   const reader = fmt.importer.createReader(ctx, meta, {
-    event: (ev) => records.push({ t: Rec.Event, ev }),
+    event: cols
+      ? (ev) => {
+          cols.add(ev);
+          const last = records[records.length - 1];
+          if (last?.t === Rec.Events) last.n++;
+          else records.push({ t: Rec.Events, n: 1 });
+        }
+      : (ev) => records.push({ t: Rec.Event, ev }),
     loss: (loss) => records.push({ t: Rec.Loss, loss }),
   });
   if (!(reader instanceof TextTraceReader)) throw new Error(`format ${task.format}: not a text trace reader`);
@@ -110,6 +127,28 @@ export function parseRange(task: RangeTask): RangeResult {
     task.maxLine,
     task.start,
   );
+  if (task.data) splitter.write(Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength));
+  else readRange(task, splitter);
+  splitter.end();
+  reader.end();
+  const order = reader.orderState();
+  return {
+    id: task.id,
+    records,
+    ...(cols ? { events: cols.finish() } : {}),
+    lines: splitter.lines,
+    bytes: splitter.bytes,
+    names: names.entries().map((e) => [e.full, e.count]),
+    meta: {
+      traceClock: meta.traceClock, cpus: meta.cpus, entries: meta.entries, kernelRelease: meta.kernelRelease,
+      segments: meta.segments, firstTs: meta.firstTs, lastTs: meta.lastTs,
+    },
+    lastTimes: order.last,
+    restarted: order.restarted,
+  };
+}
+
+function readRange(task: RangeTask, splitter: LineSplitter): void {
   const fd = openSync(task.file, 'r');
   try {
     const buf = Buffer.allocUnsafe(CHUNK);
@@ -122,20 +161,4 @@ export function parseRange(task: RangeTask): RangeResult {
   } finally {
     closeSync(fd);
   }
-  splitter.end();
-  reader.end();
-  const order = reader.orderState();
-  return {
-    id: task.id,
-    records,
-    lines: splitter.lines,
-    bytes: splitter.bytes,
-    names: names.entries().map((e) => [e.full, e.count]),
-    meta: {
-      traceClock: meta.traceClock, cpus: meta.cpus, entries: meta.entries, kernelRelease: meta.kernelRelease,
-      segments: meta.segments, firstTs: meta.firstTs, lastTs: meta.lastTs,
-    },
-    lastTimes: order.last,
-    restarted: order.restarted,
-  };
 }
