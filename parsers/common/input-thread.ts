@@ -6,9 +6,6 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { compressionOf, InputError, openInput, type Compression, type OpenOptions } from './input.ts';
 
-// The worker body of compressed-ranges.ts, built into the same bundle.
-export { decodePiecesInWorker } from './compressed-ranges.ts';
-
 /** Chunks the worker may have in flight before the parser takes them. */
 const AHEAD = 8;
 /** Bytes of decompressed text a chunk. */

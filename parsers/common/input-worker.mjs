@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const built = new URL('./input-thread.js', import.meta.url);
-const { decodeInWorker, decodePiecesInWorker } = existsSync(built)
+const { decodeInWorker } = existsSync(built)
   ? await import(built.href)
   : await (await import('tsx/esm/api')).tsImport('./input-thread.ts', import.meta.url);
-if (workerData.pieces) await decodePiecesInWorker(workerData.file, workerData.ahead, workerData.pieces, parentPort);
-else await decodeInWorker(workerData.file, workerData.ahead, parentPort);
+await decodeInWorker(workerData.file, workerData.ahead, parentPort);

@@ -3,7 +3,7 @@
 // same order with the same lines and offsets, the same losses, counts, metadata and
 // diagnostics. Run on the real captures (bundled, and ../shared when present), the
 // haystack excerpt, and hand-made edge cases at range starts.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { newContext, parseInputs } from '../../src/ingest/parse-inputs.ts';
 import { MODEL_EVENTS } from '../../src/replay/needs.ts';
 import { bundledCaptures, captureFile, sharedCaptures, SAMPLES_DIR } from '../../src/testing/captures.ts';
 import { openInput } from './input.ts';
-import { piecesFor, planRanges, type SplitOptions } from './parallel-text.ts';
+import { planRanges, type SplitOptions } from './parallel-text.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-ranges-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -127,38 +127,5 @@ describe('state that crosses a range start', () => {
     expect(planRanges(file, 'ftrace', 1 << 20, { jobs: 2 })).toBeUndefined();
     expect(planRanges(file, 'ftrace', 1 << 20, { jobs: 1, minBytes: 0, rangeBytes: 10 })).toBeUndefined();
     expect(planRanges(file, 'perf-script', 1 << 20, { jobs: 2, minBytes: 0, rangeBytes: 10 })).toBeUndefined();
-  });
-});
-
-describe('compressed text by pieces in the decoding thread and this one', () => {
-  const pieces = (rangeBytes: number): SplitOptions => ({ jobs: 2, minBytes: 0, rangeBytes });
-  it('the haystack excerpt (.zst) and a bundled capture (.gz): the single-thread result', async () => {
-    const zst = join(SAMPLES_DIR, 'excerpts/haystack-6.1-oom.txt.zst');
-    const gz = join(SAMPLES_DIR, '6.1/premature/ftrace.txt.gz');
-    const defs = join(SAMPLES_DIR, '6.1/premature/kprobe_events.txt');
-    expect(piecesFor(zst, 'ftrace', pieces(1))).toBe(true);
-    for (const [files, events] of [[[zst], MODEL_EVENTS], [[zst], undefined], [[defs, gz], MODEL_EVENTS]] as const) {
-      const want = await run([...files], ONE, events);
-      for (const size of [50_000, 333_333]) expect(diff(await run([...files], pieces(size), events), want)).toBe('');
-    }
-  }, 120_000);
-
-  it('a cut .zst: what was decoded before the break, the same error and loss', async () => {
-    const whole = readFileSync(join(SAMPLES_DIR, 'excerpts/haystack-6.1-oom.txt.zst'));
-    const cut = join(tmp, 'cut.txt.zst');
-    writeFileSync(cut, whole.subarray(0, Math.floor(whole.length / 2)));
-    const want = await run([cut], ONE);
-    expect(want).toContain('bad_compression');
-    expect(diff(await run([cut], pieces(70_000)), want)).toBe('');
-  }, 60_000);
-
-  it('plain, piped, one thread, other formats: not by pieces', () => {
-    const zst = join(SAMPLES_DIR, 'excerpts/haystack-6.1-oom.txt.zst');
-    expect(piecesFor(zst, 'ftrace', { jobs: 1, minBytes: 0 })).toBe(false);
-    expect(piecesFor(zst, 'perf-script', pieces(1))).toBe(false);
-    expect(piecesFor('-', 'ftrace', pieces(1))).toBe(false);
-    const plainFile = join(tmp, 'plain.txt');
-    writeFileSync(plainFile, 'x\n');
-    expect(piecesFor(plainFile, 'ftrace', pieces(1))).toBe(false);
   });
 });

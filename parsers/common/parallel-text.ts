@@ -2,10 +2,9 @@
 // of event lines, the ranges are parsed in worker threads and in this thread
 // (between merges: `jobs` threads start `jobs - 1` workers), and their records are
 // replayed in file order (range-merge.ts), so events, line numbers, offsets and
-// diagnostics are exactly those of one reader over the whole file. Compressed
-// input goes by pieces of its decoded text instead (compressed-ranges.ts); stdin,
-// small files and formats other than tracefs text and trace-cmd report are parsed
-// on one thread.
+// diagnostics are exactly those of one reader over the whole file. Stdin,
+// compressed input, small files and formats other than tracefs text and
+// trace-cmd report are parsed on one thread.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -22,7 +21,7 @@ export const JOBS_ENV = 'REAPLAY_JOBS';
 export interface SplitOptions {
   /** Parser threads; default `REAPLAY_JOBS`, else 1 (the main thread alone). */
   jobs?: number;
-  /** Bytes per range (default 32 MB; pieces of compressed text: 8 MB). */
+  /** Bytes per range (default 32 MB). */
   rangeBytes?: number;
   /** Smaller files are parsed on one thread (default 64 MB): starting workers costs more. */
   minBytes?: number;
@@ -70,56 +69,26 @@ export function planRanges(file: string, format: string, maxLine: number, opts: 
     const h = newHead();
     for (let nominal = rangeBytes; nominal < size; nominal += rangeBytes) {
       if (nominal <= starts[starts.length - 1]!) continue;
+      // The first byte after a newline at or after `nominal - 1`.
       const got = readSync(fd, buf, 0, PROBE, nominal - 1);
-      const s = nextEventLine(buf, 0, got, maxLine, fmt.paddedName, h);
-      if (s >= 0) starts.push(nominal - 1 + s);
+      let i = buf.subarray(0, got).indexOf(10);
+      while (i >= 0 && i + 1 < got) {
+        const s = i + 1;
+        const nl = buf.subarray(0, got).indexOf(10, s);
+        if (nl < 0 || nl - s > maxLine) break;
+        const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
+        // A range starts with an event line: no continuation of the range before can follow.
+        if (e > s && scanHead(buf, s, e, h, fmt.paddedName)) {
+          starts.push(nominal - 1 + s);
+          break;
+        }
+        i = nl;
+      }
     }
     return starts.length > 1 ? starts : undefined;
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * Whether compressed `file` is parsed by pieces in its decoding thread and this one
- * (compressed-ranges.ts): asked for two threads or more, in a range format, large enough.
- */
-export function piecesFor(file: string, format: string, opts: SplitOptions = {}): boolean {
-  if (file === '-' || opts.inThread || (opts.jobs ?? defaultJobs()) < 2 || !RANGE_FORMATS[format]) return false;
-  // Other runtimes (Deno runs the notebooks) decode on the calling thread.
-  if (process.versions.deno !== undefined) return false;
-  try {
-    const st = statSync(file);
-    // Text compresses ten times or more: the threshold of plain files, in compressed bytes.
-    if (!st.isFile() || st.size < (opts.minBytes ?? 64e6) / 16) return false;
-    const fd = openSync(file, 'r');
-    try {
-      const b = Buffer.alloc(4);
-      return compressionOf(b.subarray(0, readSync(fd, b, 0, 4, 0))) !== 'none';
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The first byte of an event line in `buf[from, to)` after the first newline there, or
- * -1 when none: a range can start at it (no continuation of the range before can follow).
- */
-export function nextEventLine(buf: Buffer, from: number, to: number, maxLine: number, paddedName: boolean, h = newHead()): number {
-  const b = buf.subarray(0, to);
-  let i = b.indexOf(10, from);
-  while (i >= 0 && i + 1 < to) {
-    const s = i + 1;
-    const nl = b.indexOf(10, s);
-    if (nl < 0 || nl - s > maxLine) break;
-    const e = nl > s && buf[nl - 1] === 13 ? nl - 1 : nl;
-    if (e > s && scanHead(buf, s, e, h, paddedName)) return s;
-    i = nl;
-  }
-  return -1;
 }
 
 interface Reply {

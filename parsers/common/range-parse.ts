@@ -33,8 +33,6 @@ export interface RangeTask {
   countOnly: boolean;
   kprobes: KprobeDef[];
   maxLine: number;
-  /** The range's bytes when they are not read from `file` (decompressed text). */
-  data?: Uint8Array;
 }
 
 export enum Rec {
@@ -127,8 +125,18 @@ export function parseRange(task: RangeTask, columns = false): RangeResult {
     task.maxLine,
     task.start,
   );
-  if (task.data) splitter.write(Buffer.from(task.data.buffer, task.data.byteOffset, task.data.byteLength));
-  else readRange(task, splitter);
+  const fd = openSync(task.file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK);
+    for (let pos = task.start; pos < task.end; ) {
+      const got = readSync(fd, buf, 0, Math.min(CHUNK, task.end - pos), pos);
+      if (got === 0) break;
+      splitter.write(got === CHUNK ? buf : buf.subarray(0, got));
+      pos += got;
+    }
+  } finally {
+    closeSync(fd);
+  }
   splitter.end();
   reader.end();
   const order = reader.orderState();
@@ -146,19 +154,4 @@ export function parseRange(task: RangeTask, columns = false): RangeResult {
     lastTimes: order.last,
     restarted: order.restarted,
   };
-}
-
-function readRange(task: RangeTask, splitter: LineSplitter): void {
-  const fd = openSync(task.file, 'r');
-  try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (let pos = task.start; pos < task.end; ) {
-      const got = readSync(fd, buf, 0, Math.min(CHUNK, task.end - pos), pos);
-      if (got === 0) break;
-      splitter.write(got === CHUNK ? buf : buf.subarray(0, got));
-      pos += got;
-    }
-  } finally {
-    closeSync(fd);
-  }
 }

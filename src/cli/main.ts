@@ -56,7 +56,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     .help()
     .version(false)
     .exitProcess(false)
-    .option('jobs', { type: 'number', global: true, describe: 'parser threads for large text traces, plain or compressed (default: REAPLAY_JOBS, else 1; 0: one per core)' })
+    .option('jobs', { type: 'number', global: true, describe: 'parser threads for large plain text traces (default: REAPLAY_JOBS, else 1; 0: one per core)' })
     .middleware(async (a) => {
       if (a.jobs === undefined) return;
       const { JOBS_ENV } = await import('../../parsers/common/parallel-text.ts');

@@ -9,8 +9,7 @@ import { EventNames } from '../../parsers/common/event-names.ts';
 import { InputError, compressionOf } from '../../parsers/common/input.ts';
 import { openInputThreaded } from '../../parsers/common/input-thread.ts';
 import { DEFAULT_MAX_LINE } from '../../parsers/common/line-splitter.ts';
-import { parseRanges, piecesFor, planRanges, type SplitOptions } from '../../parsers/common/parallel-text.ts';
-import { parseCompressedRanges } from '../../parsers/common/compressed-ranges.ts';
+import { parseRanges, planRanges, type SplitOptions } from '../../parsers/common/parallel-text.ts';
 import { FileSource, MemorySource } from '../../parsers/common/byte-source.ts';
 import { LineFeed } from '../../parsers/common/line-adapter.ts';
 import { unsupportedBinary } from '../../parsers/common/unsupported.ts';
@@ -40,7 +39,7 @@ export interface ParseOptions {
   decode?: boolean;
   /** Shared across calls when several parses must resolve names the same way. */
   context?: ParseContext;
-  /** Parser threads for large text traces, plain or compressed (default: `REAPLAY_JOBS`, else one thread). */
+  /** Parser threads for large plain text traces (default: `REAPLAY_JOBS`, else one thread). */
   split?: SplitOptions;
   /** Parse order (lower first, stable; default: kprobe definitions first). A streaming caller reads the small inputs before the trace. */
   rank?: (format: FormatName) => number;
@@ -188,21 +187,6 @@ async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promi
     });
     return meta;
   }
-  if (piecesFor(o.file, o.importer.name, opts.split)) {
-    await o.rest.return(undefined);
-    let raw = 0;
-    try {
-      await parseCompressedRanges(o.file, o.importer.name, ctx, meta, sink, maxLine, {
-        pieceBytes: opts.split?.rangeBytes,
-        onRaw: (n) => opts.onProgress?.(o.file, (raw += n)),
-        pace: opts.pace,
-      });
-    } catch (e) {
-      if (broken(e, o.file, ctx, meta, opts)) return meta;
-      throw e;
-    }
-    return meta;
-  }
   const lines = new LineFeed(o.importer, ctx, meta, sink, maxLine);
   const finish = (): void => lines.end();
   try {
@@ -214,27 +198,20 @@ async function parseOne(o: Opened, ctx: ParseContext, opts: ParseOptions): Promi
     }
   } catch (e) {
     finish();
-    if (broken(e, o.file, ctx, meta, opts)) return meta;
+    // A compressed stream that breaks (cut or corrupt): what was decoded before is kept and
+    // analysed; the break is an error naming its byte offset, and a loss of what came after.
+    if (e instanceof InputError && e.code === 'bad_compression' && e.offset !== undefined) {
+      const src = { file: o.file, line: meta.lines + 1, offset: meta.bytes };
+      ctx.diag.add('bad_compression', src, e.message.slice(o.file.length + 2));
+      const loss: DataLoss = { kind: 'events_dropped', cpu: -1, ...(meta.lastTs !== undefined ? { ts: meta.lastTs } : {}), src };
+      meta.losses.push(loss);
+      opts.onLoss?.(loss, meta);
+      return meta;
+    }
+    // Keep what was parsed before the input broke; the caller reports the error.
+    if (e instanceof InputError) (e as InputError & { meta?: StreamMeta }).meta = meta;
     throw e;
   }
   finish();
   return meta;
-}
-
-/**
- * A compressed stream that breaks (cut or corrupt): what was decoded before is kept and
- * analysed; the break is an error naming its byte offset, and a loss of what came after
- * (true: handled). Other input errors keep what was parsed before for the caller.
- */
-function broken(e: unknown, file: string, ctx: ParseContext, meta: StreamMeta, opts: ParseOptions): boolean {
-  if (e instanceof InputError && e.code === 'bad_compression' && e.offset !== undefined) {
-    const src = { file, line: meta.lines + 1, offset: meta.bytes };
-    ctx.diag.add('bad_compression', src, e.message.slice(file.length + 2));
-    const loss: DataLoss = { kind: 'events_dropped', cpu: -1, ...(meta.lastTs !== undefined ? { ts: meta.lastTs } : {}), src };
-    meta.losses.push(loss);
-    opts.onLoss?.(loss, meta);
-    return true;
-  }
-  if (e instanceof InputError) (e as InputError & { meta?: StreamMeta }).meta = meta;
-  return false;
 }
