@@ -1,5 +1,5 @@
 // Large benchmark inputs, made on demand under .bench/ and never committed.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, renameSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import { openInput } from '../../parsers/common/input.ts';
@@ -14,11 +14,15 @@ async function close(out: Writable): Promise<void> {
   await once(out, 'finish');
 }
 
+/** `dst` + `.part`, renamed to `dst` once whole: a run cut short leaves no input a later run would take for done. */
+const partOf = (dst: string): string => `${dst}.part`;
+
 /** Decompress any input reaplay reads (gzip, zstd, plain) into a plain file. */
 export async function decompressTo(src: string, dst: string): Promise<void> {
-  const out = createWriteStream(dst);
+  const out = createWriteStream(partOf(dst));
   for await (const chunk of openInput(src)) await write(out, chunk);
   await close(out);
+  renameSync(partOf(dst), dst);
 }
 
 // `   <idle>-0   [001] ..s1.    14.533834: wake_reaper: pid=385`: the seconds before the stamp's dot.
@@ -31,7 +35,7 @@ const TS_RE = /^(.*?\[\d{3}\]\s+(?:\S{4,5}\s+)?)(\d+)(\.\d+: )/;
  * or a stream (a pipe: the trace is never on disk).
  */
 export async function generateRepeated(seed: string, dst: string | Writable, minBytes: number): Promise<void> {
-  const out = typeof dst === 'string' ? createWriteStream(dst) : dst;
+  const out = typeof dst === 'string' ? createWriteStream(partOf(dst)) : dst;
   let written = 0;
   for (let round = 0; written < minBytes; round++) {
     const shift = round * 1000;
@@ -67,7 +71,10 @@ export async function generateRepeated(seed: string, dst: string | Writable, min
     flush();
     await Promise.all(pending.splice(0));
   }
-  if (typeof dst === 'string') await close(out);
+  if (typeof dst === 'string') {
+    await close(out);
+    renameSync(partOf(dst), dst);
+  }
 }
 
 // Lines of the OOM story itself: the victims' own lines, the reaper's, the timer that wakes it.
