@@ -20,7 +20,11 @@ export class RangeMerger {
     private readonly sink: ReaderSink,
   ) {}
 
-  /** Source refs already moved: a loss and its diagnostic share one. */
+  /**
+   * Source refs already moved: a loss and its diagnostic share one. An event's own is
+   * made for it alone and moved directly (a weak set entry per event cost more than the
+   * rest of the merge, in time and in collections).
+   */
   private moved = new WeakSet<SourceRef>();
 
   private rebase(src: SourceRef): SourceRef {
@@ -41,12 +45,12 @@ export class RangeMerger {
         case Rec.Events:
           for (let k = 0; k < rec.n; k++) {
             const ev = cols!.next();
-            this.rebase(ev.src);
+            ev.src.line += this.lineBase;
             this.sink.event(ev);
           }
           break;
         case Rec.Event:
-          this.rebase(rec.ev.src);
+          rec.ev.src.line += this.lineBase;
           this.sink.event(rec.ev);
           break;
         case Rec.Diag:
