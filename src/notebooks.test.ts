@@ -133,16 +133,25 @@ describe.skipIf(skip !== undefined)('notebooks run headless with the Deno kernel
     expect(problems(committed)).toEqual([]);
 
     const dest = join(out, file);
-    const started = Date.now();
-    // The kernel runs in the notebook's own directory (nbconvert's default), so its relative imports resolve;
-    // --allow-errors writes the whole notebook, so a failure below names its cell.
-    const r = run(PYTHON, ['-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--ExecutePreprocessor.timeout=180', '--output', dest, src], 300_000);
-    const secs = ((Date.now() - started) / 1000).toFixed(1);
-    expect(r.status, `nbconvert exited ${r.status} after ${secs} s: ${r.error ?? ''}\n${r.stderr}`).toBe(0);
-    expect(sha(src), 'the committed notebook was rewritten').toBe(before);
-    console.log(`notebooks.test.ts: ${file} executed in ${secs} s`);
-
-    const executed = JSON.parse(readFileSync(dest, 'utf8')) as Notebook;
+    const execute = (): Notebook => {
+      const started = Date.now();
+      // The kernel runs in the notebook's own directory (nbconvert's default), so its relative imports resolve;
+      // --allow-errors writes the whole notebook, so a failure below names its cell.
+      const r = run(PYTHON, ['-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--ExecutePreprocessor.timeout=180', '--output', dest, src], 300_000);
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      expect(r.status, `nbconvert exited ${r.status} after ${secs} s: ${r.error ?? ''}\n${r.stderr}`).toBe(0);
+      expect(sha(src), 'the committed notebook was rewritten').toBe(before);
+      console.log(`notebooks.test.ts: ${file} executed in ${secs} s`);
+      return JSON.parse(readFileSync(dest, 'utf8')) as Notebook;
+    };
+    let executed = execute();
+    // Once in a few runs a chart's display message reached nbconvert after the cell's end and
+    // was dropped (one of two charts, on a fresh clone; ten runs in a row showed the same
+    // outputs): run again once, and say so. A chart missing twice fails below.
+    if (charts(executed).length < charts(committed).length) {
+      console.log(`notebooks.test.ts: ${file}: ${charts(executed).length} of ${charts(committed).length} charts received; executed again`);
+      executed = execute();
+    }
     expect(problems(executed)).toEqual([]);
     const shown = charts(executed);
     expect(shown.length, 'no Vega-Lite chart output').toBeGreaterThan(0);
