@@ -52,6 +52,16 @@ describe('reaplay parse', () => {
 });
 
 describe('bad input: one clear error naming the file, exit code 2', () => {
+  it('a compressed trace.dat (the bundled v6 instance capture): told to decompress it, and the process ends', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const f = join(SAMPLES_DIR, 'binary/5.10/premature_instance_v6/trace-v6.dat.gz');
+    // Its own process: a decoding thread left running kept it alive after the error.
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/reaplay.ts', 'check', f], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${f}: this is a compressed trace.dat, which is read by position: decompress it first`);
+  }, 70_000);
+
   it('an image', async () => {
     const f = join(tmp, 'picture.png');
     writeFileSync(f, Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4cd0000000049454e44ae426082', 'hex'));

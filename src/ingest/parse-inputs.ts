@@ -105,6 +105,16 @@ async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
     head.push(r.value);
     size += r.value.length;
   }
+  try {
+    return await sniffHead(file, opts, head, size, gen);
+  } catch (e) {
+    // Refused: the decoding thread (or the file) is let go, or it would keep the process alive.
+    await gen.return(undefined);
+    throw e;
+  }
+}
+
+async function sniffHead(file: string, opts: ParseOptions, head: Buffer[], size: number, gen: AsyncGenerator<Buffer>): Promise<Opened> {
   if (size === 0) throw new InputError(file, 'file is empty: expected a kernel trace or kernel log', 'not_a_trace');
   const first = Buffer.concat(head);
   // A binary trace on stdin (`perf record -o - | reaplay parse -`) is read into memory.
@@ -123,6 +133,9 @@ async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
   } else {
     importer = sniffFormat(first.subarray(0, SNIFF_BYTES).toString('latin1'));
     if (!importer) {
+      // A trace.dat or perf.data that was compressed: its reader needs the file itself, by position.
+      const inner = file !== '-' ? sniffBinary(first) : undefined;
+      if (inner) throw new InputError(file, `this is a compressed ${inner.name === 'trace-dat' ? 'trace.dat' : 'perf.data'}, which is read by position: decompress it first`, 'not_a_trace');
       const what = unsupportedBinary(first.subarray(0, 256));
       if (what) throw new InputError(file, `this is ${what}`, 'not_a_trace');
       throw new InputError(file, 'not a trace in any known format (tracefs text, trace-cmd report, perf script, kernel log, CSV, kprobe_events, trace.dat, perf.data)', 'not_a_trace');
