@@ -141,14 +141,7 @@ function fixedLayout(buf: Buffer, i: number, end: number, h: LineHead, paddedNam
   const u4 = digit(buf[f + 11]!);
   const u5 = digit(buf[f + 12]!);
   if (u0 > 9 || u1 > 9 || u2 > 9 || u3 > 9 || u4 > 9 || u5 > 9) return false;
-  const n0 = f + 15;
-  let n = n0;
-  let c = 0;
-  for (; n < end; n++) {
-    c = buf[n]!;
-    if (c === 58 || c === SP) break;
-  }
-  if (n === n0 || n >= end || c !== 58) return false;
+  if (!scanName(buf, f + 15, end, h, paddedName)) return false;
   h.tgid = -2;
   h.cpu = c0 * 100 + c1 * 10 + c2;
   h.flagsStart = fs;
@@ -158,12 +151,6 @@ function fixedLayout(buf: Buffer, i: number, end: number, h: LineHead, paddedNam
   ts.nanos = (((((u0 * 10 + u1) * 10 + u2) * 10 + u3) * 10 + u4) * 10 + u5) * 1000;
   ts.raw = false;
   ts.end = f + 13;
-  h.nameStart = n0;
-  h.nameEnd = n;
-  let t = n + 1;
-  if (paddedName) t = Math.max(t + 1, n0 + 22);
-  else if (t < end && buf[t] === SP) t++;
-  h.textStart = Math.min(t, end);
   return true;
 }
 
@@ -208,16 +195,21 @@ function scanAfterPid(buf: Buffer, i: number, end: number, h: LineHead, paddedNa
   }
   i = ts.end + 1;
   if (i >= end || buf[i] !== SP) return false;
-  i++;
-  const n0 = i;
-  h.nameStart = i;
-  for (; i < end; i++) {
-    c = buf[i]!;
+  return scanName(buf, i + 1, end, h, paddedName);
+}
+
+/** The event name from `n0` to its colon, and where the text starts, into `h`; false if there is none. */
+function scanName(buf: Buffer, n0: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  let n = n0;
+  let c = 0;
+  for (; n < end; n++) {
+    c = buf[n]!;
     if (c === 58 || c === SP) break;
   }
-  if (i === n0 || i >= end || c !== 58) return false;
-  h.nameEnd = i;
-  let t = i + 1;
+  if (n === n0 || n >= end || c !== 58) return false;
+  h.nameStart = n0;
+  h.nameEnd = n;
+  let t = n + 1;
   if (paddedName) t = Math.max(t + 1, n0 + 22);
   else if (t < end && buf[t] === SP) t++;
   h.textStart = Math.min(t, end);
