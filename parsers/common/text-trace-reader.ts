@@ -8,12 +8,14 @@ import { isUtf8 } from 'node:buffer';
 import type { DataLoss, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import type { LineReader, ParseContext, ReaderSink } from '../importer.ts';
 import { NameCache, type NameSlot } from './name-cache.ts';
-import { commStart, hasControlBytes, looksLikeHead, newHead, scanHead } from './tracefs-line.ts';
+import { bufferPrefix, commStart, hasControlBytes, looksLikeHead, newHead, scanHead } from './tracefs-line.ts';
 import { tsToNs } from './timestamp.ts';
 import type { SourceRef } from '../../src/types/event.ts';
 
 export interface FormatHooks {
   paddedName: boolean;
+  /** Lines may start with a buffer's or file's name (`bufferPrefix`): trace-cmd report. */
+  bufferPrefix?: boolean;
   /**
    * A non-event line (header, marker). Return true if it was recognised.
    * `line` is the latin1 text of the line.
@@ -130,11 +132,15 @@ export class TextTraceReader implements LineReader {
       ts: tsToNs(ts),
       cpu,
       pid: h.pid,
-      comm: this.comm(buf, lineNo, offset),
+      comm: '',
       name: entry.full,
       text: buf.toString('utf8', h.textStart, end),
       src: { file: this.meta.file, line: lineNo, offset },
     };
+    const p = this.hooks.bufferPrefix ? bufferPrefix(buf, h) : undefined;
+    // The top buffer's lines (blanks) carry no name, as in a trace.dat.
+    if (p?.name) ev.src.instance = p.name;
+    ev.comm = this.comm(buf, lineNo, offset, p?.commFrom);
     if (h.tgid >= 0) ev.tgid = h.tgid;
     if (h.flagsEnd > h.flagsStart) ev.flags = buf.toString('latin1', h.flagsStart, h.flagsEnd);
     this.pending = ev;
@@ -175,8 +181,8 @@ export class TextTraceReader implements LineReader {
     this.spanSet = true;
   }
 
-  private comm(buf: Buffer, lineNo: number, offset: number): string {
-    const a = commStart(buf, this.head);
+  private comm(buf: Buffer, lineNo: number, offset: number, from?: number): string {
+    const a = commStart(buf, this.head, from);
     const b = this.head.commEnd;
     for (let i = a; i < b; i++) {
       if (buf[i]! >= 0x80) {

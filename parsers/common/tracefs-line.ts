@@ -31,8 +31,8 @@ export function newHead(): LineHead {
 }
 
 /** Where the comm of a scanned head starts: after the padding, found only for the lines that want it. */
-export function commStart(buf: Buffer, h: LineHead): number {
-  let i = h.lineStart;
+export function commStart(buf: Buffer, h: LineHead, from = h.lineStart): number {
+  let i = from;
   while (i < h.commEnd && buf[i] === SP) i++;
   return i;
 }
@@ -241,4 +241,25 @@ export function hasControlBytes(buf: Buffer, start: number, end: number): boolea
     if ((c < 32 && c !== 9) || c === 127) return true;
   }
   return false;
+}
+
+/** Columns of the comm before its dash (`%16s`): trace-cmd report and tracefs alike. */
+const COMM_COLUMNS = 16;
+
+/**
+ * `trace-cmd report` of several buffers (`record -B NAME`) or files (`-i a -i b`) prints
+ * `%*s: ` before each line's 16-column comm, the buffer's or file's name right-aligned to
+ * the longest one, and as many blanks for the top buffer (trace-read.c, print_handle_file).
+ * A comm is at most 15 bytes (TASK_COMM_LEN), so a head wider than its 16 columns holds
+ * such a prefix. Returns the name (`''` for blanks, the top buffer) and where the comm's
+ * column starts, or undefined when the head is no wider than the comm (one buffer).
+ */
+export function bufferPrefix(buf: Buffer, h: LineHead): { name: string; commFrom: number } | undefined {
+  const commFrom = h.commEnd - COMM_COLUMNS;
+  if (commFrom < h.lineStart + 2) return undefined;
+  let i = h.lineStart;
+  while (i < commFrom && buf[i] === SP) i++;
+  if (i === commFrom) return { name: '', commFrom };
+  if (buf[commFrom - 2] !== 58 || buf[commFrom - 1] !== SP || i >= commFrom - 2) return undefined;
+  return { name: buf.toString('utf8', i, commFrom - 2), commFrom };
 }

@@ -8,5 +8,5 @@ export const traceCmdReportImporter: FormatImporter = {
   name: 'trace-cmd-report',
   priority: 9,
   sniff: sniffTraceCmd,
-  createReader: (ctx, meta, sink) => new TextTraceReader(ctx, meta, sink, { paddedName: true, other: traceCmdOther }),
+  createReader: (ctx, meta, sink) => new TextTraceReader(ctx, meta, sink, { paddedName: true, bufferPrefix: true, other: traceCmdOther }),
 };

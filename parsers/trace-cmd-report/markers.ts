@@ -2,8 +2,8 @@
 import type { SourceRef } from '../../src/types/event.ts';
 import type { TextTraceReader } from '../common/text-trace-reader.ts';
 
-// cpus=2
-const CPUS_RE = /^cpus=(\d+)\s*$/;
+// cpus=2       a.dat: cpus=2   (`report -i a.dat -i b.dat` names each file: tracefs-line.ts bufferPrefix)
+const CPUS_RE = /^(?:.*: )?cpus=(\d+)\s*$/;
 // CPU:1 [2231 EVENTS DROPPED]      CPU:1 [EVENTS DROPPED]
 const DROPPED_RE = /^CPU:(\d+) \[(?:(\d+) )?EVENTS DROPPED\]/;
 // CPU 1 is empty

@@ -66,6 +66,41 @@ describe('trace-cmd report layouts', () => {
   });
 });
 
+describe('trace-cmd report of several buffers or files (`NAME: ` before each line)', () => {
+  it('an instance line names its buffer and keeps its own comm; the top buffer\'s blanks name none', () => {
+    // `record -B oomlab -B ab`: names right-aligned to the longest, `%*s: `; the top buffer gets blanks.
+    const text = [
+      'cpus=2',
+      '                  victim-480   [000]    19.818138: mark_victim:          pid=480',
+      'oomlab:           victim-480   [000]    19.818145: mark_victim:          pid=480',
+      `    ab: ${'a: b c-d'.padStart(16)}-481   [001]    19.818150: mark_victim:          pid=481`,
+    ].join('\n');
+    const { events, ctx } = feed(traceCmdReportImporter, text + '\n');
+    expect(diagCounts(ctx)).toEqual({});
+    expect(events.map((e) => [e.src.instance, e.comm, e.pid, e.cpu, e.text])).toEqual([
+      [undefined, 'victim', 480, 0, 'pid=480'],
+      ['oomlab', 'victim', 480, 0, 'pid=480'],
+      ['ab', 'a: b c-d', 481, 1, 'pid=481'],
+    ]);
+  });
+  it('one buffer: a comm holding `: ` is a comm, not a buffer name', () => {
+    const { events } = feed(traceCmdReportImporter, 'cpus=1\n       evil: x-9-77    [000]     1.000000: mark_victim:          pid=77\n');
+    expect(events.map((e) => [e.src.instance, e.comm, e.pid])).toEqual([[undefined, 'evil: x-9', 77]]);
+  });
+  it('`report -i a.dat -i b.dat`: each file named like a buffer, its cpus= line too', () => {
+    const text = [
+      'a.dat: cpus=2',
+      'b.dat: cpus=1',
+      'a.dat:           victim-480   [000]    19.818138: mark_victim:          pid=480',
+      'b.dat:           victim-9     [000]    19.818140: mark_victim:          pid=9',
+    ].join('\n');
+    const { events, ctx, meta } = feed(traceCmdReportImporter, text + '\n');
+    expect(diagCounts(ctx)).toEqual({});
+    expect(meta.segments).toBe(1);
+    expect(events.map((e) => [e.src.instance, e.comm, e.pid])).toEqual([['a.dat', 'victim', 480], ['b.dat', 'victim', 9]]);
+  });
+});
+
 describe('chunk boundaries do not matter', () => {
   const c = bundledCaptures().find((x) => x.id === '6.1/kvm_mn_eagain')!;
   const data = gunzipSync(readFileSync(captureFile(c, 'trace-cmd-report.txt')!)).subarray(0, 200_000);

@@ -33,17 +33,13 @@ function gunzipTo(file: string, name: string): string {
 }
 
 /**
- * The report's events, each with the instance its line names. The text reader does not take
- * the `NAME: ` prefix apart: it is blanked (the lines are then the top buffer's format) and
- * kept beside each event by its line number.
+ * The report's events as the reader reads them, with the buffer each one's `NAME: ` prefix
+ * names (`src.instance`), and that name as the line shows it (a regex on the raw line).
  */
-async function reportEvents(report: string, kprobes: string): Promise<{ events: TraceEvent[]; instance: string[] }> {
+async function reportEvents(report: string, kprobes: string): Promise<{ events: TraceEvent[]; instance: string[]; printed: string[] }> {
   const lines = gunzipSync(readFileSync(report)).toString('latin1').split('\n');
-  const names = lines.map((l) => PREFIX.exec(l)?.[1] ?? '');
-  const blanked = join(tmp, 'report.txt');
-  writeFileSync(blanked, lines.map((l) => l.replace(PREFIX, (m) => ' '.repeat(m.length))).join('\n'), 'latin1');
-  const { events } = await parseAll([blanked, kprobes]);
-  return { events, instance: events.map((e) => names[e.src.line - 1]!) };
+  const { events } = await parseAll([report, kprobes]);
+  return { events, instance: events.map((e) => e.src.instance ?? ''), printed: events.map((e) => PREFIX.exec(lines[e.src.line - 1]!)?.[1] ?? '') };
 }
 
 /**
@@ -81,6 +77,7 @@ describe('trace.dat instances, bundled captures', () => {
       expect(firstDifference(bin.events, txt.events, reportMicros)).toBeUndefined();
       const fromDat = bin.events.map((e) => e.src.instance ?? '');
       expect(fromDat).toEqual(txt.instance);
+      expect(txt.printed).toEqual(txt.instance);
       // The instance's events are there (an old reader of v6 dropped them all) and also in the top buffer.
       const inst = bin.events.filter((e) => e.src.instance === 'oomlab');
       expect(inst.length).toBeGreaterThan(100);

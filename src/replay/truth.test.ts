@@ -108,6 +108,13 @@ describe('check agrees with truth.json from a bundled trace.dat', () => {
       // Several buffers: the model replays the first with data, and says what it left out.
       expect(a.capture.ctx.diag.kept.filter((d) => d.code === 'other_buffer').map((d) => d.message)).toEqual([expect.stringMatching(/events of instance "oomlab" not replayed; the model reads the top buffer/)]);
     });
+    // The report of several buffers prefixes an instance's lines with `oomlab: `: the
+    // model reads the buffer of the first event (the top one here), as from the trace.dat.
+    it(`samples binary/${c.id} from trace-cmd report text of both buffers + dmesg + kprobe_events`, async () => {
+      const a = await analyze([captureFile(c, 'trace-cmd-report.txt')!, captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!]);
+      expectAgrees(a, truthOf(c), `binary/${c.id} trace-cmd report`);
+      expect(a.capture.ctx.diag.kept.filter((d) => d.code === 'other_buffer').map((d) => d.message)).toEqual([expect.stringMatching(/events of instance "oomlab" not replayed; the model reads the top buffer/)]);
+    });
     it(`samples binary/${c.id} from trace.dat + dmesg + kprobe_events`, async () => {
       const a = await analyze([dat(), captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!]);
       expectAgrees(a, truthOf(c), `binary/${c.id} trace.dat + kprobe_events`);

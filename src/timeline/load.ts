@@ -110,6 +110,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   const lossesOf = new Map<StreamMeta, DataLoss[]>();
   const delivered = new Map<string, EventTally>();
   const otherBuffers = new Map<string, { file: string; name: string; read: string; n: number }>();
+  const readBuffer = new Map<StreamMeta, string>();
   const userSink = stream?.({ ctx, delivered });
   const sinks = [ctx.diag];
   const nextAfter = new NextAfter(sinks);
@@ -157,13 +158,16 @@ export async function readCapture(files: readonly string[], format?: FormatName,
       return { names, diag };
     },
     onEvent: (ev, meta) => {
-      // Several buffers of one trace.dat may hold the same events, each with its own
-      // clock reads: the model reads only the first buffer with data (the top one when it has any).
-      if (meta.buffers && meta.buffers.length > 1 && (ev.src.instance ?? '') !== meta.buffers[0]) {
+      // Several buffers of one trace.dat (or files of one report) may hold the same events,
+      // each with its own clock reads: the model reads one. A trace.dat names the first
+      // with data (the top one when it has any); a report's text, the buffer of its first event.
+      let read = meta.buffers?.[0] ?? readBuffer.get(meta);
+      if (read === undefined) readBuffer.set(meta, (read = ev.src.instance ?? ''));
+      if ((ev.src.instance ?? '') !== read) {
         const k = `${meta.file}\0${ev.src.instance ?? ''}`;
         const o = otherBuffers.get(k);
         if (o) o.n++;
-        else otherBuffers.set(k, { file: meta.file, name: ev.src.instance ?? '', read: meta.buffers[0]!, n: 1 });
+        else otherBuffers.set(k, { file: meta.file, name: ev.src.instance ?? '', read, n: 1 });
         return;
       }
       let t = delivered.get(ev.name);
