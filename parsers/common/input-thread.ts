@@ -4,14 +4,12 @@
 // here as before; a decoding error reaches the caller as the same InputError.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { compressionOf, InputError, openInput, type Compression, type OpenOptions } from './input.ts';
+import { compressionOf, InputError, openInput, RING, type Compression, type OpenOptions } from './input.ts';
 
 /** Chunks the worker may have in flight before the parser takes them. */
 const AHEAD = 8;
 /** Bytes of decompressed text a chunk. */
 const BATCH = 1 << 20;
-/** Chunks the consumer may still read after it has asked for the next (as `reuseBuffers` allows). */
-const RING = 3;
 
 type Msg =
   | { chunk: Uint8Array; raw: number }

@@ -121,8 +121,8 @@ export interface OpenOptions {
   reuseBuffers?: boolean;
 }
 
-/** Buffers read into in turn when they are reused. */
-const RING = 3;
+/** Buffers read into in turn when they are reused: what `reuseBuffers` lets a consumer hold (input-thread.ts too). */
+export const RING = 3;
 
 /**
  * The chunks of a plain file from `position` on, read into RING buffers in turn. The
