@@ -11,6 +11,11 @@ export interface ParseContext {
   /** Resolves printed event names to `system:name` and applies the `--events` filter. */
   names: EventNames;
   diag: DiagnosticSink;
+  /**
+   * The consumer replays one buffer of an input that has several (trace.dat instances):
+   * a reader that can leave the others unread does (`StreamMeta.unreadBuffers`).
+   */
+  oneBuffer?: boolean;
 }
 
 /** What a reader hands out. */

@@ -70,7 +70,11 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   const targets = new Map(h.buffers.map((b) => [b, targetOf(b.name)]));
   // Every buffer's CPUs in one merge, as `trace-cmd report` prints several buffers
   // (instances): smallest time first, ties to the earlier buffer, then the lower CPU.
-  const cpus = h.buffers.flatMap((buffer) => [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((data) => ({ buffer, data })));
+  // A consumer that replays one buffer gets the first with data; the others are not walked.
+  const withData = h.buffers.filter((b) => b.cpus.length > 0);
+  const walked = ctx.oneBuffer && withData.length > 1 ? [withData[0]!] : h.buffers;
+  if (walked !== h.buffers) meta.unreadBuffers = withData.slice(1).map((b) => ({ name: b.name, bytes: b.cpus.reduce((n, c) => n + c.size, 0) }));
+  const cpus = walked.flatMap((buffer) => [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((data) => ({ buffer, data })));
   const dataBytes = cpus.reduce((n, c) => n + c.data.size, 0);
   const damage = (buffer: TraceDatHeader['buffers'][number]) => (cpu: number, offset: number, expected: string, ts: number | undefined): DataLoss => {
     const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;

@@ -105,8 +105,11 @@ describe('check agrees with truth.json from a bundled trace.dat', () => {
     it(`samples binary/${c.id} from trace.dat + dmesg`, async () => {
       const a = await analyze([dat(), captureFile(c, 'dmesg.txt')!]);
       expectAgrees(a, truthOf(c), `binary/${c.id} trace.dat`);
-      // Several buffers: the model replays the first with data, and says what it left out.
-      expect(a.capture.ctx.diag.kept.filter((d) => d.code === 'other_buffer').map((d) => d.message)).toEqual([expect.stringMatching(/events of instance "oomlab" not replayed; the model reads the top buffer/)]);
+      // Several buffers: the model replays the first with data; the others' pages are not
+      // even walked, and the notice says what was left out.
+      expect(a.capture.inputs.find((m) => m.format === 'trace-dat')!.unreadBuffers).toEqual([{ name: 'oomlab', bytes: expect.any(Number) }]);
+      expect(a.capture.inputs.find((m) => m.format === 'trace-dat')!.unreadBuffers![0]!.bytes).toBeGreaterThan(4096);
+      expect(a.capture.ctx.diag.kept.filter((d) => d.code === 'other_buffer').map((d) => d.message)).toEqual([expect.stringMatching(/: instance "oomlab" \(\d+ bytes of CPU data\) not read nor replayed; the model reads the top buffer/)]);
     });
     // The report of several buffers prefixes an instance's lines with `oomlab: `: the
     // model reads the buffer of the first event (the top one here), as from the trace.dat.

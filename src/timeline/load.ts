@@ -104,7 +104,8 @@ export type StreamSink = (c: Pick<LoadedCapture, 'ctx' | 'delivered'>) => (ev: T
  */
 export async function readCapture(files: readonly string[], format?: FormatName, needs: readonly string[] = DECODED_EVENTS, stream?: StreamSink): Promise<LoadedCapture> {
   const names = new RecordingNames(needs);
-  const ctx: ParseContext = { names, diag: new DiagnosticSink() };
+  // The model replays one buffer of a trace.dat: the reader leaves the others unread.
+  const ctx: ParseContext = { names, diag: new DiagnosticSink(), oneBuffer: true };
   const perInput = new Map<StreamMeta, TraceEvent[]>();
   const printkOf = new Map<StreamMeta, TraceEvent[]>();
   const lossesOf = new Map<StreamMeta, DataLoss[]>();
@@ -155,7 +156,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
       diag = p.diag = new DiagnosticSink();
       sinks.push(diag);
       failures = 0;
-      return { names, diag };
+      return { ...ctx, diag };
     },
     onEvent: (ev, meta) => {
       // Several buffers of one trace.dat (or files of one report) may hold the same events,
@@ -196,9 +197,14 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   });
   // The last events out of the merge, while each input's diagnostics are still its own.
   if (merger && streaming) merger.end();
+  const bufferName = (s: string): string => (s ? `instance ${JSON.stringify(s)}` : 'the top buffer');
   for (const o of otherBuffers.values()) {
-    const name = (s: string): string => (s ? `instance ${JSON.stringify(s)}` : 'the top buffer');
-    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${name(o.name)} not replayed; the model reads ${name(o.read)} (${formatsRef('trace-dat-buffers')})`);
+    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${bufferName(o.name)} not replayed; the model reads ${bufferName(o.read)} (${formatsRef('trace-dat-buffers')})`);
+  }
+  for (const m of parseOrder) {
+    for (const u of m.unreadBuffers ?? []) {
+      ctx.diag.add('other_buffer', { file: m.file, line: 0, offset: 0 }, `${bufferName(u.name)} (${u.bytes} bytes of CPU data) not read nor replayed; the model reads ${bufferName(m.buffers![0]!)} (${formatsRef('trace-dat-buffers')})`);
+    }
   }
   // Inputs, diagnostics and losses in the order of a read as given.
   const order = parseOrder.map((m, k) => ({ m, ...parsed[k]! })).sort((a, b) => Number(b.format === 'kprobe-events') - Number(a.format === 'kprobe-events') || a.index - b.index);

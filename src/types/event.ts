@@ -95,6 +95,8 @@ export interface StreamMeta {
   cpus?: number;
   /** trace.dat: names of the buffers with CPU data, in file order ('' = the top buffer). */
   buffers?: string[];
+  /** trace.dat read for one buffer (`ParseContext.oneBuffer`): the buffers with data left unread, and their bytes of CPU data. */
+  unreadBuffers?: { name: string; bytes: number }[];
   /** `entries-in-buffer/entries-written` of a tracefs `trace` header (written > inBuffer: ring overran). */
   entries?: { inBuffer: number; written: number };
   losses: DataLoss[];
