@@ -20,7 +20,7 @@ export class InputError extends Error {
   }
 }
 
-const READ_CHUNK = 1 << 20;
+export const READ_CHUNK = 1 << 20;
 
 export function compressionOf(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -125,20 +125,26 @@ export interface OpenOptions {
 export const RING = 3;
 
 /**
- * The chunks of a plain file from `position` on, read into RING buffers in turn. The
- * next read is under way while the consumer works on a chunk: waiting for each read in
- * turn left the parser idle for about 0.3 s a gigabyte.
+ * The chunks of a plain file from `position` on (up to `end`), read into RING buffers
+ * (`ring`: of READ_CHUNK bytes, given to reuse them from one call to the next) in
+ * turn. The next read is under way while the consumer works on a chunk: waiting for each
+ * read in turn left the parser idle for about 0.3 s a gigabyte.
  */
-async function* ringChunks(file: string, position: number, onRaw?: (bytes: number) => void): AsyncGenerator<Buffer> {
+export async function* ringChunks(
+  file: string,
+  position: number,
+  onRaw?: (bytes: number) => void,
+  end = Infinity,
+  ring: Buffer[] = Array.from({ length: RING }, () => Buffer.allocUnsafe(READ_CHUNK)),
+): AsyncGenerator<Buffer> {
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');
   } catch (e) {
     throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
   }
-  const ring = Array.from({ length: RING }, () => Buffer.allocUnsafe(READ_CHUNK));
   const readInto = (buf: Buffer, at: number): Promise<number> =>
-    fh.read(buf, 0, READ_CHUNK, at).then(
+    fh.read(buf, 0, Math.min(READ_CHUNK, Math.max(0, end - at)), at).then(
       (r) => r.bytesRead,
       (e: Error) => {
         throw new InputError(file, `cannot read: ${e.message}`, 'read_failed');

@@ -119,7 +119,7 @@ export async function parseRanges(
   const merger = new RangeMerger(ctx, meta, sink);
   if (opts.inThread) {
     for (const t of tasks) {
-      merger.apply(parseRange(t));
+      merger.apply(await parseRange(t));
       await opts.onRange?.(t.end);
     }
     return;
@@ -178,7 +178,7 @@ export async function parseRanges(
       if (id !== undefined) {
         // The workers take the ranges after this one (they start while this thread parses).
         feed();
-        done.set(id, parseHere(tasks[id]!, file));
+        done.set(id, await parseHere(tasks[id]!, file));
         // Let the workers' replies in before the next range.
         await new Promise<void>((res) => setImmediate(res));
         continue;
@@ -190,9 +190,9 @@ export async function parseRanges(
   }
 }
 
-function parseHere(task: RangeTask, file: string): RangeResult {
+async function parseHere(task: RangeTask, file: string): Promise<RangeResult> {
   try {
-    return parseRange(task);
+    return await parseRange(task);
   } catch (e) {
     throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
   }

@@ -41,8 +41,8 @@ describe('range events as columns', () => {
       await parseInputs([captureFile(c, 'kprobe_events.txt')!], { context: ctx, format: 'kprobe-events', onEvent: () => undefined });
       for (const filter of [undefined, ctx.names.filter]) {
         const task = { id: 0, file, format: 'ftrace', start: 0, end: data.length, filter, countOnly: false, kprobes: ctx.names.kprobeDefs(), maxLine: 1 << 20 };
-        const objects = parseRange(task);
-        const cols = parseRange(task, true);
+        const objects = await parseRange(task);
+        const cols = await parseRange(task, true);
         expect(cols.events!.whole).toEqual([]);
         expect(cols.records.some((r) => r.t === Rec.Event)).toBe(false);
         const got = expand(cols);

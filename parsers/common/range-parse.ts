@@ -4,13 +4,13 @@
 // would have consulted state from the ranges before (time order, open losses).
 // `range-merge.ts` replays the records in range order and settles that state, so
 // the result is exactly that of one reader over the whole file.
-import { closeSync, openSync, readSync } from 'node:fs';
 import type { DataLoss, SourceRef, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import type { KprobeDef } from '../../src/types/kprobe.ts';
 import type { FormatImporter, ParseContext } from '../importer.ts';
 import { ftraceImporter } from '../ftrace-text/index.ts';
 import { traceCmdReportImporter } from '../trace-cmd-report/index.ts';
 import { DiagnosticSink, type DiagnosticCode } from './diagnostics.ts';
+import { READ_CHUNK, RING, ringChunks } from './input.ts';
 import { EventNames } from './event-names.ts';
 import { EventColumnWriter, type EventColumns } from './range-events.ts';
 import { LineSplitter } from './line-splitter.ts';
@@ -92,10 +92,12 @@ class RecordingSink extends DiagnosticSink {
   }
 }
 
-const CHUNK = 1 << 20;
+/** Read buffers kept for the ranges this thread parses one after another. */
+let threadRing: Buffer[] | undefined;
+let ringBusy = false;
 
 /** `columns`: events go into `EventColumns` (to be posted from a worker), else stay objects. */
-export function parseRange(task: RangeTask, columns = false): RangeResult {
+export async function parseRange(task: RangeTask, columns = false): Promise<RangeResult> {
   const fmt = RANGE_FORMATS[task.format];
   if (!fmt) throw new Error(`format ${task.format} cannot be parsed by ranges`);
   const records: RangeRecord[] = [];
@@ -125,17 +127,14 @@ export function parseRange(task: RangeTask, columns = false): RangeResult {
     task.maxLine,
     task.start,
   );
-  const fd = openSync(task.file, 'r');
+  // The next chunk is read while this one is parsed (the splitter copies what it carries),
+  // into this thread's buffers unless another range is being read here.
+  const own = !ringBusy;
+  ringBusy = true;
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    for (let pos = task.start; pos < task.end; ) {
-      const got = readSync(fd, buf, 0, Math.min(CHUNK, task.end - pos), pos);
-      if (got === 0) break;
-      splitter.write(got === CHUNK ? buf : buf.subarray(0, got));
-      pos += got;
-    }
+    for await (const chunk of ringChunks(task.file, task.start, undefined, task.end, own ? (threadRing ??= Array.from({ length: RING }, () => Buffer.allocUnsafe(READ_CHUNK))) : undefined)) splitter.write(chunk);
   } finally {
-    closeSync(fd);
+    if (own) ringBusy = false;
   }
   splitter.end();
   reader.end();

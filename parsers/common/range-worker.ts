@@ -4,9 +4,9 @@ import { parentPort } from 'node:worker_threads';
 import { transferList } from './range-events.ts';
 import { parseRange, type RangeTask } from './range-parse.ts';
 
-parentPort!.on('message', (task: RangeTask) => {
+parentPort!.on('message', async (task: RangeTask) => {
   try {
-    const result = parseRange(task, true);
+    const result = await parseRange(task, true);
     parentPort!.postMessage({ result }, result.events ? transferList(result.events) : []);
   } catch (e) {
     parentPort!.postMessage({ id: task.id, error: (e as Error).message });
