@@ -4,6 +4,7 @@
 //   check and parse --stats: MB/s of text with --jobs 1 and --jobs 2, wall vs grep -c
 //   check on the .zst: MB/s of decompressed text end to end
 //   peak RSS of each (/usr/bin/time -f %M when installed, else the child's own figure)
+//   the floor: a process that reads the file as check does and only splits its lines
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,6 +67,8 @@ export function benchParallel(text: string, zst: string, defs: string, rounds = 
   const cli = [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'bin/reaplay.ts')];
   const cases: Case[] = [
     { label: 'grep -c mark_victim', cmd: ['grep', '-c', 'mark_victim', text], textBytes: bytes },
+    // The floor of one thread in this runtime: read and split into lines, nothing more.
+    { label: 'line split only (floor)', cmd: [process.execPath, '--import', 'tsx', join(REPO_ROOT, 'src/bench/split-floor.ts'), text], textBytes: bytes },
     { label: 'parse --stats, 1 thread', cmd: [...cli, 'parse', '--stats', text], env: { REAPLAY_JOBS: '1' }, textBytes: bytes },
     { label: 'parse --stats, 2 threads', cmd: [...cli, 'parse', '--stats', text], env: { REAPLAY_JOBS: '2' }, textBytes: bytes },
     { label: 'check, 1 thread', cmd: [...cli, 'check', text, defs], env: { REAPLAY_JOBS: '1' }, textBytes: bytes },
@@ -99,6 +102,7 @@ export function benchParallel(text: string, zst: string, defs: string, rounds = 
     rows.push([`${what}: 2 threads / 1 thread`, '', `${ratio.toFixed(2)}x`, '', '', '', '']);
     if (ratio < TARGETS.twoJobsRatio) failures.push(`${what}: 2 threads ${ratio.toFixed(2)}x of 1 < ${TARGETS.twoJobsRatio}x`);
   }
+  rows.push(['check, 1 thread / line split only', '', `${((sec('line split only (floor)') / sec('check, 1 thread')) * 100).toFixed(0)} % of the floor's rate`, '', '', '', '']);
   const check1 = bytes / 1e6 / sec('check, 1 thread');
   if (check1 < TARGETS.checkMBps) failures.push(`check, 1 thread: ${check1.toFixed(0)} MB/s < ${TARGETS.checkMBps} MB/s`);
   const zstRate = bytes / 1e6 / sec('check .zst');
