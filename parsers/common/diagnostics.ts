@@ -29,7 +29,7 @@ export const DIAGNOSTIC_CODES = {
   not_a_trace: { severity: 'error', text: 'input is not a trace in any known format' },
   bad_compression: { severity: 'error', text: 'compressed input is corrupt or truncated' },
   read_failed: { severity: 'error', text: 'input could not be read' },
-  other_buffer: { severity: 'notice', text: 'a buffer (instance) of a trace.dat, or of a trace-cmd report of one, other than the one the model reads: given by parse, not replayed (the model reads one buffer per file)' },
+  other_buffer: { severity: 'notice', text: 'a buffer (instance) of a trace.dat, or an instance or input file a trace-cmd report names, other than the one the model reads: given by parse, not replayed (the model reads one buffer per file)' },
   damaged_binary: { severity: 'error', text: 'binary trace is truncated or corrupt here; everything before was read' },
 } as const satisfies Record<string, { severity: Severity; text: string }>;
 

@@ -1,11 +1,12 @@
-// trace-cmd report: `cpus=N` first, and event names padded so the text starts 22
+// trace-cmd report: `cpus=N` first (after each file's name when several are read), and event names padded so the text starts 22
 // columns after the name:
 //           victim-385   [001]    12.506570: console:              Memory cgroup stats for
 // Each line is tested on its own (head-lines.ts): linear in the head's size.
 import { eachHeadLine } from '../common/head-lines.ts';
 
 const EVENT_RE = /^[ \t]*.{0,16}-\d+[ \t]+(?:\([ \t]*[\d-]+\)[ \t]+)?\[\d{3}\][ \t]+(?:[.a-zA-Z0-9]{4,5}[ \t]+)?\d+(?:\.\d+)?: ([\w.-]+):( +)/;
-const CPUS_RE = /^cpus=\d+\s*$/;
+// `a.dat: cpus=2` when `report -i a.dat -i b.dat` names each file (markers.ts).
+const CPUS_RE = /^(?:[^\n]*: )?cpus=\d+\s*$/;
 // The head is at most 64 KiB: every line of it is read, as the multiline regex did.
 const MAX_LINES = Infinity;
 

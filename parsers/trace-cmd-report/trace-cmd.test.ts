@@ -87,6 +87,10 @@ describe('trace-cmd report of several buffers or files (`NAME: ` before each lin
     const { events } = feed(traceCmdReportImporter, 'cpus=1\n       evil: x-9-77    [000]     1.000000: mark_victim:          pid=77\n');
     expect(events.map((e) => [e.src.instance, e.comm, e.pid])).toEqual([[undefined, 'evil: x-9', 77]]);
   });
+  it('a report of several files is recognised by its named `cpus=` line', () => {
+    expect(sniffTraceCmd(' trace.dat: cpus=2\nkvm-v6.dat: cpus=2\n')).toBe(1);
+    expect(sniffTraceCmd('x: cpus=two\n')).toBe(0);
+  });
   it('`report -i a.dat -i b.dat`: each file named like a buffer, its cpus= line too', () => {
     const text = [
       'a.dat: cpus=2',

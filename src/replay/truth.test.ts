@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { analyze, type Analysis } from '../pipeline.ts';
-import { bundledBinaryCaptures, bundledCaptures, captureFile, HAVE_SHARED, SHARED_TRACES, sharedCaptures, type Capture } from '../testing/captures.ts';
+import { bundledBinaryCaptures, bundledCaptures, captureFile, HAVE_SHARED, SAMPLES_DIR, SHARED_TRACES, sharedCaptures, type Capture } from '../testing/captures.ts';
+import { parseAll } from '../testing/binary-compare.ts';
+import { ingestFilter } from './needs.ts';
+import { detectorNeeds } from './detectors/index.ts';
 
 interface TruthVictim {
   pid: number;
@@ -116,13 +119,33 @@ describe('check agrees with truth.json from a bundled trace.dat', () => {
     it(`samples binary/${c.id} from trace-cmd report text of both buffers + dmesg + kprobe_events`, async () => {
       const a = await analyze([captureFile(c, 'trace-cmd-report.txt')!, captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!]);
       expectAgrees(a, truthOf(c), `binary/${c.id} trace-cmd report`);
-      expect(a.capture.ctx.diag.kept.filter((d) => d.code === 'other_buffer').map((d) => d.message)).toEqual([expect.stringMatching(/events of instance "oomlab" not replayed; the model reads the top buffer/)]);
+      expect(a.capture.ctx.diag.kept.filter((d) => d.code === 'other_buffer').map((d) => d.message)).toEqual([expect.stringMatching(/\d+ events of "oomlab" \(an instance or file the report names\) not replayed; the model reads the top buffer/)]);
     });
     it(`samples binary/${c.id} from trace.dat + dmesg + kprobe_events`, async () => {
       const a = await analyze([dat(), captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!]);
       expectAgrees(a, truthOf(c), `binary/${c.id} trace.dat + kprobe_events`);
     });
   }
+});
+
+// `trace-cmd report -i trace.dat -i kvm-v6.dat` of the bundled 6.1/kvm_mn_eagain trace.dat and
+// its v6 conversion (the same events twice): each line names its file, right-aligned.
+describe('check from a trace-cmd report of two files', () => {
+  const c = bundledCaptures().find((x) => x.id === '6.1/kvm_mn_eagain')!;
+  const report = join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/report-two-files.txt.gz');
+  it('replays the file of the first event only, as truth.json says, and names the other', async () => {
+    const a = await analyze([report, captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!]);
+    expectAgrees(a, truthOf(c), '6.1/kvm_mn_eagain two-file report');
+    const notes = a.capture.ctx.diag.kept.filter((d) => d.code === 'other_buffer').map((d) => d.message);
+    expect(notes).toEqual([expect.stringMatching(/: \d+ events of "kvm-v6\.dat" \(an instance or file the report names\) not replayed; the model reads "trace\.dat"/)]);
+    // The other file's model events are all left out: as many as the report holds.
+    const all = await parseAll([report, captureFile(c, 'kprobe_events.txt')!], ingestFilter(detectorNeeds()));
+    const of = (name: string): number => all.events.filter((e) => e.src.instance === name).length;
+    expect(of('kvm-v6.dat')).toBeGreaterThan(1000);
+    expect(of('trace.dat')).toBe(of('kvm-v6.dat'));
+    expect(notes[0]).toContain(`: ${of('kvm-v6.dat')} events of`);
+    expect(all.events.filter((e) => e.comm.includes(':')).map((e) => e.comm)).toEqual([]);
+  });
 });
 
 describe('check on the 1 GB haystack (a loaded machine, one OOM kill inside)', () => {

@@ -110,7 +110,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   const printkOf = new Map<StreamMeta, TraceEvent[]>();
   const lossesOf = new Map<StreamMeta, DataLoss[]>();
   const delivered = new Map<string, EventTally>();
-  const otherBuffers = new Map<string, { file: string; name: string; read: string; n: number }>();
+  const otherBuffers = new Map<string, { file: string; name: string; read: string; n: number; text: boolean }>();
   const readBuffer = new Map<StreamMeta, string>();
   const userSink = stream?.({ ctx, delivered });
   const sinks = [ctx.diag];
@@ -168,7 +168,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
         const k = `${meta.file}\0${ev.src.instance ?? ''}`;
         const o = otherBuffers.get(k);
         if (o) o.n++;
-        else otherBuffers.set(k, { file: meta.file, name: ev.src.instance ?? '', read, n: 1 });
+        else otherBuffers.set(k, { file: meta.file, name: ev.src.instance ?? '', read, n: 1, text: meta.format !== 'trace-dat' });
         return;
       }
       let t = delivered.get(ev.name);
@@ -197,9 +197,10 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   });
   // The last events out of the merge, while each input's diagnostics are still its own.
   if (merger && streaming) merger.end();
-  const bufferName = (s: string): string => (s ? `instance ${JSON.stringify(s)}` : 'the top buffer');
+  // A report names an instance or, read from several files, each file: the text cannot tell which.
+  const bufferName = (s: string, text = false): string => (!s ? 'the top buffer' : text ? `${JSON.stringify(s)} (an instance or file the report names)` : `instance ${JSON.stringify(s)}`);
   for (const o of otherBuffers.values()) {
-    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${bufferName(o.name)} not replayed; the model reads ${bufferName(o.read)} (${formatsRef('trace-dat-buffers')})`);
+    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${bufferName(o.name, o.text)} not replayed; the model reads ${bufferName(o.read, o.text)} (${formatsRef('trace-dat-buffers')})`);
   }
   for (const m of parseOrder) {
     for (const u of m.unreadBuffers ?? []) {
