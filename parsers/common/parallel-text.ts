@@ -194,6 +194,7 @@ async function parseHere(task: RangeTask, file: string): Promise<RangeResult> {
   try {
     return await parseRange(task);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(file, `cannot read: ${(e as Error).message}`, 'read_failed');
   }
 }

@@ -42,10 +42,19 @@ const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 &
 
 /** Slow path for a comm that is not exactly 16 columns wide (hand-edited or odd recorders). */
 const HEAD_RE = /^(\s*)(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\][\s(]/;
+/** The same from the first non-blank: with no blanks to give back, the lazy scan is linear in the window. */
+const HEAD_FROM_TEXT_RE = /^(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\][\s(]/;
+/**
+ * Bytes of a line searched for its dash: room for `trace-cmd report -i` of files named by
+ * long paths (the name is printed before the comm: `bufferPrefix`).
+ */
+const SLOW_WINDOW = 1024;
 
 function findDashSlow(buf: Buffer, start: number, end: number): number {
-  const m = HEAD_RE.exec(buf.toString('latin1', start, Math.min(end, start + 96)));
-  return m ? start + m[1]!.length + m[2]!.length : -1;
+  let s = start;
+  while (s < end && (buf[s] === SP || buf[s] === 9)) s++;
+  const m = HEAD_FROM_TEXT_RE.exec(buf.toString('latin1', s, Math.min(end, s + SLOW_WINDOW)));
+  return m ? s + m[1]!.length : -1;
 }
 
 /** A line that starts like an event (`comm-pid [cpu]`) but did not scan: a damaged event, never a continuation. */
@@ -62,24 +71,35 @@ const MAX_ID_DIGITS = 10;
  * One pass from the dash on, each byte read once; runs per line of a gigabyte.
  */
 export function scanHead(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
-  const i = scanCommPid(buf, start, end, h);
-  if (i < 0) return false;
-  if (fixedLayout(buf, i, end, h, paddedName)) return true;
-  return scanAfterPid(buf, i, end, h, paddedName);
+  const i = scanCommPid(buf, start, end, h, false);
+  if (i >= 0 && (fixedLayout(buf, i, end, h, paddedName) || scanAfterPid(buf, i, end, h, paddedName))) return true;
+  return retrySlow(buf, start, end, h, paddedName);
 }
 
 /** `scanHead` without the fixed-layout path: what that path must agree with (tests). */
 export function scanHeadGeneral(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
-  const i = scanCommPid(buf, start, end, h);
-  return i >= 0 && scanAfterPid(buf, i, end, h, paddedName);
+  const i = scanCommPid(buf, start, end, h, false);
+  return (i >= 0 && scanAfterPid(buf, i, end, h, paddedName)) || retrySlow(buf, start, end, h, paddedName);
 }
 
-/** The comm's end and the pid into `h`; the index after the pid's digits, or -1. */
-function scanCommPid(buf: Buffer, start: number, end: number, h: LineHead): number {
+/**
+ * A dash at column 16 that led nowhere may belong to a name printed before the comm
+ * (`NAME: ` of a report of several buffers or files: `bufferPrefix`), or to a comm: the
+ * line is scanned again from the dash the slow path finds, when it is another.
+ */
+function retrySlow(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
+  const fast = start + 16;
+  if (!(fast + 1 < end && buf[fast] === 45 && isDigit(buf[fast + 1]))) return false;
+  const i = scanCommPid(buf, start, end, h, true);
+  return i >= 0 && h.commEnd !== fast && scanAfterPid(buf, i, end, h, paddedName);
+}
+
+/** The comm's end and the pid into `h`; the index after the pid's digits, or -1. `slow`: find the dash by the regex. */
+function scanCommPid(buf: Buffer, start: number, end: number, h: LineHead, slow: boolean): number {
   let i = start + 16;
   let c = 0;
   // tracefs prints the comm in 16 columns: the dash is there unless the comm is odd.
-  if (i + 1 < end && buf[i] === 45 && (c = buf[i + 1]!) >= 48 && c <= 57) {
+  if (!slow && i + 1 < end && buf[i] === 45 && (c = buf[i + 1]!) >= 48 && c <= 57) {
     h.commEnd = i;
   } else {
     i = findDashSlow(buf, start, end);

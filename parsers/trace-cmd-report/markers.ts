@@ -2,8 +2,10 @@
 import type { SourceRef } from '../../src/types/event.ts';
 import type { TextTraceReader } from '../common/text-trace-reader.ts';
 
-// cpus=2       a.dat: cpus=2   (`report -i a.dat -i b.dat` names each file: tracefs-line.ts bufferPrefix)
-const CPUS_RE = /^(?:.*: )?cpus=(\d+)\s*$/;
+// cpus=2
+const CPUS_RE = /^cpus=(\d+)\s*$/;
+// a.dat: cpus=2   (`report -i a.dat -i b.dat` names each file, before any event: tracefs-line.ts bufferPrefix)
+const NAMED_CPUS_RE = /^[^\n]*: cpus=(\d+)\s*$/;
 // CPU:1 [2231 EVENTS DROPPED]      CPU:1 [EVENTS DROPPED]
 const DROPPED_RE = /^CPU:(\d+) \[(?:(\d+) )?EVENTS DROPPED\]/;
 // CPU 1 is empty
@@ -14,7 +16,8 @@ const VERSION_RE = /^version = \d+\s*$/;
 const UNAME_RE = /^Linux \S+ (\d+\.\d\S*) #/;
 
 export function traceCmdOther(line: string, src: SourceRef, r: TextTraceReader): boolean {
-  const cpus = CPUS_RE.exec(line);
+  // The named form only where trace-cmd prints it: a console line may end the same way.
+  const cpus = CPUS_RE.exec(line) ?? (r.eventsSeen === 0 ? NAMED_CPUS_RE.exec(line) : null);
   if (cpus) {
     if (r.eventsSeen > 0) r.newSegment(src);
     r.meta.cpus = Number(cpus[1]);

@@ -87,9 +87,33 @@ describe('trace-cmd report of several buffers or files (`NAME: ` before each lin
     const { events } = feed(traceCmdReportImporter, 'cpus=1\n       evil: x-9-77    [000]     1.000000: mark_victim:          pid=77\n');
     expect(events.map((e) => [e.src.instance, e.comm, e.pid])).toEqual([[undefined, 'evil: x-9', 77]]);
   });
-  it('a report of several files is recognised by its named `cpus=` line', () => {
+  it('a report of several files is recognised by its named `cpus=` lines, and nothing else by one such line', () => {
     expect(sniffTraceCmd(' trace.dat: cpus=2\nkvm-v6.dat: cpus=2\n')).toBe(1);
-    expect(sniffTraceCmd('x: cpus=two\n')).toBe(0);
+    expect(sniffTraceCmd('x: cpus=two\ny: cpus=2\n')).toBe(0);
+    // A trace_pipe line or a kernel log line that ends the same way is not a report's header.
+    expect(sniffTraceCmd('   marker-12  [000] ....  1.000000: tracing_mark_write: cpus=2\n')).toBe(0);
+    expect(sniffTraceCmd('[    0.010000] smpboot: cpus=2\n[    0.020000] x\n')).toBe(0);
+  });
+  it('a console line ending in `: cpus=N` after events is text, not a header', () => {
+    const text = ['cpus=2', '          victim-385   [001]    12.500071: console:              memcg: cpus=4', 'cont: cpus=4'].join('\n');
+    const { events, meta, ctx } = feed(traceCmdReportImporter, text + '\n');
+    expect(meta).toMatchObject({ cpus: 2, segments: 1 });
+    expect(diagCounts(ctx)).toEqual({ continuation_line: 1 });
+    expect(events[0]!.text).toBe('memcg: cpus=4\ncont: cpus=4');
+  });
+  it('a name or path before the comm where column 16 holds another dash: the line is read from the real one', () => {
+    const lines = [
+      ['trace-2024-06-01-12.dat', 'victim', 480],
+      ['trace-2024-06-01-13.dat', 'pool-1-thread-1', 481],
+      ['x'.repeat(70) + '/t.dat', 'victim', 482],
+    ].map(([name, comm, pid]) => `${name}: ${String(comm).padStart(16)}-${pid}   [000]    19.818138: mark_victim:          pid=${pid}`);
+    const { events, ctx } = feed(traceCmdReportImporter, ['a: cpus=1', 'b: cpus=1', ...lines].join('\n') + '\n');
+    expect(diagCounts(ctx)).toEqual({});
+    expect(events.map((e) => [e.src.instance, e.comm, e.pid])).toEqual([
+      ['trace-2024-06-01-12.dat', 'victim', 480],
+      ['trace-2024-06-01-13.dat', 'pool-1-thread-1', 481],
+      ['x'.repeat(70) + '/t.dat', 'victim', 482],
+    ]);
   });
   it('`report -i a.dat -i b.dat`: each file named like a buffer, its cpus= line too', () => {
     const text = [

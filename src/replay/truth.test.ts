@@ -146,6 +146,17 @@ describe('check from a trace-cmd report of two files', () => {
     expect(notes[0]).toContain(`: ${of('kvm-v6.dat')} events of`);
     expect(all.events.filter((e) => e.comm.includes(':')).map((e) => e.comm)).toEqual([]);
   });
+  it("a field that does not decode in the left-out file is not blamed on the replayed file's next event", async () => {
+    const lines = gunzipSync(readFileSync(report)).toString('latin1').split('\n');
+    const k = lines.findIndex((l) => l.startsWith('kvm-v6.dat:') && l.includes(' rss_stat: '));
+    lines[k] = lines[k]!.replace(/mm_id=.*$/, 'garbage!!');
+    const file = join(mkdtempSync(join(tmpdir(), 'reaplay-two-')), 'two.txt');
+    writeFileSync(file, lines.join('\n'), 'latin1');
+    const a = await analyze([file, captureFile(c, 'dmesg.txt')!, captureFile(c, 'kprobe_events.txt')!]);
+    expect(a.capture.ctx.diag.count('field_decode_failed')).toBe(1);
+    expect(a.capture.delivered.get('kmem:rss_stat')).toMatchObject({ undecodable: 0 });
+    expectAgrees(a, truthOf(c), '6.1/kvm_mn_eagain two-file report, left-out line damaged');
+  });
 });
 
 describe('check on the 1 GB haystack (a loaded machine, one OOM kill inside)', () => {

@@ -165,6 +165,8 @@ export async function readCapture(files: readonly string[], format?: FormatName,
       let read = meta.buffers?.[0] ?? readBuffer.get(meta);
       if (read === undefined) readBuffer.set(meta, (read = ev.src.instance ?? ''));
       if ((ev.src.instance ?? '') !== read) {
+        // Its decode failure, if any, is not the next replayed event's.
+        failures = diag.count('field_decode_failed');
         const k = `${meta.file}\0${ev.src.instance ?? ''}`;
         const o = otherBuffers.get(k);
         if (o) o.n++;
