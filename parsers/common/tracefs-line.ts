@@ -40,9 +40,11 @@ export function commStart(buf: Buffer, h: LineHead, from = h.lineStart): number 
 const SP = 32;
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
 
-/** Slow path for a comm that is not exactly 16 columns wide (hand-edited or odd recorders). */
-const HEAD_RE = /^(\s*)(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\][\s(]/;
-/** The same from the first non-blank: with no blanks to give back, the lazy scan is linear in the window. */
+/**
+ * Slow path for a comm that is not exactly 16 columns wide (hand-edited or odd recorders),
+ * matched from the line's first non-blank: with no leading blanks to give back, the lazy
+ * scan is linear in the window.
+ */
 const HEAD_FROM_TEXT_RE = /^(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\][\s(]/;
 /**
  * Bytes of a line searched for its dash: room for `trace-cmd report -i` of files named by
@@ -50,16 +52,25 @@ const HEAD_FROM_TEXT_RE = /^(.*?)-(\d+)\s+(?:\(\s*(?:\d+|-+)\)\s+)?\[\d+\][\s(]/
  */
 const SLOW_WINDOW = 1024;
 
-function findDashSlow(buf: Buffer, start: number, end: number): number {
+/** The first byte of the line after its leading white space (what `\s*` would take). */
+function firstText(buf: Buffer, start: number, end: number): number {
   let s = start;
-  while (s < end && (buf[s] === SP || buf[s] === 9)) s++;
+  for (let c = buf[s]; s < end && (c === SP || (c! >= 9 && c! <= 13)); c = buf[++s]);
+  return s;
+}
+
+function findDashSlow(buf: Buffer, start: number, end: number): number {
+  const s = firstText(buf, start, end);
   const m = HEAD_FROM_TEXT_RE.exec(buf.toString('latin1', s, Math.min(end, s + SLOW_WINDOW)));
   return m ? s + m[1]!.length : -1;
 }
 
 /** A line that starts like an event (`comm-pid [cpu]`) but did not scan: a damaged event, never a continuation. */
 export function looksLikeHead(buf: Buffer, start: number, end: number): boolean {
-  return HEAD_RE.test(buf.toString('latin1', start, Math.min(end, start + 96)));
+  // Its first 96 bytes only: a console message's continuation may name `task-123 [001]` further on.
+  const w = Math.min(end, start + 96);
+  const s = firstText(buf, start, w);
+  return HEAD_FROM_TEXT_RE.test(buf.toString('latin1', s, w));
 }
 
 /** pid and CPU digits beyond this are not a kernel's (pid_max is 2^22, CPUs fewer than 2^13). */

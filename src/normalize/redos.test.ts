@@ -24,8 +24,6 @@ function loadCache(): Record<string, string> {
 
 /** `file` + regex source → the issue whose work makes it linear. */
 const BEING_FIXED_ELSEWHERE: Record<string, string> = {
-  // issue 14 (parser hot path)
-  'parsers/common/tracefs-line.ts /^(\\s*)(.*?)-(\\d+)\\s+(?:\\(\\s*(?:\\d+|-+)\\)\\s+)?\\[\\d+\\][\\s(]/': 'issue 14',
   // issue 10 (pipeline): paths from the command line, releases and kprobe names
   'src/compare/compare.ts /\\/+$/': 'issue 10',
   'src/compare/inputs.ts /\\/+$/': 'issue 10',
