@@ -81,6 +81,23 @@ describe('byte ranges give the single-thread result', () => {
     }
   }
 
+  // Lines that name their buffer or file (`oomlab: `, ` trace.dat: `) before the comm, cut
+  // anywhere: in this thread and in a worker (their events travel whole, with the name).
+  for (const [label, rel, defs] of [
+    ['6.12 report of two buffers', 'binary/6.12/premature_instance/trace-cmd-report.txt.gz', 'binary/6.12/premature_instance/kprobe_events.txt'],
+    ['6.1 report of two files', 'binary/6.1/kvm_mn_eagain/report-two-files.txt.gz', '6.1/kvm_mn_eagain/kprobe_events.txt'],
+  ] as const) {
+    it(`${label}: every range size, in this thread and in a worker`, async () => {
+      const file = await plain(join(SAMPLES_DIR, rel), `${label.replace(/ /g, '_')}.txt`);
+      const k = join(SAMPLES_DIR, defs);
+      expect(planRanges(file, 'trace-cmd-report', 1 << 20, tiny(50_000, true))!.length).toBeGreaterThan(3);
+      const want = await run([k, file], ONE, MODEL_EVENTS);
+      expect(want).toMatch(/"instance":"(oomlab|kvm-v6\.dat)"/);
+      for (const size of [7_000, 333_333]) expect(diff(await run([k, file], tiny(size, true), MODEL_EVENTS), want)).toBe('');
+      expect(diff(await run([k, file], tiny(100_000, false), MODEL_EVENTS), want)).toBe('');
+    }, 120_000);
+  }
+
   it('the haystack excerpt, in worker threads', async () => {
     const file = await plain(join(SAMPLES_DIR, 'excerpts/haystack-6.1-oom.txt.zst'), 'haystack.txt');
     const want = await run([file], ONE, MODEL_EVENTS);
