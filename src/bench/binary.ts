@@ -10,10 +10,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { HAVE_SHARED, REPO_ROOT, SHARED_TRACES } from '../testing/captures.ts';
+import { buildBundle, REAPLAY } from './bundle.ts';
 
 const BENCH_DIR = join(REPO_ROOT, '.bench');
-// The installed entry point, which runs the bundle of `npm run build` (made afresh below).
-const REAPLAY = ['node', join(REPO_ROOT, 'bin/reaplay.js')];
 
 interface Run {
   seconds: number;
@@ -62,8 +61,7 @@ function zstdRate(file: string, which: string): { bytesOut: number; seconds: num
 /** Runs the binary cases; returns the missed targets. */
 export async function benchBinary(runs = 1): Promise<string[]> {
   const failures: string[] = [];
-  // What is timed is what an installed reaplay runs: the bundle, built from the sources now.
-  execFileSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'scripts/build.ts')], { cwd: REPO_ROOT, stdio: 'ignore' });
+  buildBundle();
   const lines: string[] = ['binary traces (wall time, peak RSS; medians of side-by-side runs; reaplay built into dist/):'];
   const dat = join(SHARED_TRACES, '6.1/haystack-dat');
   if (HAVE_SHARED && existsSync(join(dat, 'trace.dat'))) {
