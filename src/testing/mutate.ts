@@ -97,6 +97,11 @@ export async function realLines(): Promise<Record<string, Buffer[]>> {
   return {
     ftrace: splitLines(ftrace),
     'trace-cmd-report': splitLines(read(join(dir, 'trace-cmd-report.txt.gz'))),
+    // Lines that name their buffer or file before the comm (`oomlab: `, ` trace.dat: `).
+    'trace-cmd-report (named buffers and files)': [
+      ...splitLines(read(join(SAMPLES_DIR, 'binary/6.12/premature_instance/trace-cmd-report.txt.gz'))).slice(0, 4000),
+      ...splitLines(read(join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/report-two-files.txt.gz'))).slice(0, 4000),
+    ],
     'perf-script': splitLines(read(join(dir, 'perf-script.txt.gz'))),
     'kernel-log': splitLines(read(join(dir, 'dmesg.txt.gz'))),
     'kprobe-events': splitLines(read(join(dir, 'kprobe_events.txt'))),
@@ -105,7 +110,9 @@ export async function realLines(): Promise<Record<string, Buffer[]>> {
 }
 
 /** A window of `size` real lines (the header among them when it starts at 0), mutated 1-6 times, fed whole and in chunks. */
-export function lineProperty(format: string, lines: Buffer[], size = 24): fc.IPropertyWithHooks<[number, Mutation[], number]> {
+export function lineProperty(label: string, lines: Buffer[], size = 24): fc.IPropertyWithHooks<[number, Mutation[], number]> {
+  // `format (what the lines are)`: the importer's name is the first word.
+  const format = label.split(' ')[0]!;
   const importer = importerByName(format) as FormatImporter;
   const kprobes = format === 'ftrace' || format === 'trace-cmd-report' || format === 'perf-script';
   return fc.property(fc.nat(Math.max(0, lines.length - size)), fc.array(mutationArb, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 97 }), (start, ms, chunk) => {
