@@ -128,19 +128,18 @@ export class TextTraceReader implements LineReader {
       this.countSelected();
       return;
     }
+    const p = this.hooks.bufferPrefix ? bufferPrefix(buf, h) : undefined;
     const ev: TraceEvent = {
       ts: tsToNs(ts),
       cpu,
       pid: h.pid,
-      comm: '',
+      comm: this.comm(buf, lineNo, offset, p?.commFrom),
       name: entry.full,
       text: buf.toString('utf8', h.textStart, end),
       src: { file: this.meta.file, line: lineNo, offset },
     };
-    const p = this.hooks.bufferPrefix ? bufferPrefix(buf, h) : undefined;
     // The top buffer's lines (blanks) carry no name, as in a trace.dat.
     if (p?.name) ev.src.instance = p.name;
-    ev.comm = this.comm(buf, lineNo, offset, p?.commFrom);
     if (h.tgid >= 0) ev.tgid = h.tgid;
     if (h.flagsEnd > h.flagsStart) ev.flags = buf.toString('latin1', h.flagsStart, h.flagsEnd);
     this.pending = ev;

@@ -40,6 +40,15 @@ export function commStart(buf: Buffer, h: LineHead, from = h.lineStart): number 
 const SP = 32;
 const isDigit = (c: number | undefined): boolean => c !== undefined && c >= 48 && c <= 57;
 
+/** Columns of the comm before its dash (`%16s`): tracefs and trace-cmd report alike. */
+const COMM_COLUMNS = 16;
+
+/** The dash tracefs prints after a comm of 16 columns, followed by the pid's first digit. */
+const dashAtColumn = (buf: Buffer, start: number, end: number): boolean => {
+  const i = start + COMM_COLUMNS;
+  return i + 1 < end && buf[i] === 45 && isDigit(buf[i + 1]);
+};
+
 /**
  * Slow path for a comm that is not exactly 16 columns wide (hand-edited or odd recorders),
  * matched from the line's first non-blank: with no leading blanks to give back, the lazy
@@ -99,24 +108,23 @@ export function scanHeadGeneral(buf: Buffer, start: number, end: number, h: Line
  * line is scanned again from the dash the slow path finds, when it is another.
  */
 function retrySlow(buf: Buffer, start: number, end: number, h: LineHead, paddedName: boolean): boolean {
-  const fast = start + 16;
-  if (!(fast + 1 < end && buf[fast] === 45 && isDigit(buf[fast + 1]))) return false;
+  if (!dashAtColumn(buf, start, end)) return false;
   const i = scanCommPid(buf, start, end, h, true);
-  return i >= 0 && h.commEnd !== fast && scanAfterPid(buf, i, end, h, paddedName);
+  return i >= 0 && h.commEnd !== start + COMM_COLUMNS && scanAfterPid(buf, i, end, h, paddedName);
 }
 
 /** The comm's end and the pid into `h`; the index after the pid's digits, or -1. `slow`: find the dash by the regex. */
 function scanCommPid(buf: Buffer, start: number, end: number, h: LineHead, slow: boolean): number {
-  let i = start + 16;
+  let i: number;
   let c = 0;
   // tracefs prints the comm in 16 columns: the dash is there unless the comm is odd.
-  if (!slow && i + 1 < end && buf[i] === 45 && (c = buf[i + 1]!) >= 48 && c <= 57) {
-    h.commEnd = i;
+  if (!slow && dashAtColumn(buf, start, end)) {
+    i = start + COMM_COLUMNS;
   } else {
     i = findDashSlow(buf, start, end);
     if (i < 0) return -1;
-    h.commEnd = i;
   }
+  h.commEnd = i;
   h.lineStart = start;
   i++;
   let pid = 0;
@@ -273,9 +281,6 @@ export function hasControlBytes(buf: Buffer, start: number, end: number): boolea
   }
   return false;
 }
-
-/** Columns of the comm before its dash (`%16s`): trace-cmd report and tracefs alike. */
-const COMM_COLUMNS = 16;
 
 /**
  * `trace-cmd report` of several buffers (`record -B NAME`) or files (`-i a -i b`) prints

@@ -3,9 +3,9 @@ import type { SourceRef } from '../../src/types/event.ts';
 import type { TextTraceReader } from '../common/text-trace-reader.ts';
 
 // cpus=2
-const CPUS_RE = /^cpus=(\d+)\s*$/;
+export const CPUS_RE = /^cpus=(\d+)\s*$/;
 // a.dat: cpus=2   (`report -i a.dat -i b.dat` names each file, before any event: tracefs-line.ts bufferPrefix)
-const NAMED_CPUS_RE = /^[^\n]*: cpus=(\d+)\s*$/;
+export const NAMED_CPUS_RE = /^[^\n]*: cpus=(\d+)\s*$/;
 // CPU:1 [2231 EVENTS DROPPED]      CPU:1 [EVENTS DROPPED]
 const DROPPED_RE = /^CPU:(\d+) \[(?:(\d+) )?EVENTS DROPPED\]/;
 // CPU 1 is empty

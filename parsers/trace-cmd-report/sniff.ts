@@ -3,18 +3,16 @@
 //           victim-385   [001]    12.506570: console:              Memory cgroup stats for
 // Each line is tested on its own (head-lines.ts): linear in the head's size.
 import { eachHeadLine } from '../common/head-lines.ts';
+import { CPUS_RE, NAMED_CPUS_RE } from './markers.ts';
 
 const EVENT_RE = /^[ \t]*.{0,16}-\d+[ \t]+(?:\([ \t]*[\d-]+\)[ \t]+)?\[\d{3}\][ \t]+(?:[.a-zA-Z0-9]{4,5}[ \t]+)?\d+(?:\.\d+)?: ([\w.-]+):( +)/;
-const CPUS_RE = /^cpus=\d+\s*$/;
-// `a.dat: cpus=2` when `report -i a.dat -i b.dat` names each file: its first lines, one a file (markers.ts).
-const NAMED_CPUS_RE = /^[^\n]*: cpus=\d+\s*$/;
 // The head is at most 64 KiB: every line of it is read, as the multiline regex did.
 const MAX_LINES = Infinity;
 
 export function sniffTraceCmd(head: string): number {
   let cpus = false;
   eachHeadLine(head.slice(0, 200), 20, (l) => (cpus = CPUS_RE.test(l)));
-  // Two files at least: the first two lines both name one.
+  // `a.dat: cpus=2` of `report -i a.dat -i b.dat`: two files at least, the first two lines both name one.
   let named = 0;
   eachHeadLine(head.slice(0, 2400), 2, (l) => {
     if (NAMED_CPUS_RE.test(l)) named++;

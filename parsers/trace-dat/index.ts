@@ -32,7 +32,8 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   meta.bytes = src.size;
   meta.cpus = h.cpuCount ?? Math.max(0, ...h.buffers.flatMap((b) => b.cpus.map((c) => c.cpu + 1)));
   meta.traceClock = h.buffers[0]?.clock || h.traceClock;
-  meta.buffers = h.buffers.filter((b) => b.cpus.length > 0).map((b) => b.name);
+  const withData = h.buffers.filter((b) => b.cpus.length > 0);
+  meta.buffers = withData.map((b) => b.name);
   meta.kernelRelease = releaseOf(h.uname);
   if (h.latency) throw new InputError(file, 'a latency-format trace.dat (text data) is not supported: give the text of `trace-cmd report`', 'not_a_trace');
   for (const d of h.damages) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
@@ -71,7 +72,6 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   // Every buffer's CPUs in one merge, as `trace-cmd report` prints several buffers
   // (instances): smallest time first, ties to the earlier buffer, then the lower CPU.
   // A consumer that replays one buffer gets the first with data; the others are not walked.
-  const withData = h.buffers.filter((b) => b.cpus.length > 0);
   const walked = ctx.oneBuffer && withData.length > 1 ? [withData[0]!] : h.buffers;
   if (walked !== h.buffers) meta.unreadBuffers = withData.slice(1).map((b) => ({ name: b.name, bytes: b.cpus.reduce((n, c) => n + c.size, 0) }));
   const cpus = walked.flatMap((buffer) => [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((data) => ({ buffer, data })));

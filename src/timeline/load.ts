@@ -110,7 +110,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   const printkOf = new Map<StreamMeta, TraceEvent[]>();
   const lossesOf = new Map<StreamMeta, DataLoss[]>();
   const delivered = new Map<string, EventTally>();
-  const otherBuffers = new Map<string, { file: string; name: string; read: string; n: number; text: boolean }>();
+  const otherBuffers = new Map<string, { file: string; name: string; read: string; n: number }>();
   const readBuffer = new Map<StreamMeta, string>();
   const userSink = stream?.({ ctx, delivered });
   const sinks = [ctx.diag];
@@ -159,10 +159,10 @@ export async function readCapture(files: readonly string[], format?: FormatName,
       return { ...ctx, diag };
     },
     onEvent: (ev, meta) => {
-      // Several buffers of one trace.dat (or files of one report) may hold the same events,
-      // each with its own clock reads: the model reads one. A trace.dat names the first
-      // with data (the top one when it has any); a report's text, the buffer of its first event.
-      let read = meta.buffers?.[0] ?? readBuffer.get(meta);
+      // The buffers (or files) one report's text names may hold the same events, each with
+      // its own clock reads: the model reads the one of the first event. (A trace.dat's
+      // reader walks one buffer already: `oneBuffer`.)
+      let read = readBuffer.get(meta);
       if (read === undefined) readBuffer.set(meta, (read = ev.src.instance ?? ''));
       if ((ev.src.instance ?? '') !== read) {
         // Its decode failure, if any, is not the next replayed event's.
@@ -170,7 +170,7 @@ export async function readCapture(files: readonly string[], format?: FormatName,
         const k = `${meta.file}\0${ev.src.instance ?? ''}`;
         const o = otherBuffers.get(k);
         if (o) o.n++;
-        else otherBuffers.set(k, { file: meta.file, name: ev.src.instance ?? '', read, n: 1, text: meta.format !== 'trace-dat' });
+        else otherBuffers.set(k, { file: meta.file, name: ev.src.instance ?? '', read, n: 1 });
         return;
       }
       let t = delivered.get(ev.name);
@@ -200,13 +200,14 @@ export async function readCapture(files: readonly string[], format?: FormatName,
   // The last events out of the merge, while each input's diagnostics are still its own.
   if (merger && streaming) merger.end();
   // A report names an instance or, read from several files, each file: the text cannot tell which.
-  const bufferName = (s: string, text = false): string => (!s ? 'the top buffer' : text ? `${JSON.stringify(s)} (an instance or file the report names)` : `instance ${JSON.stringify(s)}`);
+  const named = (s: string): string => (s ? `${JSON.stringify(s)} (an instance or file the report names)` : 'the top buffer');
   for (const o of otherBuffers.values()) {
-    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${bufferName(o.name, o.text)} not replayed; the model reads ${bufferName(o.read, o.text)} (${formatsRef('trace-dat-buffers')})`);
+    ctx.diag.add('other_buffer', { file: o.file, line: 0, offset: 0 }, `${o.n} events of ${named(o.name)} not replayed; the model reads ${named(o.read)} (${formatsRef('trace-dat-buffers')})`);
   }
+  const instance = (s: string): string => (s ? `instance ${JSON.stringify(s)}` : 'the top buffer');
   for (const m of parseOrder) {
     for (const u of m.unreadBuffers ?? []) {
-      ctx.diag.add('other_buffer', { file: m.file, line: 0, offset: 0 }, `${bufferName(u.name)} (${u.bytes} bytes of CPU data) not read nor replayed; the model reads ${bufferName(m.buffers![0]!)} (${formatsRef('trace-dat-buffers')})`);
+      ctx.diag.add('other_buffer', { file: m.file, line: 0, offset: 0 }, `${instance(u.name)} (${u.bytes} bytes of CPU data) not read nor replayed; the model reads ${instance(m.buffers![0]!)} (${formatsRef('trace-dat-buffers')})`);
     }
   }
   // Inputs, diagnostics and losses in the order of a read as given.

@@ -17,7 +17,7 @@ export interface SourceRef {
   record?: number;
   /** trace.dat: index of the ring-buffer page in its CPU's stream. */
   page?: number;
-  /** trace.dat: the buffer (`trace-cmd record -B NAME`) that held the record; absent for the top buffer. */
+  /** The buffer (`trace-cmd record -B NAME`) that held the record, of a trace.dat or named by a report's `NAME: ` (there also a file of `report -i a -i b`); absent for the top buffer. */
   instance?: string;
 }
 
