@@ -10,6 +10,7 @@ import { initialState } from './state.ts';
 import { BASE } from './capabilities.ts';
 import type { TraceEvent } from '../types/event.ts';
 import { MmTimeline } from '../timeline/mm-tracker.ts';
+import { Samples } from '../timeline/samples.ts';
 
 const captures = [...bundledCaptures(), ...sharedCaptures()].filter((c) => captureFile(c, 'ftrace.txt'));
 
@@ -79,7 +80,7 @@ describe('settleVictim on hand-written states (edge cases)', () => {
     ({ name, ts, pid, cpu: 0, comm: 'x', fields, src: { file: 't', line: Number(ts / 1_000_000n) } }) as TraceEvent;
   const victim = (over: Partial<VictimState> = {}): VictimState => ({
     pid: 100, comm: 'victim', mark: ev('oom:mark_victim', 1_000_000_000n, 5), selector: 5, domain: 'memcg:/a',
-    attempts: [], mm: new MmTimeline(100, 1_000_000_000n), heldAfter: [], outcome: 'pending', selfReaps: 0, ...over,
+    attempts: [], mm: new MmTimeline(100, 1_000_000_000n), heldAfter: new Samples(), outcome: 'pending', selfReaps: 0, ...over,
   });
   const state = (vs: VictimState[], lastTs: bigint, caps: Partial<ModelState['caps']> = {}): ModelState => {
     const s = initialState({ ...BASE, ...caps });

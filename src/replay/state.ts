@@ -5,6 +5,7 @@
 import type { TraceEvent } from '../types/event.ts';
 import type { Capabilities } from './capabilities.ts';
 import { MmTracker, type MmTimeline } from '../timeline/mm-tracker.ts';
+import type { Samples } from '../timeline/samples.ts';
 
 export type ReapOutcome = 'reaped' | 'gave_up' | 'not_run' | 'pending';
 export type SkipCause = 'REAPED' | 'REAP_GAVE_UP' | 'NOTIFIER_GIVE_UP' | 'PINNED' | 'EXIT' | 'ALREADY';
@@ -79,10 +80,10 @@ export interface VictimState {
   release?: Release;
   /** `__mmu_notifier_release` on its mm: the mm's last user is gone (teardown). */
   mmTeardown?: TraceEvent;
-  /** Every anon rss_stat sample of the mm since the selection, in order. */
-  anonSamples?: { ts: bigint; bytes: number; ev: TraceEvent }[];
+  /** Every anon rss_stat sample of the mm since the selection, in order (packed: it runs as long as the victim is open). */
+  anonSamples?: Samples;
   /** Evidence that the mm still held memory after some time: anon at least this high then. */
-  heldAfter: { ts: bigint; bytes: number; ev: TraceEvent }[];
+  heldAfter: Samples;
   outcome: ReapOutcome;
   selfReaps: number;
   /** A kvm_unmap_hva_range in the reaper during one of the victim's attempts (KVM's start ran). */

@@ -6,6 +6,7 @@
 // past (the reuse window below) for address spaces not yet tracked, so a stream can be
 // replayed without keeping every event.
 import type { TraceEvent } from '../types/event.ts';
+import { EventColumns } from './event-columns.ts';
 
 /**
  * An rss_stat mm_id hashes an address a later mm may reuse: its samples count for an
@@ -23,14 +24,13 @@ const MAX_BIND_DELAY_NS = 30_000_000_000n;
 /** How often (in events) the lines remembered for untracked address spaces are swept. */
 const SWEEP_EVERY = 1 << 16;
 
-export interface AnonSample {
+/** An anon memory sample's time and size (its line is in `MmTimeline.events`). */
+export interface AnonSize {
   ts: bigint;
   bytes: number;
-  ev: TraceEvent;
 }
 
-const isAnonSample = (ev: TraceEvent): boolean => ev.name === 'kmem:rss_stat' && ev.fields?.type === 'MM_ANONPAGES' && typeof ev.fields.size === 'number';
-const sampleOf = (ev: TraceEvent): AnonSample => ({ ts: ev.ts, bytes: ev.fields!.size as number, ev });
+const RSS = 'kmem:rss_stat';
 /** Lines about a task by its pid field: the OOM killer's, the kill signal, the kernel log's. */
 const aboutPid = (ev: TraceEvent): boolean => ev.name.startsWith('oom:') || ev.name === 'signal:signal_generate' || ev.name === 'printk:console';
 const pidField = (ev: TraceEvent): number | undefined => (typeof ev.fields?.pid === 'number' ? ev.fields.pid : undefined);
@@ -41,8 +41,8 @@ export class MmTimeline {
   readonly tasks: Set<number>;
   mmId?: number;
   mmPtr?: string;
-  /** Its events: rss_stat samples of its mm_id, lines about its task, its tasks' exits. */
-  events: TraceEvent[] = [];
+  /** Its events: rss_stat samples of its mm_id (packed), lines about its task, its tasks' exits. */
+  events = new EventColumns();
   /** No longer collecting (MmTracker.retire): its memory went, and the reuse window after it passed. */
   retired = false;
 
@@ -55,16 +55,25 @@ export class MmTimeline {
     this.tasks = new Set([pid]);
   }
 
-  /** Its events inside the reuse window of its mm_id, given when its memory went (if it did). */
-  within(releasedAt?: bigint): TraceEvent[] {
-    const from = this.since - MM_ID_REUSE_WINDOW_NS;
-    const to = releasedAt === undefined ? undefined : releasedAt + MM_ID_REUSE_WINDOW_NS;
-    return this.events.filter((e) => e.name !== 'kmem:rss_stat' || (e.ts >= from && (to === undefined || e.ts <= to)));
+  /** Whether an event of this time and name counts, given when its memory went (if it did): samples only inside the reuse window of its mm_id. */
+  private inWindow(ts: bigint, name: string, releasedAt?: bigint): boolean {
+    return name !== RSS || (ts >= this.since - MM_ID_REUSE_WINDOW_NS && (releasedAt === undefined || ts <= releasedAt + MM_ID_REUSE_WINDOW_NS));
   }
 
-  /** Its anon memory samples inside the reuse window. */
-  anon(releasedAt?: bigint): AnonSample[] {
-    return this.within(releasedAt).filter(isAnonSample).map(sampleOf);
+  /** Its events inside the reuse window of its mm_id, given when its memory went (if it did). */
+  within(releasedAt?: bigint): TraceEvent[] {
+    const out: TraceEvent[] = [];
+    for (const r of this.events.scan()) if (this.inWindow(r.ts, r.name, releasedAt)) out.push(this.events.at(r.i));
+    return out;
+  }
+
+  /** Its anon memory sizes inside the reuse window (read without building their lines). */
+  anon(releasedAt?: bigint): AnonSize[] {
+    const out: AnonSize[] = [];
+    for (const r of this.events.scan()) {
+      if (r.name === RSS && r.type === 'MM_ANONPAGES' && !Number.isNaN(r.size) && this.inWindow(r.ts, r.name, releasedAt)) out.push({ ts: r.ts, bytes: r.size });
+    }
+    return out;
   }
 }
 
@@ -146,7 +155,7 @@ export class MmTracker {
     this.all.push(tl);
     this.byPid.set(pid, tl);
     this.addTask(tl, pid);
-    tl.events.push(...claim(this.recentByPid, pid, at));
+    for (const e of claim(this.recentByPid, pid, at)) tl.events.push(e);
     const id = this.taskMm.get(pid);
     if (id !== undefined) this.bindMmId(tl, id);
     else this.unbound.push(tl);
@@ -160,10 +169,7 @@ export class MmTracker {
     this.byMmId.set(id, tl);
     for (const task of this.tasksByMm.get(id) ?? []) if (this.taskMm.get(task) === id) this.addTask(tl, task);
     const recent = claim(this.recentByMm, id, tl.since);
-    if (recent.length) {
-      tl.events.push(...recent);
-      tl.events.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    }
+    if (recent.length) tl.events = EventColumns.of([...tl.events, ...recent].sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0)));
   }
 
   /**
@@ -183,7 +189,7 @@ export class MmTracker {
       else this.byTask.delete(task);
     }
     this.unbound = this.unbound.filter((x) => x !== tl);
-    tl.events = tl.within(releasedAt);
+    dropLateSamples(tl, releasedAt);
   }
 
   /** Bind the `mm` pointer the probes print (the first one seen for it). */
@@ -209,7 +215,10 @@ export class MmTracker {
   }
 }
 
-/** Keep a line for an address space not tracked yet, dropping those before `from`. */
+/**
+ * Keep a line for an address space not tracked yet, dropping those before `from`. These
+ * stay events (not packed): the window bounds them, and most are dropped unread.
+ */
 function remember<K>(m: Map<K, TraceEvent[]>, k: K, ev: TraceEvent, from: bigint): void {
   let l = m.get(k);
   if (!l) m.set(k, (l = []));
@@ -228,4 +237,20 @@ function claim<K>(m: Map<K, TraceEvent[]>, k: K, at: bigint): TraceEvent[] {
   if (!l) return [];
   m.delete(k);
   return l.filter((e) => e.ts >= at - MM_ID_REUSE_WINDOW_NS);
+}
+
+/**
+ * A retired address space keeps its events inside the reuse window: samples can only
+ * fall outside it at the end (none came before the window when it was tracked, and it
+ * is retired a little past the window after its release), so only that tail is read.
+ */
+function dropLateSamples(tl: MmTimeline, releasedAt: bigint): void {
+  const to = releasedAt + MM_ID_REUSE_WINDOW_NS;
+  let first = -1;
+  for (const r of tl.events.scan()) if (r.ts > to) { first = r.i; break; }
+  if (first < 0) return;
+  const tail: TraceEvent[] = [];
+  for (let i = first; i < tl.events.length; i++) tail.push(tl.events.at(i));
+  tl.events.truncate(first);
+  for (const e of tail) if (e.name !== RSS || e.ts <= to) tl.events.push(e);
 }

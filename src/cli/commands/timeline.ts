@@ -23,6 +23,9 @@ function describe(ev: TraceEvent): string {
   return `${ev.name} ${safe(ev.text)}`.slice(0, 110);
 }
 
+/** An event's place in its input: a sample built again from its packed row is a new object for the same line. */
+const placeOf = (e: TraceEvent): string => [e.src.file, e.src.instance, e.src.cpu, e.src.record, e.src.offset, e.src.line, e.name, e.ts].join('\0');
+
 export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<number> {
   // The printer reads every event of the address space: the timeline is kept whole.
   const a = await analyze(args.files, { ...args, keepEvents: true });
@@ -35,7 +38,8 @@ export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<nu
   }
   const calls = new Set(callsOf(a.state, v).flatMap((c) => [c.entry, c.ret, c.endCall, ...c.callbacks.flatMap((cb) => [cb.entry, cb.ret])]).filter((e) => e !== undefined));
   // Its own events inside the mm_id reuse window, the calls on it and the line of its release, in time order.
-  const mine = [...new Set([...v.mm.within(v.release?.ts), ...calls, ...(v.release ? [v.release.ev] : [])])].sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : 0));
+  const byPlace = new Map([...v.mm.within(v.release?.ts), ...calls, ...(v.release ? [v.release.ev] : [])].map((e) => [placeOf(e), e]));
+  const mine = [...byPlace.values()].sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : 0));
   io.stdout.write(`address space of victim ${v.pid} (${safe(v.comm)})${v.mm.mmPtr ? `, mm ${v.mm.mmPtr}` : ''}${v.mm.mmId !== undefined ? `, rss mm_id ${v.mm.mmId}` : ''}: ${mine.length} events\n`);
   for (const e of mine) io.stdout.write(`${formatInstant(e.ts).padStart(14)}  ${String(e.pid).padStart(7)}  ${describe(e).padEnd(112)} ${formatSourceRef(e.src)}\n`);
   return 0;

@@ -4,6 +4,7 @@
 import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState, VictimState } from '../state.ts';
 import { attemptOf } from './oom.ts';
+import { Samples } from '../../timeline/samples.ts';
 
 /** Anon memory at or below this share of what the victim had when chosen counts as released. */
 const RELEASED_SHARE = 0.02;
@@ -32,10 +33,10 @@ export function onRssStat(s: ModelState, ev: TraceEvent): void {
   if (!v || ev.ts < v.mark.ts) return;
   const bytes = f.size;
   v.lastAnon = { bytes, ev };
-  (v.anonSamples ??= []).push({ ts: ev.ts, bytes, ev });
+  (v.anonSamples ??= new Samples()).push(ev);
   v.anonAtMark ??= bytes;
   const ref = v.anonAtMark;
-  if (bytes >= ref * HELD_SHARE) v.heldAfter.push({ ts: ev.ts, bytes, ev });
+  if (bytes >= ref * HELD_SHARE) v.heldAfter.push(ev);
   else if (bytes <= ref * RELEASED_SHARE && !v.release) v.release = { ts: ev.ts, how: at?.v === v ? 'reaper' : 'rss_zero', ev };
 }
 

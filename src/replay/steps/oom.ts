@@ -2,6 +2,7 @@
 // reaper's attempts (docs/model.md#state-victim).
 import type { TraceEvent } from '../../types/event.ts';
 import type { Attempt, ModelState, VictimState } from '../state.ts';
+import { Samples } from '../../timeline/samples.ts';
 
 /** mark_victim events of one OOM invocation (group kill) come from one task within this long. */
 const SAME_SELECTION_NS = 10_000_000n;
@@ -23,7 +24,7 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
     domain: 'unknown',
     attempts: [],
     mm: s.mms.track(pid, ev.ts),
-    heldAfter: [],
+    heldAfter: new Samples(),
     outcome: 'pending',
     selfReaps: 0,
     anonAtMark: anonKb !== undefined ? anonKb * 1024 : undefined,

@@ -1,0 +1,344 @@
+// Events kept while something may still cite them (an address space's samples, the
+// reuse window of an untracked mm_id, an open victim's anon samples), packed into rows of
+// one ArrayBuffer. A kmem:rss_stat sample, the bulk of what a long trace keeps, is 60
+// bytes of numbers and a few one-byte indexes into its chunk's strings, where the event
+// object costs ~650 bytes and a binary one pins the slab of payload it was read from.
+// The event is built again, equal field for field, only when asked for. A row holds an
+// event only when that rebuilds it exactly (its text is the print fmt of its fields);
+// any other event is kept whole in its row's chunk.
+import type { Fields, SourceRef, TraceEvent } from '../types/event.ts';
+import { MM_COUNTERS } from '../normalize/kmem.ts';
+
+const RSS = 'kmem:rss_stat';
+/** The two print fmts of kmem:rss_stat (include/trace/events/kmem.h), as binary records carry them. */
+const BY_TYPE = 'mm_id=%u curr=%d type=%s size=%ldB';
+const BY_MEMBER = 'mm_id=%u curr=%d member=%d size=%ldB';
+
+const STRIDE = 60;
+const MAX_ROWS = 512;
+const FIRST_ROWS = 4;
+const NONE = 0xffffffff;
+// Row layout (little-endian).
+const TS = 0; // BigInt64
+const OFFSET = 8; // Float64
+const SIZE = 16; // Float64
+const LINE = 24; // Uint32
+const PID = 28; // Int32; a whole row: the index of its event in the chunk
+const MM_ID = 32; // Uint32
+const TGID = 36; // Int32, -2 absent
+const RECORD = 40; // Uint32, NONE absent
+const PAGE = 44; // Uint32, NONE absent
+const CPU = 48; // Int16
+const SRC_CPU = 50; // Int16, -2 absent
+const KIND = 52; // 0 whole, 1 rss by type, 2 rss by member
+const MEMBER = 53; // Int8 (by member) or the type's string (by type)
+const COMM = 54;
+const FLAGS = 55; // string index + 1, 0 absent
+const FILE = 56;
+const INSTANCE = 57; // string index + 1, 0 absent
+const CURR = 58;
+
+/** What `scan` reads of a row. */
+export interface RowCursor {
+  i: number;
+  ts: bigint;
+  name: string;
+  size: number;
+  type: string | undefined;
+}
+
+const WHOLE = 0;
+const BY_TYPE_ROW = 1;
+const BY_MEMBER_ROW = 2;
+
+class Chunk {
+  rows = 0;
+  view: DataView;
+  /** Strings of its rows (comm, flags, file, type, instance), at most 255. */
+  strs: string[] = [];
+  private index = new Map<string, number>();
+  whole: TraceEvent[] = [];
+
+  constructor(capacity: number) {
+    this.view = new DataView(new ArrayBuffer(capacity * STRIDE));
+  }
+
+  get capacity(): number {
+    return this.view.byteLength / STRIDE;
+  }
+
+  grow(): void {
+    const next = new Uint8Array(Math.min(MAX_ROWS, this.capacity * 2) * STRIDE);
+    next.set(new Uint8Array(this.view.buffer, 0, this.rows * STRIDE));
+    this.view = new DataView(next.buffer);
+  }
+
+  /** The string's index, or -1 when the chunk holds 255 already. */
+  intern(s: string): number {
+    let i = this.index.get(s);
+    if (i !== undefined) return i;
+    if (this.strs.length >= 255) return -1;
+    i = this.strs.length;
+    this.strs.push(s);
+    this.index.set(s, i);
+    return i;
+  }
+}
+
+/** The text kmem:rss_stat prints for these fields. */
+function rssText(f: Fields, curr: number): string {
+  const counter = f.member !== undefined ? `member=${String(f.member)}` : `type=${String(f.type)}`;
+  return `mm_id=${String(f.mm_id)} curr=${curr} ${counter} size=${String(f.size)}B`;
+}
+
+const u32 = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < NONE;
+const i16 = (x: number): boolean => Number.isInteger(x) && x >= -1 && x < 0x8000;
+
+/** The row kind an rss_stat sample can be held as, or WHOLE. */
+function rssKind(ev: TraceEvent): number {
+  const f = ev.fields;
+  if (ev.name !== RSS || !f || ev.stack !== undefined || !u32(f.mm_id) || typeof f.curr !== 'boolean' || typeof f.size !== 'number') return WHOLE;
+  const member = f.member;
+  if (member !== undefined && (typeof member !== 'number' || !Number.isInteger(member) || member < -128 || member > 127)) return WHOLE;
+  if (member === undefined && typeof f.type !== 'string') return WHOLE;
+  const curr = f.curr ? 1 : 0;
+  const rec = ev.record;
+  // A binary record's text is its print fmt over the same arguments: equal when curr was 0 or 1.
+  const exact = rec !== undefined ? (rec.printf === BY_TYPE || rec.printf === BY_MEMBER) && rec.arg(1) === curr : ev.text === rssText(f, curr);
+  if (!exact) return WHOLE;
+  return member !== undefined ? BY_MEMBER_ROW : BY_TYPE_ROW;
+}
+
+/** A list of time-ordered events, most of them packed (see above). */
+export class EventColumns implements Iterable<TraceEvent> {
+  private chunks: Chunk[] = [];
+  /** Rows dropped from the front of the first chunk. */
+  private head = 0;
+  private count = 0;
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(ev: TraceEvent): void {
+    let c = this.chunks[this.chunks.length - 1];
+    if (!c || c.rows === MAX_ROWS) this.chunks.push((c = new Chunk(FIRST_ROWS)));
+    else if (c.rows === c.capacity) c.grow();
+    const v = c.view;
+    const o = c.rows * STRIDE;
+    v.setBigInt64(o + TS, ev.ts, true);
+    if (!this.pack(c, o, ev)) {
+      v.setUint8(o + KIND, WHOLE);
+      v.setInt32(o + PID, c.whole.length, true);
+      c.whole.push(ev);
+    }
+    c.rows++;
+    this.count++;
+  }
+
+  /** Write the packed row of `ev` at `o`; false when it must be kept whole. */
+  private pack(c: Chunk, o: number, ev: TraceEvent): boolean {
+    const kind = rssKind(ev);
+    const s = ev.src;
+    if (kind === WHOLE || !i16(ev.cpu) || !Number.isInteger(ev.pid) || (ev.tgid !== undefined && !Number.isInteger(ev.tgid))) return false;
+    if (!u32(s.line) || !Number.isInteger(s.offset) || (s.cpu !== undefined && !i16(s.cpu)) || (s.record !== undefined && !u32(s.record)) || (s.page !== undefined && !u32(s.page))) return false;
+    const f = ev.fields!;
+    const comm = c.intern(ev.comm);
+    const file = c.intern(s.file);
+    const flags = ev.flags === undefined ? -1 : c.intern(ev.flags);
+    const inst = s.instance === undefined ? -1 : c.intern(s.instance);
+    const type = kind === BY_TYPE_ROW ? c.intern(f.type as string) : 0;
+    if (comm < 0 || file < 0 || type < 0 || (ev.flags !== undefined && flags < 0) || (s.instance !== undefined && inst < 0)) return false;
+    const v = c.view;
+    v.setUint8(o + KIND, kind);
+    v.setFloat64(o + OFFSET, s.offset, true);
+    v.setFloat64(o + SIZE, f.size as number, true);
+    v.setUint32(o + LINE, s.line, true);
+    v.setInt32(o + PID, ev.pid, true);
+    v.setUint32(o + MM_ID, f.mm_id as number, true);
+    v.setInt32(o + TGID, ev.tgid ?? -2, true);
+    v.setUint32(o + RECORD, s.record ?? NONE, true);
+    v.setUint32(o + PAGE, s.page ?? NONE, true);
+    v.setInt16(o + CPU, ev.cpu, true);
+    v.setInt16(o + SRC_CPU, s.cpu ?? -2, true);
+    if (kind === BY_MEMBER_ROW) v.setInt8(o + MEMBER, f.member as number);
+    else v.setUint8(o + MEMBER, type);
+    v.setUint8(o + COMM, comm);
+    v.setUint8(o + FLAGS, flags + 1);
+    v.setUint8(o + FILE, file);
+    v.setUint8(o + INSTANCE, inst + 1);
+    v.setUint8(o + CURR, f.curr ? 1 : 0);
+    return true;
+  }
+
+  private locate(i: number): [Chunk, number] {
+    if (i < 0 || i >= this.count) throw new RangeError(`no event ${i} of ${this.count}`);
+    let r = i + this.head;
+    for (const c of this.chunks) {
+      if (r < c.rows) return [c, r * STRIDE];
+      r -= c.rows;
+    }
+    throw new RangeError(`no event ${i}`);
+  }
+
+  /** The time of event `i`, read without building it. */
+  ts(i: number): bigint {
+    const [c, o] = this.locate(i);
+    return c.view.getBigInt64(o + TS, true);
+  }
+
+  /** The time of the last event (undefined when empty). */
+  lastTs(): bigint | undefined {
+    const c = this.chunks[this.chunks.length - 1];
+    return this.count && c ? c.view.getBigInt64((c.rows - 1) * STRIDE + TS, true) : undefined;
+  }
+
+  /** Event `i`, built again from its row (a new object each call) or the one kept whole. */
+  at(i: number): TraceEvent {
+    const [c, o] = this.locate(i);
+    return eventAt(c, o);
+  }
+
+  *[Symbol.iterator](): Iterator<TraceEvent> {
+    let skip = this.head;
+    for (const c of this.chunks) {
+      for (let r = skip; r < c.rows; r++) yield eventAt(c, r * STRIDE);
+      skip = 0;
+    }
+  }
+
+  /**
+   * Each event's index, time, name and rss fields (`size`, NaN without a number; `type`),
+   * read without building it. One cursor is yielded again and again: copy what you keep.
+   */
+  *scan(): Generator<Readonly<RowCursor>> {
+    const cur: RowCursor = { i: 0, ts: 0n, name: RSS, size: NaN, type: undefined };
+    let skip = this.head;
+    for (const c of this.chunks) {
+      const v = c.view;
+      for (let r = skip; r < c.rows; r++, cur.i++) {
+        const o = r * STRIDE;
+        const kind = v.getUint8(o + KIND);
+        cur.ts = v.getBigInt64(o + TS, true);
+        if (kind === WHOLE) {
+          const ev = c.whole[v.getInt32(o + PID, true)]!;
+          cur.name = ev.name;
+          cur.size = typeof ev.fields?.size === 'number' ? ev.fields.size : NaN;
+          cur.type = typeof ev.fields?.type === 'string' ? ev.fields.type : undefined;
+        } else {
+          cur.name = RSS;
+          cur.size = v.getFloat64(o + SIZE, true);
+          cur.type = kind === BY_TYPE_ROW ? c.strs[v.getUint8(o + MEMBER)] : MM_COUNTERS[v.getInt8(o + MEMBER)];
+        }
+        yield cur;
+      }
+      skip = 0;
+    }
+  }
+
+  /** Keep the first `n` events only. */
+  truncate(n: number): void {
+    if (n >= this.count) return;
+    let keep = n + this.head;
+    let k = 0;
+    while (keep > 0) {
+      const c = this.chunks[k++]!;
+      if (keep < c.rows) {
+        // A chunk's whole events are in the order of its rows: those of the rows kept come first.
+        let whole = 0;
+        for (let r = 0; r < keep; r++) if (c.view.getUint8(r * STRIDE + KIND) === WHOLE) whole++;
+        c.whole.length = whole;
+        c.rows = keep;
+        break;
+      }
+      keep -= c.rows;
+    }
+    this.chunks.length = k;
+    if (k === 0) this.head = 0;
+    this.count = n;
+  }
+
+  toArray(): TraceEvent[] {
+    return [...this];
+  }
+
+  /** Drop the events before `from` at the front (the list is in time order). */
+  dropBefore(from: bigint): void {
+    while (this.count > 0) {
+      const c = this.chunks[0]!;
+      const last = c.view.getBigInt64((c.rows - 1) * STRIDE + TS, true);
+      if (last < from) {
+        this.count -= c.rows - this.head;
+        this.chunks.shift();
+        this.head = 0;
+        continue;
+      }
+      while (c.view.getBigInt64(this.head * STRIDE + TS, true) < from) {
+        this.head++;
+        this.count--;
+      }
+      return;
+    }
+  }
+
+  /** Bytes of the rows' buffers (the events kept whole and the chunks' strings aside). */
+  packedBytes(): number {
+    let b = 0;
+    for (const c of this.chunks) b += c.view.byteLength;
+    return b;
+  }
+
+  /** How many of its events are held packed. */
+  packedCount(): number {
+    let n = 0;
+    let skip = this.head;
+    for (const c of this.chunks) {
+      for (let r = skip; r < c.rows; r++) if (c.view.getUint8(r * STRIDE + KIND) !== WHOLE) n++;
+      skip = 0;
+    }
+    return n;
+  }
+
+  static of(events: Iterable<TraceEvent>): EventColumns {
+    const l = new EventColumns();
+    for (const e of events) l.push(e);
+    return l;
+  }
+}
+
+function eventAt(c: Chunk, o: number): TraceEvent {
+  const v = c.view;
+  const kind = v.getUint8(o + KIND);
+  if (kind === WHOLE) return c.whole[v.getInt32(o + PID, true)]!;
+  const f: Fields = { mm_id: v.getUint32(o + MM_ID, true), curr: v.getUint8(o + CURR) === 1 };
+  if (kind === BY_MEMBER_ROW) {
+    const member = v.getInt8(o + MEMBER);
+    f.member = member;
+    f.type = MM_COUNTERS[member] ?? null;
+  } else f.type = c.strs[v.getUint8(o + MEMBER)]!;
+  f.size = v.getFloat64(o + SIZE, true);
+  const src: SourceRef = { file: c.strs[v.getUint8(o + FILE)]!, line: v.getUint32(o + LINE, true), offset: v.getFloat64(o + OFFSET, true) };
+  const srcCpu = v.getInt16(o + SRC_CPU, true);
+  if (srcCpu !== -2) src.cpu = srcCpu;
+  const record = v.getUint32(o + RECORD, true);
+  if (record !== NONE) src.record = record;
+  const page = v.getUint32(o + PAGE, true);
+  if (page !== NONE) src.page = page;
+  const inst = v.getUint8(o + INSTANCE);
+  if (inst) src.instance = c.strs[inst - 1]!;
+  const ev: TraceEvent = {
+    ts: v.getBigInt64(o + TS, true),
+    cpu: v.getInt16(o + CPU, true),
+    pid: v.getInt32(o + PID, true),
+    comm: c.strs[v.getUint8(o + COMM)]!,
+    name: RSS,
+    text: rssText(f, f.curr ? 1 : 0),
+    src,
+    fields: f,
+  };
+  const tgid = v.getInt32(o + TGID, true);
+  if (tgid !== -2) ev.tgid = tgid;
+  const flags = v.getUint8(o + FLAGS);
+  if (flags) ev.flags = c.strs[flags - 1]!;
+  return ev;
+}
