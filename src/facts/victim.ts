@@ -56,7 +56,7 @@ function callbackFacts(v: VictimState): CallbackFacts[] {
 
 /** Its address space's anon samples inside the mm_id reuse window (src/timeline/mm-tracker.ts). */
 function anonOf(v: VictimState): VictimFacts['anon'] {
-  return v.mm.anon(v.release?.ts).map((e) => ({ ts: asNs(e.ts), bytes: e.bytes }));
+  return v.mm.anon(v.release?.ts);
 }
 
 export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {

@@ -77,6 +77,9 @@ describe('EventColumns keeps whole what it cannot rebuild exactly', () => {
     ['a size past 2^53 (a bigint)', base({ text: 'mm_id=7 curr=1 type=MM_ANONPAGES size=18014398509481985B' }, { size: 18014398509481985n })],
     ['an mm_id past 32 bits', base({ text: 'mm_id=4294967296 curr=1 type=MM_ANONPAGES size=4096B' }, { mm_id: 4294967296 })],
     ['a stack printed with it', base({ stack: ['f+0x1'] })],
+    ['anything after the size', base({ text: 'mm_id=7 curr=1 type=MM_ANONPAGES size=4096B ' })],
+    ['member=-0', base({ text: 'mm_id=7 curr=1 member=-0 size=4096B' }, { member: -0, type: 'MM_FILEPAGES' })],
+    ['a counter named otherwise than its field', base({ text: 'mm_id=7 curr=1 type=MM_FILEPAGES size=4096B' })],
     ['a line number past 32 bits', base({ src: { file: 'f', line: 2 ** 32, offset: 1 } })],
   ];
   for (const [what, e] of cases) {
@@ -113,6 +116,9 @@ describe('EventColumns as a time-ordered list', () => {
     expect(times(l)).toEqual([700, 701, 702, 703, 704]);
     l.push(at(9000));
     expect(times(l)).toEqual([700, 701, 702, 703, 704, 9000]);
+    l.trim();
+    // The 188 rows before 700 of the chunk that holds 700 stay until the whole chunk goes.
+    expect(l.packedBytes()).toBe((188 + l.length) * 60);
     l.dropBefore(10_000n);
     expect([l.length, l.lastTs()]).toEqual([0, undefined]);
     l.push(at(10_001));

@@ -51,12 +51,21 @@ const WHOLE = 0;
 const BY_TYPE_ROW = 1;
 const BY_MEMBER_ROW = 2;
 
+/** String slots a row refers to, each with the chunk's last hit (consecutive rows repeat them). */
+const S_COMM = 0;
+const S_FILE = 1;
+const S_FLAGS = 2;
+const S_TYPE = 3;
+const S_INSTANCE = 4;
+
 class Chunk {
   rows = 0;
   view: DataView;
   /** Strings of its rows (comm, flags, file, type, instance), at most 255. */
   strs: string[] = [];
   private index = new Map<string, number>();
+  private lastStr: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined];
+  private lastIdx = [0, 0, 0, 0, 0];
   whole: TraceEvent[] = [];
 
   constructor(capacity: number) {
@@ -74,13 +83,17 @@ class Chunk {
   }
 
   /** The string's index, or -1 when the chunk holds 255 already. */
-  intern(s: string): number {
+  intern(s: string, slot: number): number {
+    if (this.lastStr[slot] === s) return this.lastIdx[slot]!;
     let i = this.index.get(s);
-    if (i !== undefined) return i;
-    if (this.strs.length >= 255) return -1;
-    i = this.strs.length;
-    this.strs.push(s);
-    this.index.set(s, i);
+    if (i === undefined) {
+      if (this.strs.length >= 255) return -1;
+      i = this.strs.length;
+      this.strs.push(s);
+      this.index.set(s, i);
+    }
+    this.lastStr[slot] = s;
+    this.lastIdx[slot] = i;
     return i;
   }
 }
@@ -91,23 +104,53 @@ function rssText(f: Fields, curr: number): string {
   return `mm_id=${String(f.mm_id)} curr=${curr} ${counter} size=${String(f.size)}B`;
 }
 
+/** Where `n` as String(n) prints it ends in `t` from `at`, or -1 when `t` differs (the next literal checks that the number ends there). */
+function intAt(t: string, at: number, n: number): number {
+  if (at < 0) return -1;
+  const s = String(n);
+  return t.startsWith(s, at) ? at + s.length : -1;
+}
+
+/** `t` from `at` starts with `lit`: where it ends, or -1. */
+const litAt = (t: string, at: number, lit: string): number => (at >= 0 && t.startsWith(lit, at) ? at + lit.length : -1);
+
+/** Whether `t` is exactly rssText(f, curr), read in place (no string built: this runs for every kept sample). */
+function isRssText(t: string, f: Fields, curr: number): boolean {
+  let i = intAt(t, litAt(t, 0, 'mm_id='), f.mm_id as number);
+  i = litAt(t, i, curr ? ' curr=1 ' : ' curr=0 ');
+  i = f.member !== undefined ? intAt(t, litAt(t, i, 'member='), f.member as number) : litAt(t, litAt(t, i, 'type='), f.type as string);
+  i = intAt(t, litAt(t, i, ' size='), f.size as number);
+  return i >= 0 && i + 1 === t.length && t.charCodeAt(i) === 66;
+}
+
 const u32 = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x < NONE;
 const i16 = (x: number): boolean => Number.isInteger(x) && x >= -1 && x < 0x8000;
 
 /** The row kind an rss_stat sample can be held as, or WHOLE. */
 function rssKind(ev: TraceEvent): number {
   const f = ev.fields;
-  if (ev.name !== RSS || !f || ev.stack !== undefined || !u32(f.mm_id) || typeof f.curr !== 'boolean' || typeof f.size !== 'number') return WHOLE;
+  if (ev.name !== RSS || !f || ev.stack !== undefined || !u32(f.mm_id) || typeof f.curr !== 'boolean' || !Number.isSafeInteger(f.size)) return WHOLE;
   const member = f.member;
   if (member !== undefined && (typeof member !== 'number' || !Number.isInteger(member) || member < -128 || member > 127)) return WHOLE;
   if (member === undefined && typeof f.type !== 'string') return WHOLE;
   const curr = f.curr ? 1 : 0;
   const rec = ev.record;
   // A binary record's text is its print fmt over the same arguments: equal when curr was 0 or 1.
-  const exact = rec !== undefined ? (rec.printf === BY_TYPE || rec.printf === BY_MEMBER) && rec.arg(1) === curr : ev.text === rssText(f, curr);
+  const exact = rec !== undefined ? (rec.printf === BY_TYPE || rec.printf === BY_MEMBER) && rec.arg(1) === curr : isRssText(ev.text, f, curr);
   if (!exact) return WHOLE;
   return member !== undefined ? BY_MEMBER_ROW : BY_TYPE_ROW;
 }
+
+/** The same event is often kept in several lists (an address space's, a victim's samples): judged once. */
+let lastJudged: TraceEvent | undefined;
+let lastKind = WHOLE;
+const kindOf = (ev: TraceEvent): number => {
+  if (ev !== lastJudged) {
+    lastKind = rssKind(ev);
+    lastJudged = ev;
+  }
+  return lastKind;
+};
 
 /** A list of time-ordered events, most of them packed (see above). */
 export class EventColumns implements Iterable<TraceEvent> {
@@ -122,7 +165,8 @@ export class EventColumns implements Iterable<TraceEvent> {
 
   push(ev: TraceEvent): void {
     let c = this.chunks[this.chunks.length - 1];
-    if (!c || c.rows === MAX_ROWS) this.chunks.push((c = new Chunk(FIRST_ROWS)));
+    // A list starts small (most stay small); once it fills a chunk, the next are full-size.
+    if (!c || c.rows === MAX_ROWS) this.chunks.push((c = new Chunk(c ? MAX_ROWS : FIRST_ROWS)));
     else if (c.rows === c.capacity) c.grow();
     const v = c.view;
     const o = c.rows * STRIDE;
@@ -138,16 +182,16 @@ export class EventColumns implements Iterable<TraceEvent> {
 
   /** Write the packed row of `ev` at `o`; false when it must be kept whole. */
   private pack(c: Chunk, o: number, ev: TraceEvent): boolean {
-    const kind = rssKind(ev);
+    const kind = kindOf(ev);
     const s = ev.src;
     if (kind === WHOLE || !i16(ev.cpu) || !Number.isInteger(ev.pid) || (ev.tgid !== undefined && !Number.isInteger(ev.tgid))) return false;
     if (!u32(s.line) || !Number.isInteger(s.offset) || (s.cpu !== undefined && !i16(s.cpu)) || (s.record !== undefined && !u32(s.record)) || (s.page !== undefined && !u32(s.page))) return false;
     const f = ev.fields!;
-    const comm = c.intern(ev.comm);
-    const file = c.intern(s.file);
-    const flags = ev.flags === undefined ? -1 : c.intern(ev.flags);
-    const inst = s.instance === undefined ? -1 : c.intern(s.instance);
-    const type = kind === BY_TYPE_ROW ? c.intern(f.type as string) : 0;
+    const comm = c.intern(ev.comm, S_COMM);
+    const file = c.intern(s.file, S_FILE);
+    const flags = ev.flags === undefined ? -1 : c.intern(ev.flags, S_FLAGS);
+    const inst = s.instance === undefined ? -1 : c.intern(s.instance, S_INSTANCE);
+    const type = kind === BY_TYPE_ROW ? c.intern(f.type as string, S_TYPE) : 0;
     if (comm < 0 || file < 0 || type < 0 || (ev.flags !== undefined && flags < 0) || (s.instance !== undefined && inst < 0)) return false;
     const v = c.view;
     v.setUint8(o + KIND, kind);
@@ -279,6 +323,13 @@ export class EventColumns implements Iterable<TraceEvent> {
       }
       return;
     }
+  }
+
+  /** Give back the room the last chunk grew for but did not fill (a list that takes no more rows). */
+  trim(): void {
+    const c = this.chunks[this.chunks.length - 1];
+    if (!c || c.rows === c.capacity) return;
+    c.view = new DataView(new Uint8Array(c.view.buffer, 0, c.rows * STRIDE).slice().buffer);
   }
 
   /** Bytes of the rows' buffers (the events kept whole and the chunks' strings aside). */

@@ -6,6 +6,7 @@
 // past (the reuse window below) for address spaces not yet tracked, so a stream can be
 // replayed without keeping every event.
 import type { TraceEvent } from '../types/event.ts';
+import { asNs, type Ns } from '../types/time.ts';
 import { EventColumns } from './event-columns.ts';
 
 /**
@@ -26,7 +27,7 @@ const SWEEP_EVERY = 1 << 16;
 
 /** An anon memory sample's time and size (its line is in `MmTimeline.events`). */
 export interface AnonSize {
-  ts: bigint;
+  ts: Ns;
   bytes: number;
 }
 
@@ -71,7 +72,7 @@ export class MmTimeline {
   anon(releasedAt?: bigint): AnonSize[] {
     const out: AnonSize[] = [];
     for (const r of this.events.scan()) {
-      if (r.name === RSS && r.type === 'MM_ANONPAGES' && !Number.isNaN(r.size) && this.inWindow(r.ts, r.name, releasedAt)) out.push({ ts: r.ts, bytes: r.size });
+      if (r.name === RSS && r.type === 'MM_ANONPAGES' && !Number.isNaN(r.size) && this.inWindow(r.ts, r.name, releasedAt)) out.push({ ts: asNs(r.ts), bytes: r.size });
     }
     return out;
   }
@@ -190,6 +191,7 @@ export class MmTracker {
     }
     this.unbound = this.unbound.filter((x) => x !== tl);
     dropLateSamples(tl, releasedAt);
+    tl.events.trim();
   }
 
   /** Bind the `mm` pointer the probes print (the first one seen for it). */

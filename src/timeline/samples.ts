@@ -34,6 +34,11 @@ export class Samples implements Iterable<Sample> {
     this.events.push(ev);
   }
 
+  /** No more samples will come: give back the room kept for them. */
+  trim(): void {
+    this.events.trim();
+  }
+
   get length(): number {
     return this.events.length;
   }

@@ -19,6 +19,7 @@ export function retireReleased(s: ModelState, now: bigint): void {
       // Unread once released (see above): the samples the facts print are the timeline's.
       // The held samples stay: they end with the retire, and detectors (custom ones too) read them.
       v.anonSamples = undefined;
+      v.heldAfter.trim();
     } else if (due + 1n < next) next = due + 1n;
   }
   s.retireCheckAt = next;
