@@ -103,3 +103,55 @@ export async function oomRounds(seed: string, dst: string, rounds: number): Prom
   }
   await close(out);
 }
+
+const MARK_RE = /mark_victim: pid=(\d+)/;
+
+/**
+ * A victim that stays open: `seed`'s lines up to the first victim's kill line, then its
+ * own last anon rss_stat line before the selection `samples` times, 10 µs apart, a page
+ * or so lower each time but never released. Each sample is one the replay must keep
+ * (the victim's address space, its anon and held samples), for as long as the trace runs.
+ */
+export async function openVictim(seed: string, dst: string, samples: number): Promise<void> {
+  const head: string[] = [];
+  let pid: string | undefined;
+  let sample: string | undefined;
+  let done = false;
+  const splitter = new LineSplitter({
+    line(buf, s, e) {
+      if (done) return;
+      const l = buf.toString('latin1', s, e);
+      head.push(l);
+      if (pid === undefined) {
+        const m = MARK_RE.exec(l);
+        if (m) pid = m[1];
+        else if (/ rss_stat: .* curr=1 type=MM_ANONPAGES /.test(l)) sample = l;
+      } else if (l.includes(`Killed process ${pid} `)) done = true;
+    },
+    tooLong() {},
+  });
+  for await (const chunk of openInput(seed)) splitter.write(chunk);
+  splitter.end();
+  const m = sample && new RegExp(`-${pid} +\\[`).test(sample) ? TS_RE.exec(sample) : undefined;
+  const at = done ? /(\d+)\.(\d{6}): /.exec(head[head.length - 1]!) : undefined;
+  if (!m || !at) throw new Error(`${seed}: no victim with an anon sample before its selection and a kill line`);
+  const pre = m[1]!;
+  // From the kill line's time on.
+  const start = BigInt(at[1]!) * 1_000_000n + BigInt(at[2]!);
+  const size = Number(/size=(\d+)B/.exec(sample!)![1]);
+  const rest = sample!.slice(sample!.indexOf(' rss_stat: '), sample!.indexOf(' size='));
+  const out = createWriteStream(partOf(dst));
+  await write(out, Buffer.from(head.join('\n') + '\n', 'latin1'));
+  let batch: string[] = [];
+  for (let k = 0; k < samples; k++) {
+    const us = start + 10n * BigInt(k + 1);
+    batch.push(`${pre}${us / 1_000_000n}.${String(us % 1_000_000n).padStart(6, '0')}:${rest} size=${size - (k % 16) * 4096}B\n`);
+    if (batch.length === 10_000) {
+      await write(out, Buffer.from(batch.join(''), 'latin1'));
+      batch = [];
+    }
+  }
+  await write(out, Buffer.from(batch.join(''), 'latin1'));
+  await close(out);
+  renameSync(partOf(dst), dst);
+}

@@ -17,8 +17,11 @@ export interface CheckFigures {
   findings: number;
   citedEvents: number;
   bytesPerCitedEvent?: number;
+  packedEvents: number;
+  bytesPerPackedEvent?: number;
   anonKept: number;
   heapRetainedMB: number;
+  buffersRetainedMB: number;
 }
 
 const CHECK = join(REPO_ROOT, 'src/bench/check.ts');
@@ -55,6 +58,7 @@ export async function rssCurve(benchDir: string, haystack: string, rest: string[
       `  ${label.padEnd(26)} ${(f.textBytes / 1e9).toFixed(2).padStart(6)} GB  ${f.seconds.toFixed(1).padStart(6)} s  ` +
         `${(f.textBytes / 1e6 / f.seconds).toFixed(0).padStart(4)} MB/s  peak RSS ${f.maxRssMB.toFixed(0).padStart(4)} MB  ` +
         `${f.victims} victim(s), ${f.citedEvents} events cited by the state (${f.bytesPerCitedEvent?.toFixed(0) ?? '?'} B each), ` +
+        `${f.packedEvents} kept packed (${f.bytesPerPackedEvent?.toFixed(0) ?? '-'} B each), ` +
         `${f.anonKept} anon samples (24 B each), ${f.heapRetainedMB.toFixed(1)} MB heap kept${f.streamed ? '' : ' (not streamed)'}`,
     );
   }
