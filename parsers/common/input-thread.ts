@@ -2,7 +2,7 @@
 // the worker runs `openInput` (whatever decoder it uses) and posts the decompressed
 // chunks back, at most a few ahead of the parser. Stdin and plain files are read
 // here as before; a decoding error reaches the caller as the same InputError.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { compressionOf, InputError, openInput, RING, type Compression, type OpenOptions } from './input.ts';
 
@@ -10,6 +10,12 @@ import { compressionOf, InputError, openInput, RING, type Compression, type Open
 const AHEAD = 8;
 /** Bytes of decompressed text a chunk. */
 const BATCH = 1 << 20;
+/**
+ * Compressed files smaller than this are decoded on the calling thread: starting a
+ * worker and stopping it costs ~60 ms, more than decoding them takes (the bundled
+ * samples, most kernel logs).
+ */
+export const THREAD_FROM_BYTES = 4 << 20;
 
 type Msg =
   | { chunk: Uint8Array; raw: number }
@@ -28,8 +34,16 @@ function magic(file: string): Uint8Array {
   }
 }
 
-/** Like `openInput`; compressed files are decoded on another thread. */
-export async function* openInputThreaded(file: string, opts: OpenOptions = {}): AsyncGenerator<Buffer> {
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Like `openInput`; compressed files of `threadFrom` bytes or more (THREAD_FROM_BYTES) are decoded on another thread. */
+export async function* openInputThreaded(file: string, opts: OpenOptions & { threadFrom?: number } = {}): AsyncGenerator<Buffer> {
   let c: Compression;
   try {
     c = file === '-' ? 'none' : compressionOf(magic(file));
@@ -37,7 +51,7 @@ export async function* openInputThreaded(file: string, opts: OpenOptions = {}): 
     c = 'none';
   }
   // Other runtimes (Deno runs the notebooks) decode on the calling thread.
-  if (c === 'none' || process.versions.deno !== undefined) {
+  if (c === 'none' || process.versions.deno !== undefined || sizeOf(file) < (opts.threadFrom ?? THREAD_FROM_BYTES)) {
     yield* openInput(file, opts);
     return;
   }
