@@ -81,12 +81,16 @@ describe('EventColumns keeps whole what it cannot rebuild exactly', () => {
     ['member=-0', base({ text: 'mm_id=7 curr=1 member=-0 size=4096B' }, { member: -0, type: 'MM_FILEPAGES' })],
     ['a counter named otherwise than its field', base({ text: 'mm_id=7 curr=1 type=MM_FILEPAGES size=4096B' })],
     ['a line number past 32 bits', base({ src: { file: 'f', line: 2 ** 32, offset: 1 } })],
+    ['a time past 64 bits (a raw counter)', base({ ts: 2n ** 64n + 5n })],
   ];
   for (const [what, e] of cases) {
     it(what, () => {
       const l = EventColumns.of([base(), e]);
       expect(l.packedCount()).toBe(1);
       expect(l.at(1)).toBe(e);
+      expect(l.ts(1)).toBe(e.ts);
+      expect([...l.scan()].length).toBe(2);
+      expect(l.lastTs()).toBe(e.ts);
       expect(seen(l.at(0))).toEqual(seen(base()));
     });
   }

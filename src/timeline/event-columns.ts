@@ -170,7 +170,8 @@ export class EventColumns implements Iterable<TraceEvent> {
     else if (c.rows === c.capacity) c.grow();
     const v = c.view;
     const o = c.rows * STRIDE;
-    v.setBigInt64(o + TS, ev.ts, true);
+    // A time past 64 bits (a raw counter) is stored wrapped; its event is kept whole and read from there.
+    v.setBigInt64(o + TS, BigInt.asIntN(64, ev.ts), true);
     if (!this.pack(c, o, ev)) {
       v.setUint8(o + KIND, WHOLE);
       v.setInt32(o + PID, c.whole.length, true);
@@ -184,7 +185,7 @@ export class EventColumns implements Iterable<TraceEvent> {
   private pack(c: Chunk, o: number, ev: TraceEvent): boolean {
     const kind = kindOf(ev);
     const s = ev.src;
-    if (kind === WHOLE || !i16(ev.cpu) || !Number.isInteger(ev.pid) || (ev.tgid !== undefined && !Number.isInteger(ev.tgid))) return false;
+    if (kind === WHOLE || ev.ts !== BigInt.asIntN(64, ev.ts) || !i16(ev.cpu) || !Number.isInteger(ev.pid) || (ev.tgid !== undefined && !Number.isInteger(ev.tgid))) return false;
     if (!u32(s.line) || !Number.isInteger(s.offset) || (s.cpu !== undefined && !i16(s.cpu)) || (s.record !== undefined && !u32(s.record)) || (s.page !== undefined && !u32(s.page))) return false;
     const f = ev.fields!;
     const comm = c.intern(ev.comm, S_COMM);
@@ -228,13 +229,13 @@ export class EventColumns implements Iterable<TraceEvent> {
   /** The time of event `i`, read without building it. */
   ts(i: number): bigint {
     const [c, o] = this.locate(i);
-    return c.view.getBigInt64(o + TS, true);
+    return rowTs(c, o);
   }
 
   /** The time of the last event (undefined when empty). */
   lastTs(): bigint | undefined {
     const c = this.chunks[this.chunks.length - 1];
-    return this.count && c ? c.view.getBigInt64((c.rows - 1) * STRIDE + TS, true) : undefined;
+    return this.count && c ? rowTs(c, (c.rows - 1) * STRIDE) : undefined;
   }
 
   /** Event `i`, built again from its row (a new object each call) or the one kept whole. */
@@ -263,13 +264,14 @@ export class EventColumns implements Iterable<TraceEvent> {
       for (let r = skip; r < c.rows; r++, cur.i++) {
         const o = r * STRIDE;
         const kind = v.getUint8(o + KIND);
-        cur.ts = v.getBigInt64(o + TS, true);
         if (kind === WHOLE) {
           const ev = c.whole[v.getInt32(o + PID, true)]!;
+          cur.ts = ev.ts;
           cur.name = ev.name;
           cur.size = typeof ev.fields?.size === 'number' ? ev.fields.size : NaN;
           cur.type = typeof ev.fields?.type === 'string' ? ev.fields.type : undefined;
         } else {
+          cur.ts = v.getBigInt64(o + TS, true);
           cur.name = RSS;
           cur.size = v.getFloat64(o + SIZE, true);
           cur.type = kind === BY_TYPE_ROW ? c.strs[v.getUint8(o + MEMBER)] : MM_COUNTERS[v.getInt8(o + MEMBER)];
@@ -310,14 +312,14 @@ export class EventColumns implements Iterable<TraceEvent> {
   dropBefore(from: bigint): void {
     while (this.count > 0) {
       const c = this.chunks[0]!;
-      const last = c.view.getBigInt64((c.rows - 1) * STRIDE + TS, true);
+      const last = rowTs(c, (c.rows - 1) * STRIDE);
       if (last < from) {
         this.count -= c.rows - this.head;
         this.chunks.shift();
         this.head = 0;
         continue;
       }
-      while (c.view.getBigInt64(this.head * STRIDE + TS, true) < from) {
+      while (rowTs(c, this.head * STRIDE) < from) {
         this.head++;
         this.count--;
       }
@@ -355,6 +357,12 @@ export class EventColumns implements Iterable<TraceEvent> {
     for (const e of events) l.push(e);
     return l;
   }
+}
+
+/** The time of the row at `o`: its own, or its event's when kept whole. */
+function rowTs(c: Chunk, o: number): bigint {
+  const v = c.view;
+  return v.getUint8(o + KIND) === WHOLE ? c.whole[v.getInt32(o + PID, true)]!.ts : v.getBigInt64(o + TS, true);
 }
 
 function eventAt(c: Chunk, o: number): TraceEvent {
