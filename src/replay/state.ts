@@ -82,7 +82,7 @@ export interface VictimState {
   mmTeardown?: TraceEvent;
   /** Every anon rss_stat sample of the mm since the selection, in order (packed: it runs as long as the victim is open). */
   anonSamples?: Samples;
-  /** Evidence that the mm still held memory after some time: anon at least this high then. */
+  /** Evidence that the mm still held memory after some time: anon at least this high then (some of `anonSamples`, kept once; its own copy once those go). */
   heldAfter: Samples;
   outcome: ReapOutcome;
   selfReaps: number;

@@ -147,3 +147,35 @@ describe('EventColumns as a time-ordered list', () => {
     expect(() => s.push({ ...at(2), fields: {} })).toThrow(/not a memory sample/);
   });
 });
+
+describe('Samples selected from another list', () => {
+  const at = (ts: number, size: number): TraceEvent => ({
+    ts: BigInt(ts), cpu: 0, pid: 1, comm: 'a', name: 'kmem:rss_stat', text: `mm_id=1 curr=1 type=MM_ANONPAGES size=${size}B`,
+    src: { file: 'f', line: ts + 1, offset: ts * 10 }, fields: { mm_id: 1, curr: true, type: 'MM_ANONPAGES', size },
+  });
+
+  it('refer to the samples they select until that list goes, then keep their own', () => {
+    const anon = new Samples();
+    const held = new Samples();
+    const evs = Array.from({ length: 1500 }, (_, i) => at(i, i % 3 === 0 ? 100 : 10));
+    for (const e of evs) {
+      anon.push(e);
+      if (e.fields!.size === 100) held.pushLastOf(anon);
+    }
+    const expected = evs.filter((e) => e.fields!.size === 100);
+    const seen = (s: Samples) => [...s].map((x) => [Number(x.ts), x.bytes, x.ev.src.line]);
+    expect(seen(held)).toEqual(expected.map((e) => [Number(e.ts), 100, e.src.line]));
+    expect(held.at(-1)?.ev.src.line).toBe(expected.at(-1)!.src.line);
+    held.detach();
+    held.trim();
+    expect(seen(held)).toEqual(expected.map((e) => [Number(e.ts), 100, e.src.line]));
+    expect(held.length).toBe(500);
+    // Its own list now: a later selection is copied.
+    anon.push(at(2000, 100));
+    held.pushLastOf(anon);
+    expect([held.length, held.at(-1)?.ev.src.line]).toEqual([501, 2001]);
+    const other = new Samples();
+    other.pushLastOf(held);
+    expect(other.at(0)?.ev.src.line).toBe(2001);
+  });
+});

@@ -216,14 +216,21 @@ export class EventColumns implements Iterable<TraceEvent> {
     return true;
   }
 
+  /** Every chunk but the last holds MAX_ROWS rows (a list opens a chunk only when the last is full), so a row is found by division. */
   private locate(i: number): [Chunk, number] {
     if (i < 0 || i >= this.count) throw new RangeError(`no event ${i} of ${this.count}`);
-    let r = i + this.head;
-    for (const c of this.chunks) {
-      if (r < c.rows) return [c, r * STRIDE];
-      r -= c.rows;
-    }
-    throw new RangeError(`no event ${i}`);
+    const r = i + this.head;
+    const k = Math.floor(r / MAX_ROWS);
+    return [this.chunks[k]!, (r - k * MAX_ROWS) * STRIDE];
+  }
+
+  /** Event `i`'s time and memory size (NaN without a numeric `size`), read without building it. */
+  sample(i: number): [bigint, number] {
+    const [c, o] = this.locate(i);
+    const v = c.view;
+    if (v.getUint8(o + KIND) !== WHOLE) return [v.getBigInt64(o + TS, true), v.getFloat64(o + SIZE, true)];
+    const ev = c.whole[v.getInt32(o + PID, true)]!;
+    return [ev.ts, typeof ev.fields?.size === 'number' ? ev.fields.size : NaN];
   }
 
   /** The time of event `i`, read without building it. */

@@ -33,10 +33,11 @@ export function onRssStat(s: ModelState, ev: TraceEvent): void {
   if (!v || ev.ts < v.mark.ts) return;
   const bytes = f.size;
   v.lastAnon = { bytes, ev };
-  (v.anonSamples ??= new Samples()).push(ev);
+  const anon = (v.anonSamples ??= new Samples());
+  anon.push(ev);
   v.anonAtMark ??= bytes;
   const ref = v.anonAtMark;
-  if (bytes >= ref * HELD_SHARE) v.heldAfter.push(ev);
+  if (bytes >= ref * HELD_SHARE) v.heldAfter.pushLastOf(anon);
   else if (bytes <= ref * RELEASED_SHARE && !v.release) v.release = { ts: ev.ts, how: at?.v === v ? 'reaper' : 'rss_zero', ev };
 }
 

@@ -18,8 +18,9 @@ export function retireReleased(s: ModelState, now: bigint): void {
       s.mms.retire(v.mm, v.release.ts);
       // Unread once released (see above): the samples the facts print are the timeline's.
       // The held samples stay: they end with the retire, and detectors (custom ones too) read them.
-      v.anonSamples = undefined;
+      v.heldAfter.detach();
       v.heldAfter.trim();
+      v.anonSamples = undefined;
     } else if (due + 1n < next) next = due + 1n;
   }
   s.retireCheckAt = next;
