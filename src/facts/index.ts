@@ -4,7 +4,7 @@
 import type { Finding } from '../findings/finding.ts';
 import type { StreamMeta } from '../types/event.ts';
 import type { KprobeDef } from '../types/kprobe.ts';
-import type { ModelState, VictimState } from '../replay/state.ts';
+import type { ModelState, Selection, VictimState } from '../replay/state.ts';
 import { DIAGNOSTIC_CODES, type DiagnosticSink, type Severity } from '../../parsers/common/diagnostics.ts';
 import { selfReapsOf } from './self-reaps.ts';
 import type { Retention } from '../replay/retention.ts';
@@ -63,6 +63,7 @@ export function computeFacts(x: FactsInput): Facts {
     selfReaps: selfReapsOf(st, r),
     premature,
     leaks,
+    selectionOf: firstSelections(st.selections),
   };
   const victims: VictimFacts[] = st.victims.map((v) => victimFacts(ctx, v));
   const observations: CaptureObservations = {
@@ -76,4 +77,13 @@ export function computeFacts(x: FactsInput): Facts {
   const events: Record<string, EventTally> = {};
   for (const [name, t] of [...x.delivered].sort(([a], [b]) => (a < b ? -1 : 1))) events[name] = { ...t };
   return { victims, observations, events, diagnostics: diagnosticsSummary(x.diag) };
+}
+
+/** Each victim's first selection's index. */
+function firstSelections(sels: readonly Selection[]): Map<VictimState, number> {
+  const m = new Map<VictimState, number>();
+  sels.forEach((x, i) => {
+    if (!m.has(x.victim)) m.set(x.victim, i);
+  });
+  return m;
 }

@@ -18,6 +18,8 @@ export interface VictimContext {
   /** Victims a PVS-PREMATURE finding names; per victim the UPI-HLIST counts per notifier. */
   premature: Set<VictimState>;
   leaks: Map<VictimState, Record<string, number>>;
+  /** Each victim's selection's index in `state.selections` (found once: a trace can hold thousands). */
+  selectionOf: Map<VictimState, number>;
 }
 
 /** A failed non-blocking start may print its `callback failed` line a little after the attempt's last probe. */
@@ -74,9 +76,11 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
     callbackFailures = s.failedLogs.filter((e) => windows.some(([from, to]) => e.ts >= from && e.ts <= to)).length;
     callbackSource = 'kernel log';
   }
-  const sel = s.selections.find((x) => x.victim === v);
+  const at = ctx.selectionOf.get(v);
+  const sel = at === undefined ? undefined : s.selections[at];
   const earlier = sel?.earlier.filter((e) => e !== v && sameDomain(e, v)).at(-1);
-  const next = s.selections.find((x) => x.victim !== v && x.earlier.includes(v) && sameDomain(x.victim, v));
+  // A selection that counts v as earlier comes after v's own.
+  const next = s.selections.find((x, i) => (at === undefined || i > at) && x.victim !== v && sameDomain(x.victim, v) && x.earlier.includes(v));
   const anonLeft = v.reapedLog?.fields?.anon_rss_kb;
   // Only a reaper line names it, or it was selected before the trace: the selection time is unknown, so no latency is measured from it.
   const noSelectionTime = v.evidence === 'reaper' || v.evidence === 'before_trace';

@@ -89,6 +89,8 @@ export class MmTracker {
   private readonly byMmId = new Map<number, MmTimeline>();
   private readonly byTask = new Map<number, MmTimeline[]>();
   private readonly byPid = new Map<number, MmTimeline>();
+  /** Every tracked address space each task was ever part of, retired ones too, in the order tracked. */
+  private readonly everByTask = new Map<number, MmTimeline[]>();
   /** Every tracked address space, in the order they were tracked. */
   readonly all: MmTimeline[] = [];
   private seen = 0;
@@ -145,6 +147,7 @@ export class MmTracker {
   private addTask(tl: MmTimeline, task: number): void {
     if (tl.tasks.has(task)) return;
     tl.tasks.add(task);
+    this.remember(tl, task);
     const l = this.byTask.get(task);
     if (l) l.push(tl);
     else this.byTask.set(task, [tl]);
@@ -154,6 +157,7 @@ export class MmTracker {
   track(pid: number, at: bigint): MmTimeline {
     const tl = new MmTimeline(pid, at);
     this.all.push(tl);
+    this.remember(tl, pid);
     this.byPid.set(pid, tl);
     this.addTask(tl, pid);
     for (const e of claim(this.recentByPid, pid, at)) tl.events.push(e);
@@ -204,6 +208,17 @@ export class MmTracker {
     const byMm = this.keepFrom(now);
     for (const [k, l] of this.recentByMm) if (l[l.length - 1]!.ts < byMm) this.recentByMm.delete(k);
     for (const [k, l] of this.recentByPid) if (now - l[l.length - 1]!.ts > MM_ID_REUSE_WINDOW_NS) this.recentByPid.delete(k);
+  }
+
+  private remember(tl: MmTimeline, task: number): void {
+    const l = this.everByTask.get(task);
+    if (l) l.push(tl);
+    else this.everByTask.set(task, [tl]);
+  }
+
+  /** The tracked address spaces whose tasks include `task`, retired ones too (what a loop over every one would find). */
+  withTask(task: number): readonly MmTimeline[] {
+    return this.everByTask.get(task) ?? [];
   }
 
   /** The mm_id a task last reported as its own. */

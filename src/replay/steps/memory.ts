@@ -41,8 +41,18 @@ export function onRssStat(s: ModelState, ev: TraceEvent): void {
   else if (bytes <= ref * RELEASED_SHARE && !v.release) v.release = { ts: ev.ts, how: at?.v === v ? 'reaper' : 'rss_zero', ev };
 }
 
+/** The victims whose address space `task` shares (found through the tracker, not by a loop over every victim). */
+function victimsWithTask(s: ModelState, task: number): VictimState[] {
+  const out: VictimState[] = [];
+  for (const tl of s.mms.withTask(task)) {
+    const v = s.victimOfMm.get(tl);
+    if (v) out.push(v);
+  }
+  return out;
+}
+
 export function onExitMmap(s: ModelState, ev: TraceEvent): void {
-  for (const v of s.victims) {
+  for (const v of victimsWithTask(s, ev.pid)) {
     if (!v.release && ev.ts >= v.mark.ts && v.mm.tasks.has(ev.pid) && s.mms.mmIdOf(ev.pid) === v.mm.mmId) {
       v.release = { ts: ev.ts, how: 'exit_mmap', ev };
     }
@@ -51,7 +61,7 @@ export function onExitMmap(s: ModelState, ev: TraceEvent): void {
 
 export function onProcessExit(s: ModelState, ev: TraceEvent): void {
   const pid = typeof ev.fields?.pid === 'number' ? ev.fields.pid : ev.pid;
-  for (const v of s.victims) {
+  for (const v of victimsWithTask(s, pid)) {
     if (ev.ts < v.mark.ts || !v.mm.tasks.has(pid)) continue;
     v.exited ??= new Set();
     v.exited.add(pid);
