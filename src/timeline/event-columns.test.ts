@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { parseAll } from '../testing/binary-compare.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
 import type { TraceEvent } from '../types/event.ts';
@@ -177,5 +178,57 @@ describe('Samples selected from another list', () => {
     const other = new Samples();
     other.pushLastOf(held);
     expect(other.at(0)?.ev.src.line).toBe(2001);
+  });
+});
+
+describe('EventColumns against an array (property)', () => {
+  // Steps on a list and on a plain array side by side: pushes of packable samples and of
+  // events kept whole (in runs long enough to open several chunks), drops from the front,
+  // truncations, trims. The list must read as the array after every step.
+  type Op = { op: 'push'; n: number; whole: boolean } | { op: 'drop'; by: number } | { op: 'truncate'; keep: number } | { op: 'trim' };
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ op: fc.constant('push' as const), n: fc.integer({ min: 1, max: 700 }), whole: fc.boolean() }),
+    fc.record({ op: fc.constant('drop' as const), by: fc.integer({ min: 0, max: 800 }) }),
+    fc.record({ op: fc.constant('truncate' as const), keep: fc.integer({ min: 0, max: 1500 }) }),
+    fc.record({ op: fc.constant('trim' as const) }),
+  );
+  const sample = (t: number, whole: boolean): TraceEvent => ({
+    ts: BigInt(t), cpu: t % 4, pid: 100 + (t % 7), comm: `c${t % 3}`, name: whole ? 'oom:mark_victim' : 'kmem:rss_stat',
+    text: `mm_id=${t % 5} curr=${t % 2} type=MM_ANONPAGES size=${t * 4096}B`, flags: t % 2 ? 'd..1.' : undefined,
+    src: { file: 'f', line: t + 1, offset: t * 90 }, fields: { mm_id: t % 5, curr: t % 2 === 1, type: 'MM_ANONPAGES', size: t * 4096 },
+  });
+  const view = (e: TraceEvent) => [e.ts, e.cpu, e.pid, e.comm, e.name, e.text, e.flags, e.src.line, e.src.offset, e.fields?.size];
+
+  it('reads as the array it stands for after every step', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 12 }), (ops) => {
+        const l = new EventColumns();
+        let model: TraceEvent[] = [];
+        let t = 0;
+        for (const o of ops) {
+          if (o.op === 'push') {
+            for (let k = 0; k < o.n; k++) {
+              const e = sample(t++, o.whole && k % 3 === 0);
+              l.push(e);
+              model.push(e);
+            }
+          } else if (o.op === 'drop') {
+            const from = BigInt(t - o.by);
+            l.dropBefore(from);
+            model = model.filter((e) => e.ts >= from);
+          } else if (o.op === 'truncate') {
+            l.truncate(o.keep);
+            model = model.slice(0, o.keep);
+          } else l.trim();
+          expect(l.length).toBe(model.length);
+          expect(l.toArray().map(view)).toEqual(model.map(view));
+          expect(l.lastTs()).toBe(model.at(-1)?.ts);
+          if (model.length) expect(l.ts(model.length - 1)).toBe(model.at(-1)!.ts);
+          expect([...l.scan()].length).toBe(model.length);
+          expect(l.packedCount()).toBe(model.filter((e) => e.name === 'kmem:rss_stat').length);
+        }
+      }),
+      { numRuns: Number(process.env.FC_RUNS) || 150 },
+    );
   });
 });
