@@ -32,7 +32,7 @@ describe('retiring a released victim', () => {
       const w = two.state.victims[i]!;
       expect([w.pid, w.release?.how]).toEqual([v.pid, v.release?.how]);
       // Before retiring, the first round's timeline also held the second round's samples of its mm_id.
-      expect(w.mm.events.toArray().map((e) => e.src.line)).toEqual(v.mm.within(v.release?.ts).map((e) => e.src.line));
+      expect([...w.mm.events].map((e) => e.src.line)).toEqual(v.mm.within(v.release?.ts).map((e) => e.src.line));
       // (A finding names a victim by pid, which the rounds repeat: only the address space's facts are compared.)
       const mmFacts = (f: (typeof one.facts.victims)[number]) => noFile({ mmId: f.mmId, mm: f.mm, anon: f.anon, anonAtSelection: f.anonAtSelection, release: f.release });
       expect(mmFacts(two.facts.victims[i]!)).toEqual(mmFacts(one.facts.victims[i]!));

@@ -1,6 +1,5 @@
-// Events kept while something may still cite them (an address space's samples, the
-// reuse window of an untracked mm_id, an open victim's anon samples), packed into rows of
-// one ArrayBuffer. A kmem:rss_stat sample, the bulk of what a long trace keeps, is 60
+// Events kept while something may still cite them (a followed address space's samples,
+// an open victim's anon samples), packed into the rows of a few ArrayBuffers. A kmem:rss_stat sample, the bulk of what a long trace keeps, is 60
 // bytes of numbers and a few one-byte indexes into its chunk's strings, where the event
 // object costs ~650 bytes and a binary one pins the slab of payload it was read from.
 // The event is built again, equal field for field, only when asked for. A row holds an
@@ -155,8 +154,6 @@ const kindOf = (ev: TraceEvent): number => {
 /** A list of time-ordered events, most of them packed (see above). */
 export class EventColumns implements Iterable<TraceEvent> {
   private chunks: Chunk[] = [];
-  /** Rows dropped from the front of the first chunk. */
-  private head = 0;
   private count = 0;
 
   get length(): number {
@@ -219,9 +216,8 @@ export class EventColumns implements Iterable<TraceEvent> {
   /** Every chunk but the last holds MAX_ROWS rows (a list opens a chunk only when the last is full), so a row is found by division. */
   private locate(i: number): [Chunk, number] {
     if (i < 0 || i >= this.count) throw new RangeError(`no event ${i} of ${this.count}`);
-    const r = i + this.head;
-    const k = Math.floor(r / MAX_ROWS);
-    return [this.chunks[k]!, (r - k * MAX_ROWS) * STRIDE];
+    const k = Math.floor(i / MAX_ROWS);
+    return [this.chunks[k]!, (i - k * MAX_ROWS) * STRIDE];
   }
 
   /** Event `i`'s time and memory size (NaN without a numeric `size`), read without building it. */
@@ -233,18 +229,6 @@ export class EventColumns implements Iterable<TraceEvent> {
     return [ev.ts, typeof ev.fields?.size === 'number' ? ev.fields.size : NaN];
   }
 
-  /** The time of event `i`, read without building it. */
-  ts(i: number): bigint {
-    const [c, o] = this.locate(i);
-    return rowTs(c, o);
-  }
-
-  /** The time of the last event (undefined when empty). */
-  lastTs(): bigint | undefined {
-    const c = this.chunks[this.chunks.length - 1];
-    return this.count && c ? rowTs(c, (c.rows - 1) * STRIDE) : undefined;
-  }
-
   /** Event `i`, built again from its row (a new object each call) or the one kept whole. */
   at(i: number): TraceEvent {
     const [c, o] = this.locate(i);
@@ -252,11 +236,7 @@ export class EventColumns implements Iterable<TraceEvent> {
   }
 
   *[Symbol.iterator](): Iterator<TraceEvent> {
-    let skip = this.head;
-    for (const c of this.chunks) {
-      for (let r = skip; r < c.rows; r++) yield eventAt(c, r * STRIDE);
-      skip = 0;
-    }
+    for (const c of this.chunks) for (let r = 0; r < c.rows; r++) yield eventAt(c, r * STRIDE);
   }
 
   /**
@@ -265,10 +245,9 @@ export class EventColumns implements Iterable<TraceEvent> {
    */
   *scan(): Generator<Readonly<RowCursor>> {
     const cur: RowCursor = { i: 0, ts: 0n, name: RSS, size: NaN, type: undefined };
-    let skip = this.head;
     for (const c of this.chunks) {
       const v = c.view;
-      for (let r = skip; r < c.rows; r++, cur.i++) {
+      for (let r = 0; r < c.rows; r++, cur.i++) {
         const o = r * STRIDE;
         const kind = v.getUint8(o + KIND);
         if (kind === WHOLE) {
@@ -285,14 +264,13 @@ export class EventColumns implements Iterable<TraceEvent> {
         }
         yield cur;
       }
-      skip = 0;
     }
   }
 
   /** Keep the first `n` events only. */
   truncate(n: number): void {
     if (n >= this.count) return;
-    let keep = n + this.head;
+    let keep = n;
     let k = 0;
     while (keep > 0) {
       const c = this.chunks[k++]!;
@@ -307,31 +285,7 @@ export class EventColumns implements Iterable<TraceEvent> {
       keep -= c.rows;
     }
     this.chunks.length = k;
-    if (k === 0) this.head = 0;
     this.count = n;
-  }
-
-  toArray(): TraceEvent[] {
-    return [...this];
-  }
-
-  /** Drop the events before `from` at the front (the list is in time order). */
-  dropBefore(from: bigint): void {
-    while (this.count > 0) {
-      const c = this.chunks[0]!;
-      const last = rowTs(c, (c.rows - 1) * STRIDE);
-      if (last < from) {
-        this.count -= c.rows - this.head;
-        this.chunks.shift();
-        this.head = 0;
-        continue;
-      }
-      while (rowTs(c, this.head * STRIDE) < from) {
-        this.head++;
-        this.count--;
-      }
-      return;
-    }
   }
 
   /** Give back the room the last chunk grew for but did not fill (a list that takes no more rows). */
@@ -351,11 +305,7 @@ export class EventColumns implements Iterable<TraceEvent> {
   /** How many of its events are held packed. */
   packedCount(): number {
     let n = 0;
-    let skip = this.head;
-    for (const c of this.chunks) {
-      for (let r = skip; r < c.rows; r++) if (c.view.getUint8(r * STRIDE + KIND) !== WHOLE) n++;
-      skip = 0;
-    }
+    for (const c of this.chunks) for (let r = 0; r < c.rows; r++) if (c.view.getUint8(r * STRIDE + KIND) !== WHOLE) n++;
     return n;
   }
 
@@ -364,12 +314,6 @@ export class EventColumns implements Iterable<TraceEvent> {
     for (const e of events) l.push(e);
     return l;
   }
-}
-
-/** The time of the row at `o`: its own, or its event's when kept whole. */
-function rowTs(c: Chunk, o: number): bigint {
-  const v = c.view;
-  return v.getUint8(o + KIND) === WHOLE ? c.whole[v.getInt32(o + PID, true)]!.ts : v.getBigInt64(o + TS, true);
 }
 
 function eventAt(c: Chunk, o: number): TraceEvent {

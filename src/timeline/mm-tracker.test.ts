@@ -54,6 +54,6 @@ describe('MmTracker', () => {
     t.bindPointer(mm, '0xffff1');
     t.bindPointer(mm, '0xffff2');
     expect(mm.mmPtr).toBe('0xffff1');
-    expect(mm.events.toArray().map((e) => `${e.name}:${e.fields?.pid ?? e.pid}`)).toEqual(['kmem:rss_stat:11', 'kmem:rss_stat:10', 'signal:signal_generate:10', 'oom:wake_reaper:10', 'sched:sched_process_exit:11']);
+    expect([...mm.events].map((e) => `${e.name}:${e.fields?.pid ?? e.pid}`)).toEqual(['kmem:rss_stat:11', 'kmem:rss_stat:10', 'signal:signal_generate:10', 'oom:wake_reaper:10', 'sched:sched_process_exit:11']);
   });
 });

@@ -102,10 +102,4 @@ export class Samples implements Iterable<Sample> {
     for (const s of this) if (pred(s)) out.push(s);
     return out;
   }
-
-  static of(events: Iterable<TraceEvent>): Samples {
-    const s = new Samples();
-    for (const e of events) s.push(e);
-    return s;
-  }
 }
