@@ -115,7 +115,8 @@ const MARK_RE = /mark_victim: pid=(\d+)/;
 export async function openVictim(seed: string, dst: string, samples: number): Promise<void> {
   const head: string[] = [];
   let pid: string | undefined;
-  let sample: string | undefined;
+  /** Per task (the pid after the comm), its last anon sample of its own mm. */
+  const lastSample = new Map<string, string>();
   let done = false;
   const splitter = new LineSplitter({
     line(buf, s, e) {
@@ -125,19 +126,23 @@ export async function openVictim(seed: string, dst: string, samples: number): Pr
       if (pid === undefined) {
         const m = MARK_RE.exec(l);
         if (m) pid = m[1];
-        else if (/ rss_stat: .* curr=1 type=MM_ANONPAGES /.test(l)) sample = l;
+        else if (l.includes(' rss_stat: ') && l.includes(' curr=1 type=MM_ANONPAGES ')) {
+          const task = l.slice(0, l.indexOf('[')).trimEnd();
+          lastSample.set(task.slice(task.lastIndexOf('-') + 1), l);
+        }
       } else if (l.includes(`Killed process ${pid} `)) done = true;
     },
     tooLong() {},
   });
   for await (const chunk of openInput(seed)) splitter.write(chunk);
   splitter.end();
-  const m = sample && new RegExp(`-${pid} +\\[`).test(sample) ? TS_RE.exec(sample) : undefined;
-  const at = done ? /(\d+)\.(\d{6}): /.exec(head[head.length - 1]!) : undefined;
+  const sample = pid === undefined ? undefined : lastSample.get(pid);
+  const m = sample === undefined ? undefined : TS_RE.exec(sample);
+  const at = done ? TS_RE.exec(head[head.length - 1]!) : undefined;
   if (!m || !at) throw new Error(`${seed}: no victim with an anon sample before its selection and a kill line`);
   const pre = m[1]!;
-  // From the kill line's time on.
-  const start = BigInt(at[1]!) * 1_000_000n + BigInt(at[2]!);
+  // From the kill line's time on (`.123456: ` after its seconds).
+  const start = BigInt(at[2]!) * 1_000_000n + BigInt(at[3]!.slice(1, -2));
   const size = Number(/size=(\d+)B/.exec(sample!)![1]);
   const rest = sample!.slice(sample!.indexOf(' rss_stat: '), sample!.indexOf(' size='));
   const out = createWriteStream(partOf(dst));
