@@ -156,12 +156,15 @@ export interface ModelState {
   lastTs?: bigint;
   /** Trace time of the next look for released victims to retire (steps/retire.ts). */
   retireCheckAt?: bigint;
+  /** The victims whose address space is not retired yet, in selection order: what that look goes over. */
+  unretired: VictimState[];
 }
 
 export function initialState(caps: Capabilities): ModelState {
   return {
     caps,
     victims: [],
+    unretired: [],
     byPid: new Map(),
     selections: [],
     openStart: new Map(),

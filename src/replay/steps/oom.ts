@@ -45,6 +45,7 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
     (o) => !(o.selector === v.selector && ev.ts - o.mark.ts < SAME_SELECTION_NS),
   );
   s.victims.push(v);
+  s.unretired.push(v);
   s.byPid.set(pid, v);
   s.selections.push({ victim: v, ts: ev.ts, earlier });
 }

@@ -11,7 +11,9 @@ export function retireReleased(s: ModelState, now: bigint): void {
   if (s.retireCheckAt !== undefined && now < s.retireCheckAt) return;
   // Late is safe (a retire only drops what is outside the window), so at most one scan per window.
   let next = now + MM_ID_REUSE_WINDOW_NS;
-  for (const v of s.victims) {
+  // Only victims not retired yet: a trace of thousands of kills would scan them all each window.
+  s.unretired = s.unretired.filter((v) => !v.mm.retired);
+  for (const v of s.unretired) {
     if (!v.release || v.mm.retired) continue;
     const due = v.release.ts + MM_ID_REUSE_WINDOW_NS;
     if (now > due) {
