@@ -102,8 +102,8 @@ export interface VictimState {
 export interface Selection {
   victim: VictimState;
   ts: bigint;
-  /** Victims selected earlier, as they stood when this one was chosen. */
-  earlier: VictimState[];
+  /** Victims selected before this one, but for those of the same selection (one OOM kill choosing several); a new array at each read. */
+  readonly earlier: VictimState[];
 }
 
 export interface InstanceState {

@@ -41,13 +41,21 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
     for (const p of pending) applyEarly(v, p);
     s.pendingByPid.delete(pid);
   }
-  const earlier = s.victims.filter(
-    (o) => !(o.selector === v.selector && ev.ts - o.mark.ts < SAME_SELECTION_NS),
-  );
-  s.victims.push(v);
+  const { victims } = s;
+  const upTo = victims.length;
+  const ts = ev.ts;
+  victims.push(v);
   s.unretired.push(v);
   s.byPid.set(pid, v);
-  s.selections.push({ victim: v, ts: ev.ts, earlier });
+  s.selections.push({
+    victim: v,
+    ts,
+    // Built when read from what never changes (the victims before it, their selector and
+    // mark): kept as lists, thousands of selections held a quadratic number of entries.
+    get earlier() {
+      return victims.slice(0, upTo).filter((o) => !(o.selector === v.selector && ts - o.mark.ts < SAME_SELECTION_NS));
+    },
+  });
 }
 
 /** Lines about a victim seen before its mark_victim (the summary, the SIGKILL). */
