@@ -66,6 +66,12 @@ export function onProcessExit(s: ModelState, ev: TraceEvent): void {
     v.exited ??= new Set();
     v.exited.add(pid);
     // Without exit_mmap or probes, the last thread's exit is the latest the memory can go.
-    if ([...v.mm.tasks].every((t) => v.exited!.has(t))) v.lastExit = ev;
+    if (allExited(v)) v.lastExit = ev;
   }
+}
+
+/** Every task known to share its address space has exited (read without copying the set: this runs at each exit). */
+function allExited(v: VictimState): boolean {
+  for (const t of v.mm.tasks) if (!v.exited!.has(t)) return false;
+  return true;
 }
