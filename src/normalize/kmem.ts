@@ -31,9 +31,13 @@ export const KMEM_DECODERS: Record<string, Decoder> = {
   'kmem:rss_stat': onText(rssStat),
 };
 
+/** The two print fmts of kmem:rss_stat, as binary records carry them. */
+export const RSS_PRINTF_BY_TYPE = 'mm_id=%u curr=%d type=%s size=%ldB';
+export const RSS_PRINTF_BY_MEMBER = 'mm_id=%u curr=%d member=%d size=%ldB';
+
 // The same fields from a binary record, for each of the two print formats.
-const rssByType = fromRecord('mm_id=%u curr=%d type=%s size=%ldB', (a) => ({ mm_id: a.u(0), curr: a.d(1) !== 0, type: a.s(2), size: a.ld(3) }));
-const rssByMember = fromRecord('mm_id=%u curr=%d member=%d size=%ldB', (a) => {
+const rssByType = fromRecord(RSS_PRINTF_BY_TYPE, (a) => ({ mm_id: a.u(0), curr: a.d(1) !== 0, type: a.s(2), size: a.ld(3) }));
+const rssByMember = fromRecord(RSS_PRINTF_BY_MEMBER, (a) => {
   const member = a.d(2);
   return { mm_id: a.u(0), curr: a.d(1) !== 0, member, type: MM_COUNTERS[member] ?? null, size: a.ld(3) };
 });

@@ -6,12 +6,9 @@
 // event only when that rebuilds it exactly (its text is the print fmt of its fields);
 // any other event is kept whole in its row's chunk.
 import type { Fields, SourceRef, TraceEvent } from '../types/event.ts';
-import { MM_COUNTERS } from '../normalize/kmem.ts';
+import { MM_COUNTERS, RSS_PRINTF_BY_MEMBER, RSS_PRINTF_BY_TYPE } from '../normalize/kmem.ts';
 
 const RSS = 'kmem:rss_stat';
-/** The two print fmts of kmem:rss_stat (include/trace/events/kmem.h), as binary records carry them. */
-const BY_TYPE = 'mm_id=%u curr=%d type=%s size=%ldB';
-const BY_MEMBER = 'mm_id=%u curr=%d member=%d size=%ldB';
 
 const STRIDE = 60;
 const MAX_ROWS = 512;
@@ -135,7 +132,7 @@ function rssKind(ev: TraceEvent): number {
   const curr = f.curr ? 1 : 0;
   const rec = ev.record;
   // A binary record's text is its print fmt over the same arguments: equal when curr was 0 or 1.
-  const exact = rec !== undefined ? (rec.printf === BY_TYPE || rec.printf === BY_MEMBER) && rec.arg(1) === curr : isRssText(ev.text, f, curr);
+  const exact = rec !== undefined ? (rec.printf === RSS_PRINTF_BY_TYPE || rec.printf === RSS_PRINTF_BY_MEMBER) && rec.arg(1) === curr : isRssText(ev.text, f, curr);
   if (!exact) return WHOLE;
   return member !== undefined ? BY_MEMBER_ROW : BY_TYPE_ROW;
 }
@@ -168,8 +165,9 @@ export class EventColumns implements Iterable<TraceEvent> {
     const v = c.view;
     const o = c.rows * STRIDE;
     // A time past 64 bits (a raw counter) is stored wrapped; its event is kept whole and read from there.
-    v.setBigInt64(o + TS, BigInt.asIntN(64, ev.ts), true);
-    if (!this.pack(c, o, ev)) {
+    const ts64 = BigInt.asIntN(64, ev.ts);
+    v.setBigInt64(o + TS, ts64, true);
+    if (ts64 !== ev.ts || !this.pack(c, o, ev)) {
       v.setUint8(o + KIND, WHOLE);
       v.setInt32(o + PID, c.whole.length, true);
       c.whole.push(ev);
@@ -182,7 +180,7 @@ export class EventColumns implements Iterable<TraceEvent> {
   private pack(c: Chunk, o: number, ev: TraceEvent): boolean {
     const kind = kindOf(ev);
     const s = ev.src;
-    if (kind === WHOLE || ev.ts !== BigInt.asIntN(64, ev.ts) || !i16(ev.cpu) || !Number.isInteger(ev.pid) || (ev.tgid !== undefined && !Number.isInteger(ev.tgid))) return false;
+    if (kind === WHOLE || !i16(ev.cpu) || !Number.isInteger(ev.pid) || (ev.tgid !== undefined && !Number.isInteger(ev.tgid))) return false;
     if (!u32(s.line) || !Number.isInteger(s.offset) || (s.cpu !== undefined && !i16(s.cpu)) || (s.record !== undefined && !u32(s.record)) || (s.page !== undefined && !u32(s.page))) return false;
     const f = ev.fields!;
     const comm = c.intern(ev.comm, S_COMM);

@@ -147,7 +147,7 @@ export class MmTracker {
   private addTask(tl: MmTimeline, task: number): void {
     if (tl.tasks.has(task)) return;
     tl.tasks.add(task);
-    this.remember(tl, task);
+    this.noteTask(tl, task);
     const l = this.byTask.get(task);
     if (l) l.push(tl);
     else this.byTask.set(task, [tl]);
@@ -157,7 +157,7 @@ export class MmTracker {
   track(pid: number, at: bigint): MmTimeline {
     const tl = new MmTimeline(pid, at);
     this.all.push(tl);
-    this.remember(tl, pid);
+    this.noteTask(tl, pid);
     this.byPid.set(pid, tl);
     this.addTask(tl, pid);
     for (const e of claim(this.recentByPid, pid, at)) tl.events.push(e);
@@ -210,7 +210,8 @@ export class MmTracker {
     for (const [k, l] of this.recentByPid) if (now - l[l.length - 1]!.ts > MM_ID_REUSE_WINDOW_NS) this.recentByPid.delete(k);
   }
 
-  private remember(tl: MmTimeline, task: number): void {
+  /** `task` is one of `tl`'s (for `withTask`). */
+  private noteTask(tl: MmTimeline, task: number): void {
     const l = this.everByTask.get(task);
     if (l) l.push(tl);
     else this.everByTask.set(task, [tl]);
