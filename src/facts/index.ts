@@ -64,6 +64,7 @@ export function computeFacts(x: FactsInput): Facts {
     premature,
     leaks,
     selectionOf: firstSelections(st.selections),
+    victimIndex: new Map(st.victims.map((v, i) => [v, i])),
   };
   const victims: VictimFacts[] = st.victims.map((v) => victimFacts(ctx, v));
   const observations: CaptureObservations = {

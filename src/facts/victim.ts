@@ -1,7 +1,9 @@
 // One victim's facts from the replayed state: computed once, read by every presenter.
 import type { Finding } from '../findings/finding.ts';
-import type { Attempt, ModelState, VictimState } from '../replay/state.ts';
+import type { Attempt, ModelState, Selection, VictimState } from '../replay/state.ts';
 import { sameDomain } from '../replay/domain.ts';
+import { isEarlier } from '../replay/selection.ts';
+import { LOG_LAG_NS, linesInWindows } from '../replay/log-windows.ts';
 import { asNs } from '../types/time.ts';
 import { MM_ID_REUSE_WINDOW_NS } from '../timeline/mm-tracker.ts';
 import { callsInAttempts, callsOverMmLifetime, tally } from './calls.ts';
@@ -20,10 +22,28 @@ export interface VictimContext {
   leaks: Map<VictimState, Record<string, number>>;
   /** Each victim's selection's index in `state.selections` (found once: a trace can hold thousands). */
   selectionOf: Map<VictimState, number>;
+  /** Each victim's index in `state.victims`. */
+  victimIndex: Map<VictimState, number>;
 }
 
-/** A failed non-blocking start may print its `callback failed` line a little after the attempt's last probe. */
-const LOG_LAG_NS = 50_000_000n;
+/** The first selection from index `from` on that counts v (at `index` in the victims) as selected before it, in v's domain. */
+function nextSelection(s: ModelState, from: number, v: VictimState, index: number): Selection | undefined {
+  for (let i = from; i < s.selections.length; i++) {
+    const x = s.selections[i]!;
+    if (x.victim !== v && sameDomain(x.victim, v) && isEarlier(x, v, index)) return x;
+  }
+  return undefined;
+}
+
+/** The latest victim of v's domain that `sel` (v's selection) counts as selected before it. */
+function latestEarlier(s: ModelState, sel: Selection, v: VictimState): VictimState | undefined {
+  for (let i = sel.before - 1; i >= 0; i--) {
+    const e = s.victims[i]!;
+    if (e !== v && isEarlier(sel, e, i) && sameDomain(e, v)) return e;
+  }
+  return undefined;
+}
+
 export { MM_ID_REUSE_WINDOW_NS };
 
 const failed = (x: { retval?: number }): boolean => x.retval !== undefined && x.retval < 0;
@@ -73,14 +93,15 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
     callbackSource = 'probes';
   } else if (ctx.haveLog) {
     const windows = ran.filter((a) => a.start).map((a) => [a.start!.ts, (a.finish ?? a.reapRet ?? a.start)!.ts + LOG_LAG_NS] as const);
-    callbackFailures = s.failedLogs.filter((e) => windows.some(([from, to]) => e.ts >= from && e.ts <= to)).length;
+    callbackFailures = linesInWindows(s.failedLogs, windows).length;
     callbackSource = 'kernel log';
   }
   const at = ctx.selectionOf.get(v);
   const sel = at === undefined ? undefined : s.selections[at];
-  const earlier = sel?.earlier.filter((e) => e !== v && sameDomain(e, v)).at(-1);
+  const earlier = sel && latestEarlier(s, sel, v);
   // A selection that counts v as earlier comes after v's own.
-  const next = s.selections.find((x, i) => (at === undefined || i > at) && x.victim !== v && sameDomain(x.victim, v) && x.earlier.includes(v));
+  const index = ctx.victimIndex.get(v)!;
+  const next = nextSelection(s, at === undefined ? 0 : at + 1, v, index);
   const anonLeft = v.reapedLog?.fields?.anon_rss_kb;
   // Only a reaper line names it, or it was selected before the trace: the selection time is unknown, so no latency is measured from it.
   const noSelectionTime = v.evidence === 'reaper' || v.evidence === 'before_trace';
@@ -148,7 +169,8 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
 export function victimOfFinding(s: ModelState, f: Pick<Finding, 'victim'>): VictimState | undefined {
   if (!f.victim) return undefined;
   const vs = s.victims;
-  for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid && f.victim.mm !== undefined && vs[i]!.mm.mmPtr === f.victim.mm) return vs[i];
+  const mm = f.victim.mm;
+  if (mm !== undefined) for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid && vs[i]!.mm.mmPtr === mm) return vs[i];
   for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid) return vs[i];
   return undefined;
 }

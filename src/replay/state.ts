@@ -102,7 +102,9 @@ export interface VictimState {
 export interface Selection {
   victim: VictimState;
   ts: bigint;
-  /** Victims selected before this one, but for those of the same selection (one OOM kill choosing several); a new array at each read. */
+  /** How many victims were selected before it: its victim's index in the replay's victims. */
+  readonly before: number;
+  /** Victims selected before this one, but for those of the same selection (one OOM kill choosing several: `isEarlier`); a new array at each read. */
   readonly earlier: VictimState[];
 }
 

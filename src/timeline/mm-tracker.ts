@@ -217,9 +217,20 @@ export class MmTracker {
     else this.everByTask.set(task, [tl]);
   }
 
-  /** The tracked address spaces whose tasks include `task`, retired ones too (what a loop over every one would find). */
-  withTask(task: number): readonly MmTimeline[] {
-    return this.everByTask.get(task) ?? [];
+  /**
+   * The tracked address spaces whose tasks include `task`, retired ones too (what a loop
+   * over every one would find), but those `settled` says no later event of the task can
+   * concern: they leave the index for good (a pid reused by thousands of victims would
+   * otherwise make each exit visit them all).
+   */
+  withTask(task: number, settled: (tl: MmTimeline) => boolean): readonly MmTimeline[] {
+    const l = this.everByTask.get(task);
+    if (!l) return [];
+    let n = 0;
+    for (const tl of l) if (!settled(tl)) l[n++] = tl;
+    l.length = n;
+    if (n === 0) this.everByTask.delete(task);
+    return l;
   }
 
   /** The mm_id a task last reported as its own. */

@@ -9,6 +9,7 @@ import type { ReplayedTimeline } from '../replayed.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
 import { formatInstant } from '../../types/time.ts';
 import { sameDomain } from '../domain.ts';
+import { isEarlier } from '../selection.ts';
 import { notifierOnMm } from '../notifier-evidence.ts';
 
 const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
@@ -111,11 +112,31 @@ function judge(s: ReplayedTimeline, caps: Capabilities, sel: Selection, v1: Vict
 
 export function detectPremature(s: ReplayedTimeline, caps: Capabilities, cov: Coverage, markTraced: boolean): Finding[] {
   const out: Finding[] = [];
-  for (const sel of s.selections) {
-    for (const v1 of sel.earlier) {
+  const judgeAll = (sel: Selection, earlier: Iterable<VictimState>): void => {
+    for (const v1 of earlier) {
       const f = judge(s, caps, sel, v1, cov, markTraced);
       if (f) out.push(f);
     }
+  };
+  if (!inTimeOrder(s.selections)) {
+    for (const sel of s.selections) judgeAll(sel, sel.earlier);
+    return out;
+  }
+  // Selections in time order: a victim whose memory went before one selection went before
+  // every later one too (judge leaves it out), so it leaves the list of those still open.
+  let open: { v: VictimState; i: number }[] = [];
+  let added = 0;
+  for (const sel of s.selections) {
+    for (; added < sel.before; added++) open.push({ v: s.victims[added]!, i: added });
+    open = open.filter(({ v }) => !(v.release && v.release.ts <= sel.ts));
+    judgeAll(sel, (function* () {
+      for (const o of open) if (isEarlier(sel, o.v, o.i)) yield o.v;
+    })());
   }
   return out;
+}
+
+function inTimeOrder(sels: readonly Selection[]): boolean {
+  for (let i = 1; i < sels.length; i++) if (sels[i]!.ts < sels[i - 1]!.ts) return false;
+  return true;
 }

@@ -9,6 +9,7 @@ import type { Capabilities } from '../capabilities.ts';
 import type { ReplayedTimeline } from '../replayed.ts';
 import { notifierOnMm } from '../notifier-evidence.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
+import { LOG_LAG_NS, linesInWindows } from '../log-windows.ts';
 
 /** hlist notifiers known to implement invalidate_range_end (docs/model.md#rules-unpaired). */
 const KNOWN_END = new Set(['kvm', 'gru', 'sgi_gru']);
@@ -108,10 +109,9 @@ function kvmOnMm(s: ReplayedTimeline, v: VictimState): { ev: TraceEvent; what: s
 function detectWithoutProbes(s: ReplayedTimeline, caps: Capabilities, cov: Coverage): Finding[] {
   const out: Finding[] = [];
   for (const v of s.victims) {
-    const windows = v.attempts.filter((a) => a.start && a.finish && a.result === 'failed').map((a) => [a.start!.ts, a.finish!.ts + 50_000_000n] as const);
+    const windows = v.attempts.filter((a) => a.start && a.finish && a.result === 'failed').map((a) => [a.start!.ts, a.finish!.ts + LOG_LAG_NS] as const);
     if (!windows.length) continue;
-    const inside = (e: TraceEvent) => windows.some(([a, b]) => e.ts >= a && e.ts <= b);
-    const failedLines = s.failedLogs.filter(inside);
+    const failedLines = linesInWindows(s.failedLogs, windows);
     const base = { victim: { pid: v.pid, mm: v.mm.mmPtr }, count: failedLines.length || undefined };
     const push = (f: Finding) => out.push(applyLosses(f, cov, windows[0]![0], windows[windows.length - 1]![1]));
     // The failing notifier must be named and be another than KVM, whose start then succeeded and is left open.

@@ -5,6 +5,7 @@ import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState, VictimState } from '../state.ts';
 import { attemptOf } from './oom.ts';
 import { Samples } from '../../timeline/samples.ts';
+import type { MmTimeline } from '../../timeline/mm-tracker.ts';
 
 /** Anon memory at or below this share of what the victim had when chosen counts as released. */
 const RELEASED_SHARE = 0.02;
@@ -44,7 +45,12 @@ export function onRssStat(s: ModelState, ev: TraceEvent): void {
 /** The victims whose address space `task` shares (found through the tracker, not by a loop over every victim). */
 function victimsWithTask(s: ModelState, task: number): VictimState[] {
   const out: VictimState[] = [];
-  for (const tl of s.mms.withTask(task)) {
+  // Released, and this pid's task already exited: a later exit or exit_mmap of the pid is another task's.
+  const settled = (tl: MmTimeline): boolean => {
+    const v = s.victimOfMm.get(tl);
+    return v !== undefined && v.release !== undefined && v.exited?.has(task) === true;
+  };
+  for (const tl of s.mms.withTask(task, settled)) {
     const v = s.victimOfMm.get(tl);
     if (v) out.push(v);
   }
@@ -62,7 +68,8 @@ export function onExitMmap(s: ModelState, ev: TraceEvent): void {
 export function onProcessExit(s: ModelState, ev: TraceEvent): void {
   const pid = typeof ev.fields?.pid === 'number' ? ev.fields.pid : ev.pid;
   for (const v of victimsWithTask(s, pid)) {
-    if (ev.ts < v.mark.ts || !v.mm.tasks.has(pid)) continue;
+    // A pid exits once per task: a second exit is of a later task given the same pid.
+    if (ev.ts < v.mark.ts || !v.mm.tasks.has(pid) || v.exited?.has(pid)) continue;
     v.exited ??= new Set();
     v.exited.add(pid);
     // Without exit_mmap or probes, the last thread's exit is the latest the memory can go.

@@ -1,11 +1,9 @@
 // oom:* tracepoints and the OOM kill's SIGKILL: victims, their queueing and the
 // reaper's attempts (docs/model.md#state-victim).
 import type { TraceEvent } from '../../types/event.ts';
-import type { Attempt, ModelState, VictimState } from '../state.ts';
+import type { Attempt, ModelState, Selection, VictimState } from '../state.ts';
 import { Samples } from '../../timeline/samples.ts';
-
-/** mark_victim events of one OOM invocation (group kill) come from one task within this long. */
-const SAME_SELECTION_NS = 10_000_000n;
+import { isEarlier } from '../selection.ts';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
@@ -47,15 +45,16 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
   victims.push(v);
   s.unretired.push(v);
   s.byPid.set(pid, v);
-  s.selections.push({
+  const sel: Selection = {
     victim: v,
     ts,
-    // Built when read from what never changes (the victims before it, their selector and
-    // mark): kept as lists, thousands of selections held a quadratic number of entries.
+    before: upTo,
+    // Built when read from what never changes (the victims before it, their selector and mark).
     get earlier() {
-      return victims.slice(0, upTo).filter((o) => !(o.selector === v.selector && ts - o.mark.ts < SAME_SELECTION_NS));
+      return victims.slice(0, upTo).filter((o, i) => isEarlier(sel, o, i));
     },
-  });
+  };
+  s.selections.push(sel);
 }
 
 /** Lines about a victim seen before its mark_victim (the summary, the SIGKILL). */

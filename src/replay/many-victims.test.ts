@@ -1,0 +1,64 @@
+// A trace of many OOM kills: the bundled premature capture's OOM story repeated, each
+// round 1000 s after the one before with the same pids and mm_ids (oomRounds). Each
+// round's victims must be judged as the single round judges them: a later task given
+// the same pid exits without moving an earlier victim's last exit, the premature rule
+// and the kernel log's `callback failed` lines are found per round, and the facts name
+// each victim's neighbours in its own and the next round.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { analyze } from '../pipeline.ts';
+import { oomRounds } from '../bench/inputs.ts';
+import { SAMPLES_DIR } from '../testing/captures.ts';
+
+const seed = join(SAMPLES_DIR, '6.1/premature/ftrace.txt.gz');
+const ROUNDS = 40;
+const SHIFT = 1000_000_000_000n;
+const tmp = mkdtempSync(join(tmpdir(), 'reaplay-rounds-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const rules = (fs: readonly { rule: string }[]): Record<string, number> => {
+  const n: Record<string, number> = {};
+  for (const f of fs) n[f.rule] = (n[f.rule] ?? 0) + 1;
+  return n;
+};
+
+describe('many OOM kills in one trace, pids reused every round', () => {
+  it('judges every round as the single round is judged', async () => {
+    const oneFile = join(tmp, 'one.txt');
+    const manyFile = join(tmp, 'many.txt');
+    await oomRounds(seed, oneFile, 1);
+    await oomRounds(seed, manyFile, ROUNDS);
+    const one = await analyze([oneFile]);
+    const many = await analyze([manyFile]);
+    const n = one.state.victims.length;
+    expect(n).toBeGreaterThan(1);
+    expect(many.state.victims.length).toBe(ROUNDS * n);
+    // What one round judges, every round judges.
+    const per = rules(one.findings);
+    expect(Object.keys(per).length).toBeGreaterThan(0);
+    const premature = one.findings.filter((f) => f.rule === 'PVS-PREMATURE').length;
+    // Round after round, the next round's first selection comes while the last victim is long released: no more findings than rounds times one.
+    expect(rules(many.findings)).toEqual(Object.fromEntries(Object.entries(per).map(([k, c]) => [k, c * ROUNDS])));
+    expect(premature).toBeGreaterThan(0);
+    const at = (t: bigint | undefined, r: number): bigint | undefined => (t === undefined ? undefined : t - BigInt(r) * SHIFT);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < n; i++) {
+        const v = one.state.victims[i]!;
+        const w = many.state.victims[r * n + i]!;
+        expect([w.pid, w.outcome, w.release?.how, at(w.release?.ts, r)]).toEqual([v.pid, v.outcome, v.release?.how, v.release?.ts]);
+        // The same pid exits again every round: only its own round's exit is this victim's.
+        expect([at(w.lastExit?.ts, r), w.exited?.size]).toEqual([v.lastExit?.ts, v.exited?.size]);
+        const fv = one.facts.victims[i]!;
+        const fw = many.facts.victims[r * n + i]!;
+        expect([fw.callbackFailures, fw.callbackSource]).toEqual([fv.callbackFailures, fv.callbackSource]);
+        // Its own round's earlier victim when the single round has one, else the last of the round before.
+        if (fv.earlier) expect(at(BigInt(fw.earlier!.selectedAt), r)).toBe(BigInt(fv.earlier.selectedAt));
+        else if (r > 0) expect(fw.earlier?.pid).toBe(one.state.victims[n - 1]!.pid);
+      }
+    }
+    // Some victim's last exit is known, so the test above reads one.
+    expect(one.state.victims.some((v) => v.lastExit)).toBe(true);
+  }, 120_000);
+});

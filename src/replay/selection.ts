@@ -1,0 +1,13 @@
+// Which victims a selection counts as selected before it: every victim chosen earlier
+// but those of the same OOM invocation (a group kill marks several at once). Read by
+// the premature rule and by the victim facts, each selection judged without a list of
+// its own (a trace of thousands of victims would hold a quadratic number of entries).
+import type { Selection, VictimState } from './state.ts';
+
+/** mark_victim events of one OOM invocation (group kill) come from one task within this long. */
+export const SAME_SELECTION_NS = 10_000_000n;
+
+/** `o`, the victim at `index` in the replay's victims, counts as selected before `sel`. */
+export function isEarlier(sel: Selection, o: VictimState, index: number): boolean {
+  return index < sel.before && !(o.selector === sel.victim.selector && sel.ts - o.mark.ts < SAME_SELECTION_NS);
+}
