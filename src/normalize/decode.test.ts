@@ -145,6 +145,24 @@ describe('kprobes', () => {
     expect(decode('mn:mn_inv_start', 'range=0x1', ctx)).toBeUndefined();
   });
 
+  it('reads word-only definitions in one pass as strictly as the general reader', () => {
+    const w = defs(
+      'p:mn/w foo a=%di:x64 b=%si:s32 c=%dx',
+      'p:mn/dup foo a=%di:u32 a=%si:u32 probe_func=%dx:u32 probe_module=%cx:u32',
+      'p:mn/proto foo __proto__=%di:x64 z=%si:u8',
+    );
+    expect(decode('mn:w', '(foo+0x0/0x10) a=0x00FF b=-7 c=0x10  ', w)).toEqual({ probe_func: 'foo', probe_offset: 0, is_return: false, a: '0xff', b: -7, c: '0x10' });
+    // Missing, empty, extra, reordered or mistyped values do not fit.
+    for (const bad of ['a=0x1 b=2', 'a= b=2 c=0x1', 'a=0x1 b=2 c=0x1 d=4', 'b=2 a=0x1 c=0x1', 'a=0x1 b=0x2 c=0x1', 'a=0x1  b=2 c=0x1', 'a=0x1 b=2 c=zz']) {
+      expect(decode('mn:w', `(foo+0x0/0x10) ${bad}`, w)).toBeUndefined();
+    }
+    // The site's fields win over an argument of their name; of two arguments of one name the later is kept.
+    expect(decode('mn:dup', '(foo+0x0/0x10) a=1 a=2 probe_func=3 probe_module=4', w)).toEqual({ probe_func: 'foo', probe_offset: 0, is_return: false, a: 2, probe_module: 4 });
+    const p = decode('mn:proto', '(foo+0x0/0x10) __proto__=0x1 z=5', w)!;
+    expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
+    expect(p).toEqual({ probe_func: 'foo', probe_offset: 0, is_return: false, z: 5 });
+  });
+
   it('reads an undefined kprobe by its looks', () => {
     expect(decode('?:p_foo_0', '(foo+0x4/0x20 [mymod]) a=0x10 b=-3 c=xyz')).toEqual({
       probe_func: 'foo', probe_offset: 4, probe_module: 'mymod', is_return: false, a: '0x10', b: -3, c: 'xyz',

@@ -3,7 +3,7 @@
 // and the probed function comes from the definition, so tracefs (symbols) and
 // trace-cmd/perf (raw addresses) give the same fields. Without one, values are guessed.
 import type { Fields, FieldValue } from '../types/event.ts';
-import type { KprobeArg, KprobeDef } from '../types/kprobe.ts';
+import type { KprobeDef } from '../types/kprobe.ts';
 import { normHex } from './decoder.ts';
 import { isDecimal, isHex, unquote, wide } from './fields.ts';
 import { guessValue } from './generic.ts';
@@ -22,9 +22,16 @@ const MAX_TRIES = 16;
 const SYMBOL_MODULE = / \[[\w-]+\]/y;
 const TRAILING_BLANKS = /\s*$/y;
 
+/** What `\s` matches (ECMAScript WhiteSpace and LineTerminator), by code unit: runs per byte of every probe line. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
 function nonSpaceEnd(s: string, from: number): number {
   let i = from;
-  while (i < s.length && !/\s/.test(s[i]!)) i++;
+  while (i < s.length && !isSpace(s.charCodeAt(i))) i++;
   return i;
 }
 
@@ -82,32 +89,86 @@ function argValues(rest: string, def: KprobeDef): string[] | undefined {
 // x64, s32, u8 (optionally an array, `x8[4]`, printed `{0x1,0x2,…}`)
 const SIZED = /^([usx])(?:8|16|32|64)$/;
 
-/** A printed value typed by its definition; undefined when it does not have that type's shape. */
-function typedValue(v: string, arg: KprobeArg): FieldValue | undefined {
-  const type = arg.type;
-  if (type === undefined) return isHex(v) ? normHex(v) : undefined;
-  if (STRING_TYPES.has(type)) return v === '(fault)' ? null : unquote(v);
+/** How a printed value is typed, from its definition's type suffix. */
+type Kind = 'untyped' | 'string' | 'hex' | 'decimal' | 'printed';
+
+function kindOf(type: string | undefined): Kind {
+  if (type === undefined) return 'untyped';
+  if (STRING_TYPES.has(type)) return 'string';
   const m = SIZED.exec(type);
-  if (m) {
-    if (m[1] === 'x') return isHex(v) ? normHex(v) : undefined;
-    return isDecimal(v) ? wide(v) : undefined;
-  }
-  if (type.startsWith('b')) return isDecimal(v) ? wide(v) : undefined;
+  if (m) return m[1] === 'x' ? 'hex' : 'decimal';
+  if (type.startsWith('b')) return 'decimal';
   // symbol, char, %pd/%pD, arrays: kept as printed
-  return v;
+  return 'printed';
 }
 
-function definedArgs(rest: string, def: KprobeDef): Fields | undefined {
-  const values = argValues(rest, def);
-  if (!values) return undefined;
-  const f: Fields = {};
-  for (let i = 0; i < def.args.length; i++) {
-    const arg = def.args[i]!;
-    const v = typedValue(values[i]!, arg);
-    if (v === undefined) return undefined;
-    f[arg.name] = v;
+/** A definition read once for every line of its event: each argument's kind, and whether each value is one word. */
+interface Plan {
+  kinds: Kind[];
+  leads: string[];
+  /** No string, char or symbol argument: every value ends at the next blank, no other end to try. */
+  words: boolean;
+}
+
+const plans = new WeakMap<KprobeDef, Plan>();
+
+function planOf(def: KprobeDef): Plan {
+  let p = plans.get(def);
+  if (!p) {
+    const kinds = def.args.map((a) => kindOf(a.type));
+    const words = def.args.every((a, i) => kinds[i] !== 'string' && a.type !== 'char' && a.type !== 'symbol');
+    plans.set(def, (p = { kinds, leads: def.args.map((a) => ` ${a.name}=`), words }));
   }
-  return f;
+  return p;
+}
+
+/** A printed value typed by its kind; undefined when it does not have that kind's shape. */
+function typedValue(v: string, kind: Kind): FieldValue | undefined {
+  switch (kind) {
+    case 'untyped':
+    case 'hex':
+      return isHex(v) ? normHex(v) : undefined;
+    case 'string':
+      return v === '(fault)' ? null : unquote(v);
+    case 'decimal':
+      return isDecimal(v) ? wide(v) : undefined;
+    default:
+      return v;
+  }
+}
+
+/** The values of a definition whose values are single words: one pass, nothing to try again. */
+function wordValues(rest: string, plan: Plan): string[] | undefined {
+  const values: string[] = [];
+  let pos = 0;
+  for (const lead of plan.leads) {
+    if (!rest.startsWith(lead, pos)) return undefined;
+    const v = pos + lead.length;
+    pos = nonSpaceEnd(rest, v);
+    if (pos === v) return undefined;
+    values.push(rest.slice(v, pos));
+  }
+  TRAILING_BLANKS.lastIndex = pos;
+  TRAILING_BLANKS.exec(rest);
+  return TRAILING_BLANKS.lastIndex === rest.length ? values : undefined;
+}
+
+/** The fields `decodeKprobe` takes from the site. */
+const SITE_FIELDS = new Set(['probe_func', 'probe_offset', 'probe_module', 'probe_addr', 'is_return', 'ret_site']);
+
+/** The arguments into `f` (after the site's fields, which win over an argument of the same name); false if they do not fit `def`. */
+function definedArgs(rest: string, def: KprobeDef, f: Fields): boolean {
+  const plan = planOf(def);
+  const values = plan.words ? wordValues(rest, plan) : argValues(rest, def);
+  if (!values) return false;
+  for (let i = 0; i < def.args.length; i++) {
+    const v = typedValue(values[i]!, plan.kinds[i]!);
+    if (v === undefined) return false;
+    const name = def.args[i]!.name;
+    // `__proto__` would set the object's prototype, not a field; of two arguments of one name the later is kept.
+    if (name !== '__proto__' && !(SITE_FIELDS.has(name) && Object.hasOwn(f, name))) f[name] = v;
+  }
+  return true;
 }
 
 // ` ret=-11`, ` name="a b"`
@@ -130,8 +191,6 @@ export function decodeKprobe(text: string, def?: KprobeDef): Fields | undefined 
   const site = parseKprobeSite(text);
   if (!site) return undefined;
   const rest = text.slice(site.end);
-  const args = def ? definedArgs(rest, def) : guessedArgs(rest);
-  if (!args) return undefined;
   const f: Fields = {
     probe_func: def ? def.func : (site.func ?? site.addr!),
     probe_offset: def ? def.offset : site.isReturn ? 0 : (site.offset ?? null),
@@ -141,6 +200,9 @@ export function decodeKprobe(text: string, def?: KprobeDef): Fields | undefined 
   if (site.addr !== undefined) f.probe_addr = site.addr;
   f.is_return = site.isReturn;
   if (site.retSite !== undefined) f.ret_site = site.retSite;
+  if (def) return definedArgs(rest, def, f) ? f : undefined;
+  const args = guessedArgs(rest);
+  if (!args) return undefined;
   // Site fields win over an argument that happens to share a name.
   for (const [k, v] of Object.entries(args)) if (!Object.hasOwn(f, k)) f[k] = v;
   return f;
