@@ -13,6 +13,7 @@ import { oomRounds } from '../bench/inputs.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
 
 const seed = join(SAMPLES_DIR, '6.1/premature/ftrace.txt.gz');
+const kprobes = join(SAMPLES_DIR, '6.1/premature/kprobe_events.txt');
 const ROUNDS = 40;
 const SHIFT = 1000_000_000_000n;
 const tmp = mkdtempSync(join(tmpdir(), 'reaplay-rounds-'));
@@ -25,13 +26,14 @@ const rules = (fs: readonly { rule: string }[]): Record<string, number> => {
 };
 
 describe('many OOM kills in one trace, pids reused every round', () => {
-  it('judges every round as the single round is judged', async () => {
+  // With the kprobe definitions the mm pointers come in too, and they repeat every round as well.
+  it.each([['without', []], ['with', [kprobes]]])('judges every round as the single round is judged, %s kprobe definitions', async (_, extra) => {
     const oneFile = join(tmp, 'one.txt');
     const manyFile = join(tmp, 'many.txt');
     await oomRounds(seed, oneFile, 1);
     await oomRounds(seed, manyFile, ROUNDS);
-    const one = await analyze([oneFile]);
-    const many = await analyze([manyFile]);
+    const one = await analyze([oneFile, ...extra]);
+    const many = await analyze([manyFile, ...extra]);
     const n = one.state.victims.length;
     expect(n).toBeGreaterThan(1);
     expect(many.state.victims.length).toBe(ROUNDS * n);
@@ -47,7 +49,8 @@ describe('many OOM kills in one trace, pids reused every round', () => {
       for (let i = 0; i < n; i++) {
         const v = one.state.victims[i]!;
         const w = many.state.victims[r * n + i]!;
-        expect([w.pid, w.outcome, w.release?.how, at(w.release?.ts, r)]).toEqual([v.pid, v.outcome, v.release?.how, v.release?.ts]);
+        expect([w.pid, w.outcome, w.release?.how, at(w.release?.ts, r), w.mm.mmPtr, w.selfReaps]).toEqual([v.pid, v.outcome, v.release?.how, v.release?.ts, v.mm.mmPtr, v.selfReaps]);
+        expect(at(w.mmTeardown?.ts, r)).toBe(v.mmTeardown?.ts);
         // The same pid exits again every round: only its own round's exit is this victim's.
         expect([at(w.lastExit?.ts, r), w.exited?.size]).toEqual([v.lastExit?.ts, v.exited?.size]);
         const fv = one.facts.victims[i]!;

@@ -15,6 +15,8 @@ export interface ReplayedTimeline {
   readonly instances: ReadonlyMap<string, InstanceState>;
   /** `callback failed ... non-blockable` log lines. */
   readonly failedLogs: readonly TraceEvent[];
+  /** The victims bound to each mm pointer (mm-pointers.ts). */
+  readonly victimsByPtr: ReadonlyMap<string, readonly VictimState[]>;
   /** Per task: its first kvm:* mmu-notifier tracepoint. */
   readonly kvmByTask: ReadonlyMap<number, TraceEvent>;
   /** Lines announcing a forced OOM (sysrq). */
@@ -25,6 +27,6 @@ export interface ReplayedTimeline {
 
 /** The settled state, seen as a replayed timeline (no copy). */
 export function replayedTimeline(s: ModelState): ReplayedTimeline {
-  const { victims, selections, calls, instances, failedLogs, kvmByTask, bypasses, firstTs, lastTs } = s;
-  return { victims, selections, calls, instances, failedLogs, kvmByTask, bypasses, firstTs, lastTs };
+  const { victims, selections, calls, instances, failedLogs, victimsByPtr, kvmByTask, bypasses, firstTs, lastTs } = s;
+  return { victims, selections, calls, instances, failedLogs, victimsByPtr, kvmByTask, bypasses, firstTs, lastTs };
 }

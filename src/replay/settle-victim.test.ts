@@ -79,7 +79,7 @@ describe('settleVictim on hand-written states (edge cases)', () => {
   const ev = (name: string, ts: bigint, pid = 1, fields: TraceEvent['fields'] = {}): TraceEvent =>
     ({ name, ts, pid, cpu: 0, comm: 'x', fields, src: { file: 't', line: Number(ts / 1_000_000n) } }) as TraceEvent;
   const victim = (over: Partial<VictimState> = {}): VictimState => ({
-    pid: 100, comm: 'victim', mark: ev('oom:mark_victim', 1_000_000_000n, 5), selector: 5, domain: 'memcg:/a',
+    index: 0, pid: 100, comm: 'victim', mark: ev('oom:mark_victim', 1_000_000_000n, 5), selector: 5, domain: 'memcg:/a',
     attempts: [], mm: new MmTimeline(100, 1_000_000_000n), heldAfter: new Samples(), outcome: 'pending', selfReaps: 0, ...over,
   });
   const state = (vs: VictimState[], lastTs: bigint, caps: Partial<ModelState['caps']> = {}): ModelState => {

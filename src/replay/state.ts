@@ -57,6 +57,8 @@ export interface Release {
 }
 
 export interface VictimState {
+  /** Its place in the replay's victims (selection order). */
+  index: number;
   pid: number;
   comm: string;
   mark: TraceEvent;
@@ -150,6 +152,10 @@ export interface ModelState {
   reaping?: VictimState;
   /** The victim of each tracked address space. */
   victimOfMm: Map<MmTimeline, VictimState>;
+  /** The victims bound to each mm pointer the probes print (steps/invalidate.ts): a pointer is reused once its mm is freed. */
+  victimsByPtr: Map<string, VictimState[]>;
+  /** The notifier instances of each mm pointer (`instances` by its key's first part). */
+  instancesByMm: Map<string, InstanceState[]>;
   /** The last `Kill process … or sacrifice child` line not yet followed by its kill line (<=5.1). */
   lastChoice?: { ev: TraceEvent; pid: number; comm: string };
   /** Pid of the oom_reaper kthread, once seen. */
@@ -178,6 +184,8 @@ export function initialState(caps: Capabilities): ModelState {
     pendingByPid: new Map(),
     domainByPid: new Map(),
     victimOfMm: new Map(),
+    victimsByPtr: new Map(),
+    instancesByMm: new Map(),
     openCallbacks: new Map(),
     failedLogs: [],
     kvmByTask: new Map(),

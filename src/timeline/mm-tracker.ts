@@ -198,11 +198,6 @@ export class MmTracker {
     tl.events.trim();
   }
 
-  /** Bind the `mm` pointer the probes print (the first one seen for it). */
-  bindPointer(tl: MmTimeline, ptr: string | undefined): void {
-    if (ptr !== undefined) tl.mmPtr ??= ptr;
-  }
-
   /** Forget remembered lines past the reuse window (tasks never tracked keep nothing). */
   private sweep(now: bigint): void {
     const byMm = this.keepFrom(now);

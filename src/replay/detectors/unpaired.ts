@@ -9,6 +9,7 @@ import type { Capabilities } from '../capabilities.ts';
 import type { ReplayedTimeline } from '../replayed.ts';
 import { notifierOnMm } from '../notifier-evidence.ts';
 import { applyLosses, type Coverage } from '../coverage.ts';
+import { victimsOfPtr } from '../mm-pointers.ts';
 import { LOG_LAG_NS, linesInWindows } from '../log-windows.ts';
 
 /** hlist notifiers known to implement invalidate_range_end (docs/model.md#rules-unpaired). */
@@ -28,13 +29,14 @@ function group(map: Map<string, Group>, key: string): Group {
   return g;
 }
 
+/** The call's victim, else the latest victim selected before it on its mm pointer. */
 const who = (s: ReplayedTimeline, c: CoreCall) => {
-  const v = c.victim ?? [...s.victims].reverse().find((x) => x.mm.mmPtr !== undefined && x.mm.mmPtr === c.mm && x.mark.ts <= c.entry.ts);
+  const v = c.victim ?? victimsOfPtr(s, c.mm).reverse().find((x) => x.mark.ts <= c.entry.ts);
   return v ? { pid: v.pid, mm: v.mm.mmPtr ?? c.mm } : undefined;
 };
 
 /** Calls are grouped per victim (its index: a pid can name several victims). */
-const victimKey = (s: ReplayedTimeline, c: CoreCall): number => (c.victim ? s.victims.indexOf(c.victim) : -1);
+const victimKey = (c: CoreCall): number => (c.victim ? c.victim.index : -1);
 
 function windowOf(calls: CoreCall[]): [bigint, bigint] {
   return [calls[0]!.entry.ts, (calls[calls.length - 1]!.ret ?? calls[calls.length - 1]!.entry).ts];
@@ -46,7 +48,7 @@ export function detectUnpaired(s: ReplayedTimeline, caps: Capabilities, cov: Cov
   // Core level: a failed non-blocking start never gets its end from the caller.
   const byMm = new Map<string, Group>();
   for (const c of failed) {
-    const g = group(byMm, `${victimKey(s, c)}|${c.mm ?? ''}`);
+    const g = group(byMm, `${victimKey(c)}|${c.mm ?? ''}`);
     g.calls.push(c);
     g.evidence.push(ev(c.entry, 'non-blocking invalidate_range_start'), ev(c.ret!, `returned ${c.retval}`));
   }
@@ -67,7 +69,7 @@ export function detectUnpaired(s: ReplayedTimeline, caps: Capabilities, cov: Cov
   const open = s.calls.filter((c) => c.retval === 0 && !c.endCall);
   const openBy = new Map<string, Group>();
   for (const c of open) {
-    const g = group(openBy, `${victimKey(s, c)}|${c.mm ?? ''}|${c.blockable}`);
+    const g = group(openBy, `${victimKey(c)}|${c.mm ?? ''}|${c.blockable}`);
     g.calls.push(c);
     g.evidence.push(ev(c.entry, 'invalidate_range_start'), ev(c.ret!, 'returned 0; no invalidate_range_end follows'));
   }
@@ -139,7 +141,7 @@ function detectInstances(s: ReplayedTimeline, caps: Capabilities, cov: Coverage,
   for (const [key, inst] of s.instances) if (inst.implementsEnd) seenEnd.add(key.split('|')[1]!);
   const groups = new Map<string, Group & { rule: string; instance: string }>();
   const add = (rule: string, instance: string, c: CoreCall, e: Evidence[]) => {
-    const key = `${rule}|${instance}|${victimKey(s, c)}|${c.mm}`;
+    const key = `${rule}|${instance}|${victimKey(c)}|${c.mm}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { key, rule, instance, calls: [], evidence: [] }));
     g.calls.push(c);

@@ -5,13 +5,20 @@ import type { TraceEvent } from '../../types/event.ts';
 import { retval, type KprobeRole } from '../kprobe-roles.ts';
 import type { Callback, CoreCall, InstanceState, ModelState } from '../state.ts';
 import { attemptOf } from './oom.ts';
+import { bindPtr, victimsOfPtr } from '../mm-pointers.ts';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 function instance(s: ModelState, mm: string | undefined, name: string): InstanceState {
   const key = `${mm ?? '?'}|${name}`;
   let i = s.instances.get(key);
-  if (!i) s.instances.set(key, (i = { outstanding: [], implementsEnd: false }));
+  if (!i) {
+    s.instances.set(key, (i = { outstanding: [], implementsEnd: false }));
+    const m = mm ?? '?';
+    const l = s.instancesByMm.get(m);
+    if (l) l.push(i);
+    else s.instancesByMm.set(m, [i]);
+  }
   return i;
 }
 
@@ -40,10 +47,10 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       const at = attemptOf(s, ev);
       if (at) {
         at.a.reapEntry ??= ev;
-        at.v.mm.mmPtr ??= str(f.mm);
+        bindPtr(s, at.v, str(f.mm));
       } else {
         // exit_mmap reaping a victim's mm itself (4.17-6.0).
-        const v = s.victims.find((x) => x.mm.mmPtr !== undefined && x.mm.mmPtr === str(f.mm));
+        const v = victimsOfPtr(s, str(f.mm))[0];
         if (v) v.selfReaps++;
       }
       return;
@@ -72,7 +79,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       };
       if (at) {
         at.a.calls.push(call);
-        at.v.mm.mmPtr ??= call.mm;
+        bindPtr(s, at.v, call.mm);
       }
       s.openStart.set(ev.pid, call);
       s.calls.push(call);
@@ -134,12 +141,11 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
     }
     case 'mm_release': {
       const mm = str(f.mm);
-      for (const v of s.victims) {
-        if (v.mm.mmPtr === undefined || v.mm.mmPtr !== mm) continue;
+      for (const v of victimsOfPtr(s, mm)) {
         if (!v.release) v.release = { ts: ev.ts, how: 'mm_release', ev };
         v.mmTeardown ??= ev;
       }
-      for (const [key, inst] of s.instances) if (key.startsWith(`${mm}|`)) inst.released ??= ev;
+      for (const inst of s.instancesByMm.get(String(mm)) ?? []) inst.released ??= ev;
       return;
     }
     case 'cb_release': {

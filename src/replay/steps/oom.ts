@@ -15,6 +15,7 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
   const comm = typeof ev.fields?.comm === 'string' ? ev.fields.comm : ev.pid === pid ? ev.comm : '';
   const anonKb = num(ev.fields?.anon_rss_kb);
   const v: VictimState = {
+    index: s.victims.length,
     pid,
     comm,
     mark: ev,
