@@ -8,12 +8,19 @@ export function bindPtr(s: ModelState, v: VictimState, ptr: string | undefined):
   if (v.mm.mmPtr !== undefined || ptr === undefined) return;
   v.mm.mmPtr = ptr;
   const l = s.victimsByPtr.get(ptr);
-  if (l) l.push(v);
-  else s.victimsByPtr.set(ptr, [v]);
+  if (!l) {
+    s.victimsByPtr.set(ptr, [v]);
+    return;
+  }
+  // Kept in selection order: bound in that order but for attempts that interleave.
+  let i = l.length;
+  while (i > 0 && l[i - 1]!.index > v.index) i--;
+  l.splice(i, 0, v);
 }
 
+const NONE: readonly VictimState[] = [];
+
 /** The victims bound to `ptr`, in selection order. */
-export function victimsOfPtr(s: { victimsByPtr: ReadonlyMap<string, readonly VictimState[]> }, ptr: string | undefined): VictimState[] {
-  const l = ptr === undefined ? undefined : s.victimsByPtr.get(ptr);
-  return l ? [...l].sort((a, b) => a.index - b.index) : [];
+export function victimsOfPtr(s: { victimsByPtr: ReadonlyMap<string, readonly VictimState[]> }, ptr: string | undefined): readonly VictimState[] {
+  return (ptr === undefined ? undefined : s.victimsByPtr.get(ptr)) ?? NONE;
 }

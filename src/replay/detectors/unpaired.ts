@@ -29,9 +29,14 @@ function group(map: Map<string, Group>, key: string): Group {
   return g;
 }
 
+function latestBefore(vs: readonly VictimState[], ts: bigint): VictimState | undefined {
+  for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.mark.ts <= ts) return vs[i];
+  return undefined;
+}
+
 /** The call's victim, else the latest victim selected before it on its mm pointer. */
 const who = (s: ReplayedTimeline, c: CoreCall) => {
-  const v = c.victim ?? victimsOfPtr(s, c.mm).reverse().find((x) => x.mark.ts <= c.entry.ts);
+  const v = c.victim ?? latestBefore(victimsOfPtr(s, c.mm), c.entry.ts);
   return v ? { pid: v.pid, mm: v.mm.mmPtr ?? c.mm } : undefined;
 };
 
