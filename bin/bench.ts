@@ -6,7 +6,8 @@
 // and the whole `reaplay check` process (src/bench/parallel.ts, src/bench/rss-curve.ts):
 //   >= 500 MB/s with one thread, >= 1.7x that with two, <= 12x `grep -c`, .zst >= 400 MB/s,
 //   peak RSS < 150 MB on the 1 GB haystack and < 300 MB on a 10 GB trace (1, 3, 10 GB curve);
-// and <= 64 B per event the replay keeps packed for a victim that stays open (src/bench/retained.ts).
+// and <= 64 B per event the replay keeps packed for a victim that stays open (src/bench/retained.ts);
+// and time linear in the victims of a trace of thousands of OOM kills (src/bench/victims.ts).
 // Inputs: the real 1 GB haystack of ../shared/traces (from its .zst and decompressed),
 // and a >= 2 GB trace generated from real lines with shifted timestamps. Both are
 // written under .bench/ (git-ignored) and reused by later runs.
@@ -133,6 +134,7 @@ failures.push(...(await import('../src/bench/growth.ts')).linearGrowth());
 await (await import('../src/bench/fleet.ts')).fleetBench(BENCH_DIR, failures);
 failures.push(...watchStreamCase());
 failures.push(...(await (await import('../src/bench/retained.ts')).retainedCase(BENCH_DIR)));
+failures.push(...(await (await import('../src/bench/victims.ts')).victimsCase(BENCH_DIR)));
 console.log(`targets: tracefs text >= ${MIN_MBPS} MB/s filtered to the model's events; peak RSS < ${MAX_RSS_MB} MB on >= 2 GB`);
 failures.push(...(await benchBinary()));
 if (failures.length) {

@@ -1,0 +1,47 @@
+// Bench case: a trace of thousands of OOM kills. The bundled 6.1/premature capture's OOM
+// story repeated with shifted times (`oomRounds`: two victims a round, the same pids, mm_ids
+// and mm pointers every round), checked whole as `reaplay check` runs, with and without its
+// kprobe definitions, at 1,000 and 5,000 victims. Time must grow linearly with the victims:
+// the exponent between the two sizes at most MAX_EXPONENT (a rule judging every pair of
+// victims shows 2.0). Run alone: `npx tsx src/bench/victims.ts`; `npm run bench` runs it too.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, SAMPLES_DIR } from '../testing/captures.ts';
+import { oomRounds } from './inputs.ts';
+
+const ROUNDS = [500, 2500];
+const MAX_EXPONENT = 1.25;
+
+/** Wall seconds of `reaplay check` on `files` (exit 1: findings, as expected here). */
+function checkSeconds(files: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/reaplay.js'), 'check', ...files], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`check on ${files[0]} exited ${r.status}: ${r.stderr.slice(0, 300)}`);
+  return s;
+}
+
+export async function victimsCase(benchDir: string, log: (s: string) => void = console.log): Promise<string[]> {
+  const seed = join(SAMPLES_DIR, '6.1/premature');
+  const inputs = [];
+  for (const rounds of ROUNDS) {
+    const file = join(benchDir, `oom-${rounds * 2}-victims.txt`);
+    if (!existsSync(file)) await oomRounds(join(seed, 'ftrace.txt.gz'), file, rounds);
+    inputs.push(file);
+  }
+  const failures: string[] = [];
+  for (const [label, extra] of [['without kprobe definitions', []], ['with kprobe definitions', [join(seed, 'kprobe_events.txt')]]] as const) {
+    const secs = inputs.map((f) => checkSeconds([f, ...extra]));
+    const exponent = Math.log(secs[1]! / secs[0]!) / Math.log(ROUNDS[1]! / ROUNDS[0]!);
+    log(`thousands of victims, ${label}: check on ${ROUNDS.map((r) => (r * 2).toLocaleString('en')).join(' and ')} victims ${secs.map((s) => `${s.toFixed(1)} s`).join(' and ')}; time grows as victims^${exponent.toFixed(2)}`);
+    if (!(exponent <= MAX_EXPONENT)) failures.push(`thousands of victims, ${label}: time grows as victims^${exponent.toFixed(2)} > ${MAX_EXPONENT}`);
+  }
+  return failures;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const failures = await victimsCase(join(REPO_ROOT, '.bench'));
+  for (const m of failures) console.log(`MISSED ${m}`);
+  process.exitCode = failures.length ? 1 : 0;
+}
