@@ -64,7 +64,6 @@ export function computeFacts(x: FactsInput): Facts {
     premature,
     leaks,
     selectionOf: firstSelections(st.selections),
-    victimIndex: new Map(st.victims.map((v, i) => [v, i])),
   };
   const victims: VictimFacts[] = st.victims.map((v) => victimFacts(ctx, v));
   const observations: CaptureObservations = {

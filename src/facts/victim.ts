@@ -22,15 +22,13 @@ export interface VictimContext {
   leaks: Map<VictimState, Record<string, number>>;
   /** Each victim's selection's index in `state.selections` (found once: a trace can hold thousands). */
   selectionOf: Map<VictimState, number>;
-  /** Each victim's index in `state.victims`. */
-  victimIndex: Map<VictimState, number>;
 }
 
-/** The first selection from index `from` on that counts v (at `index` in the victims) as selected before it, in v's domain. */
-function nextSelection(s: ModelState, from: number, v: VictimState, index: number): Selection | undefined {
+/** The first selection from index `from` on that counts v as selected before it, in v's domain. */
+function nextSelection(s: ModelState, from: number, v: VictimState): Selection | undefined {
   for (let i = from; i < s.selections.length; i++) {
     const x = s.selections[i]!;
-    if (x.victim !== v && sameDomain(x.victim, v) && isEarlier(x, v, index)) return x;
+    if (x.victim !== v && sameDomain(x.victim, v) && isEarlier(x, v)) return x;
   }
   return undefined;
 }
@@ -39,7 +37,7 @@ function nextSelection(s: ModelState, from: number, v: VictimState, index: numbe
 function latestEarlier(s: ModelState, sel: Selection, v: VictimState): VictimState | undefined {
   for (let i = sel.before - 1; i >= 0; i--) {
     const e = s.victims[i]!;
-    if (e !== v && isEarlier(sel, e, i) && sameDomain(e, v)) return e;
+    if (e !== v && isEarlier(sel, e) && sameDomain(e, v)) return e;
   }
   return undefined;
 }
@@ -100,8 +98,7 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
   const sel = at === undefined ? undefined : s.selections[at];
   const earlier = sel && latestEarlier(s, sel, v);
   // A selection that counts v as earlier comes after v's own.
-  const index = ctx.victimIndex.get(v)!;
-  const next = nextSelection(s, at === undefined ? 0 : at + 1, v, index);
+  const next = nextSelection(s, at === undefined ? 0 : at + 1, v);
   const anonLeft = v.reapedLog?.fields?.anon_rss_kb;
   // Only a reaper line names it, or it was selected before the trace: the selection time is unknown, so no latency is measured from it.
   const noSelectionTime = v.evidence === 'reaper' || v.evidence === 'before_trace';

@@ -7,7 +7,7 @@ import type { Selection, VictimState } from './state.ts';
 /** mark_victim events of one OOM invocation (group kill) come from one task within this long. */
 export const SAME_SELECTION_NS = 10_000_000n;
 
-/** `o`, the victim at `index` in the replay's victims, counts as selected before `sel`. */
-export function isEarlier(sel: Selection, o: VictimState, index: number): boolean {
-  return index < sel.before && !(o.selector === sel.victim.selector && sel.ts - o.mark.ts < SAME_SELECTION_NS);
+/** Victim `o` counts as selected before `sel`. */
+export function isEarlier(sel: Selection, o: VictimState): boolean {
+  return o.index < sel.before && !(o.selector === sel.victim.selector && sel.ts - o.mark.ts < SAME_SELECTION_NS);
 }

@@ -112,7 +112,7 @@ function judge(s: ReplayedTimeline, caps: Capabilities, sel: Selection, v1: Vict
 
 export function detectPremature(s: ReplayedTimeline, caps: Capabilities, cov: Coverage, markTraced: boolean): Finding[] {
   const out: Finding[] = [];
-  const judgeAll = (sel: Selection, earlier: Iterable<VictimState>): void => {
+  const judgeAll = (sel: Selection, earlier: readonly VictimState[]): void => {
     for (const v1 of earlier) {
       const f = judge(s, caps, sel, v1, cov, markTraced);
       if (f) out.push(f);
@@ -124,14 +124,12 @@ export function detectPremature(s: ReplayedTimeline, caps: Capabilities, cov: Co
   }
   // Selections in time order: a victim whose memory went before one selection went before
   // every later one too (judge leaves it out), so it leaves the list of those still open.
-  let open: { v: VictimState; i: number }[] = [];
+  let open: VictimState[] = [];
   let added = 0;
   for (const sel of s.selections) {
-    for (; added < sel.before; added++) open.push({ v: s.victims[added]!, i: added });
-    open = open.filter(({ v }) => !(v.release && v.release.ts <= sel.ts));
-    judgeAll(sel, (function* () {
-      for (const o of open) if (isEarlier(sel, o.v, o.i)) yield o.v;
-    })());
+    for (; added < sel.before; added++) open.push(s.victims[added]!);
+    open = open.filter((v) => !(v.release && v.release.ts <= sel.ts));
+    judgeAll(sel, open.filter((v) => isEarlier(sel, v)));
   }
   return out;
 }

@@ -52,7 +52,7 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
     before: upTo,
     // Built when read from what never changes (the victims before it, their selector and mark).
     get earlier() {
-      return victims.slice(0, upTo).filter((o, i) => isEarlier(sel, o, i));
+      return victims.slice(0, upTo).filter((o) => isEarlier(sel, o));
     },
   };
   s.selections.push(sel);
