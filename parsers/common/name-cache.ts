@@ -37,6 +37,8 @@ function sameMiddle(a: Buffer, buf: Buffer, start: number): boolean {
 
 /** Slots of the recently seen names, by their length and end words. */
 const RECENT = 64;
+/** 32 - log2(RECENT): the shift that leaves a hash's top bits as a slot. */
+const RECENT_SHIFT = 26;
 
 const hex = (c: number): string => `\\x${c.toString(16).padStart(2, '0')}`;
 
@@ -122,7 +124,8 @@ export class NameCache {
     if (len < 4) return this.find(buf, start, end);
     const head = word(buf, start);
     const tail = word(buf, end - 4);
-    const r = (Math.imul(head ^ tail ^ len, 0x9e3779b1) >>> 0) % RECENT;
+    // The top bits of a multiplicative hash, as an int: `>>> 0` then `%` made it a double modulo.
+    const r = Math.imul(head ^ tail ^ len, 0x9e3779b1) >>> RECENT_SHIFT;
     const s = this.recent[r];
     if (s !== undefined && s.head === head && s.tail === tail && s.bytes.length === len && (len <= 8 || sameMiddle(s.bytes, buf, start))) return s;
     return (this.recent[r] = this.find(buf, start, end));
