@@ -41,6 +41,15 @@ describe('MmTracker', () => {
     expect(mm.anon().length).toBe(30);
     expect(mm.anon()[0]!.ts).toBe(10n * S);
   });
+  it("the exit of the task it is tracked for is its event too, as a thread's is", () => {
+    const t = new MmTracker();
+    t.observe(rss(9n * S, 11, 7, 5));
+    t.observe(rss(9n * S, 10, 7, 5));
+    const mm = t.track(10, 10n * S);
+    t.observe(ev('sched:sched_process_exit', 12n * S, 11, { pid: 11 }));
+    t.observe(ev('sched:sched_process_exit', 13n * S, 10, { pid: 10 }));
+    expect([...mm.events].filter((e) => e.name === 'sched:sched_process_exit').map((e) => e.fields?.pid)).toEqual([11, 10]);
+  });
   it("lines about its pid and its tasks' exits are its events, fed one at a time", () => {
     const t = new MmTracker();
     t.observe(ev('signal:signal_generate', 10n * S - 1n, 1, { pid: 10, sig: 9 }));

@@ -147,19 +147,25 @@ export class MmTracker {
   private addTask(tl: MmTimeline, task: number): void {
     if (tl.tasks.has(task)) return;
     tl.tasks.add(task);
-    this.noteTask(tl, task);
-    const l = this.byTask.get(task);
-    if (l) l.push(tl);
-    else this.byTask.set(task, [tl]);
+    this.index(tl, task);
+  }
+
+  /** `task` is one of `tl`'s: its exits are `tl`'s events (`byTask`), and `withTask` finds `tl`. */
+  private index(tl: MmTimeline, task: number): void {
+    for (const m of [this.byTask, this.everByTask]) {
+      const l = m.get(task);
+      if (l) l.push(tl);
+      else m.set(task, [tl]);
+    }
   }
 
   /** Track the address space of `pid` from `at` on (a selection): its mm_id and the tasks sharing it. */
   track(pid: number, at: bigint): MmTimeline {
     const tl = new MmTimeline(pid, at);
     this.all.push(tl);
-    this.noteTask(tl, pid);
+    // Its own pid is among its tasks from the start (MmTimeline): indexed here, not by addTask.
+    this.index(tl, pid);
     this.byPid.set(pid, tl);
-    this.addTask(tl, pid);
     for (const e of claim(this.recentByPid, pid, at)) tl.events.push(e);
     const id = this.taskMm.get(pid);
     if (id !== undefined) this.bindMmId(tl, id);
@@ -203,13 +209,6 @@ export class MmTracker {
     const byMm = this.keepFrom(now);
     for (const [k, l] of this.recentByMm) if (l[l.length - 1]!.ts < byMm) this.recentByMm.delete(k);
     for (const [k, l] of this.recentByPid) if (now - l[l.length - 1]!.ts > MM_ID_REUSE_WINDOW_NS) this.recentByPid.delete(k);
-  }
-
-  /** `task` is one of `tl`'s (for `withTask`). */
-  private noteTask(tl: MmTimeline, task: number): void {
-    const l = this.everByTask.get(task);
-    if (l) l.push(tl);
-    else this.everByTask.set(task, [tl]);
   }
 
   /**
