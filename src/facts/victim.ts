@@ -35,7 +35,7 @@ function nextSelection(s: ModelState, from: number, v: VictimState): Selection |
 
 /** The latest victim of v's domain that `sel` (v's selection) counts as selected before it. */
 function latestEarlier(s: ModelState, sel: Selection, v: VictimState): VictimState | undefined {
-  for (let i = sel.before - 1; i >= 0; i--) {
+  for (let i = sel.victim.index - 1; i >= 0; i--) {
     const e = s.victims[i]!;
     if (e !== v && isEarlier(sel, e) && sameDomain(e, v)) return e;
   }

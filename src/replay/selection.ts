@@ -9,5 +9,5 @@ export const SAME_SELECTION_NS = 10_000_000n;
 
 /** Victim `o` counts as selected before `sel`. */
 export function isEarlier(sel: Selection, o: VictimState): boolean {
-  return o.index < sel.before && !(o.selector === sel.victim.selector && sel.ts - o.mark.ts < SAME_SELECTION_NS);
+  return o.index < sel.victim.index && !(o.selector === sel.victim.selector && sel.ts - o.mark.ts < SAME_SELECTION_NS);
 }

@@ -104,8 +104,6 @@ export interface VictimState {
 export interface Selection {
   victim: VictimState;
   ts: bigint;
-  /** How many victims were selected before it: its victim's index in the replay's victims. */
-  readonly before: number;
   /** Victims selected before this one, but for those of the same selection (one OOM kill choosing several: `isEarlier`); a new array at each read. */
   readonly earlier: VictimState[];
 }

@@ -1,7 +1,8 @@
 // Events kept while something may still cite them (a followed address space's samples,
-// an open victim's anon samples), packed into the rows of a few ArrayBuffers. A kmem:rss_stat sample, the bulk of what a long trace keeps, is 60
-// bytes of numbers and a few one-byte indexes into its chunk's strings, where the event
-// object costs ~650 bytes and a binary one pins the slab of payload it was read from.
+// an open victim's anon samples), packed into the rows of a few ArrayBuffers. A
+// kmem:rss_stat sample, the bulk of what a long trace keeps, is 60 bytes of numbers and
+// a few one-byte indexes into its chunk's strings, where the event object costs ~650
+// bytes and a binary one pins the slab of payload it was read from.
 // The event is built again, equal field for field, only when asked for. A row holds an
 // event only when that rebuilds it exactly (its text is the print fmt of its fields);
 // any other event is kept whole in its row's chunk.

@@ -127,7 +127,7 @@ export function detectPremature(s: ReplayedTimeline, caps: Capabilities, cov: Co
   let open: VictimState[] = [];
   let added = 0;
   for (const sel of s.selections) {
-    for (; added < sel.before; added++) open.push(s.victims[added]!);
+    for (; added < sel.victim.index; added++) open.push(s.victims[added]!);
     open = open.filter((v) => !(v.release && v.release.ts <= sel.ts));
     judgeAll(sel, open.filter((v) => isEarlier(sel, v)));
   }

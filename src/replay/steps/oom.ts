@@ -41,7 +41,6 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
     s.pendingByPid.delete(pid);
   }
   const { victims } = s;
-  const upTo = victims.length;
   const ts = ev.ts;
   victims.push(v);
   s.unretired.push(v);
@@ -49,10 +48,9 @@ export function onMarkVictim(s: ModelState, ev: TraceEvent): void {
   const sel: Selection = {
     victim: v,
     ts,
-    before: upTo,
     // Built when read from what never changes (the victims before it, their selector and mark).
     get earlier() {
-      return victims.slice(0, upTo).filter((o) => isEarlier(sel, o));
+      return victims.slice(0, v.index).filter((o) => isEarlier(sel, o));
     },
   };
   s.selections.push(sel);

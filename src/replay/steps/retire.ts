@@ -14,7 +14,7 @@ export function retireReleased(s: ModelState, now: bigint): void {
   // Only victims not retired yet: a trace of thousands of kills would scan them all each window.
   s.unretired = s.unretired.filter((v) => !v.mm.retired);
   for (const v of s.unretired) {
-    if (!v.release || v.mm.retired) continue;
+    if (!v.release) continue;
     const due = v.release.ts + MM_ID_REUSE_WINDOW_NS;
     if (now > due) {
       s.mms.retire(v.mm, v.release.ts);
