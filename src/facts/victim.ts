@@ -162,12 +162,26 @@ export function victimFacts(ctx: VictimContext, v: VictimState): VictimFacts {
   };
 }
 
-/** The victim a finding names: same pid and mm, else the last victim with that pid. */
-export function victimOfFinding(s: ModelState, f: Pick<Finding, 'victim'>): VictimState | undefined {
+/**
+ * The victim a finding names: same pid and mm, else same pid; of several (a pid reused in
+ * one trace), the last selected by the time of the finding's last evidence line, else the
+ * last of all.
+ */
+export function victimOfFinding(s: ModelState, f: Pick<Finding, 'victim' | 'evidence'>): VictimState | undefined {
   if (!f.victim) return undefined;
+  const { pid, mm } = f.victim;
+  let until: bigint | undefined;
+  for (const e of f.evidence ?? []) if (e.ts !== undefined && (until === undefined || e.ts > until)) until = e.ts;
   const vs = s.victims;
-  const mm = f.victim.mm;
-  if (mm !== undefined) for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid && vs[i]!.mm.mmPtr === mm) return vs[i];
-  for (let i = vs.length - 1; i >= 0; i--) if (vs[i]!.pid === f.victim.pid) return vs[i];
-  return undefined;
+  const pick = (match: (v: VictimState) => boolean): VictimState | undefined => {
+    let last: VictimState | undefined;
+    for (let i = vs.length - 1; i >= 0; i--) {
+      const v = vs[i]!;
+      if (!match(v)) continue;
+      last ??= v;
+      if (until === undefined || v.mark.ts <= until) return v;
+    }
+    return last;
+  };
+  return (mm !== undefined ? pick((v) => v.pid === pid && v.mm.mmPtr === mm) : undefined) ?? pick((v) => v.pid === pid);
 }

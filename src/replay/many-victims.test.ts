@@ -56,6 +56,8 @@ describe('many OOM kills in one trace, pids reused every round', () => {
         const fv = one.facts.victims[i]!;
         const fw = many.facts.victims[r * n + i]!;
         expect([fw.callbackFailures, fw.callbackSource]).toEqual([fv.callbackFailures, fv.callbackSource]);
+        // A finding names its victim by pid: each round's, not the last round's with that pid.
+        expect([fw.premature, fw.leaks]).toEqual([fv.premature, fv.leaks]);
         // Its own round's earlier victim when the single round has one, else the last of the round before.
         if (fv.earlier) expect(at(BigInt(fw.earlier!.selectedAt), r)).toBe(BigInt(fv.earlier.selectedAt));
         else if (r > 0) expect(fw.earlier?.pid).toBe(one.state.victims[n - 1]!.pid);
