@@ -3,7 +3,8 @@
 // The whole pipeline as `reaplay check` runs it (streamed), without printing. Prints one
 // JSON line: seconds, text bytes, peak RSS, victims and findings, and what the replay
 // retained at the end: the distinct events the model's state cites as objects and the heap
-// bytes of each (measured on a copy), those it keeps packed (src/timeline/event-columns.ts)
+// bytes of each (measured on a copy), the references it keeps in their place (src/types/event.ts
+// EventRef: invalidate calls, callback-failed lines), those it keeps packed (src/timeline/event-columns.ts)
 // and their bytes each, the anon samples the facts kept, and the heap and buffers the
 // analysis holds (after it less before, both after a full GC; needs --expose-gc).
 import { analyze } from '../pipeline.ts';
@@ -14,9 +15,10 @@ const files = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Distinct trace events reachable from `root` as objects, and those held packed with their bytes. */
-function citedEvents(root: unknown): { events: Set<TraceEvent>; packed: number; packedBytes: number } {
+function citedEvents(root: unknown): { events: Set<TraceEvent>; refs: number; packed: number; packedBytes: number } {
   const seen = new Set<object>();
   const events = new Set<TraceEvent>();
+  let refs = 0;
   let packed = 0;
   let packedBytes = 0;
   const stack: unknown[] = [root];
@@ -28,12 +30,15 @@ function citedEvents(root: unknown): { events: Set<TraceEvent>; packed: number; 
       packed += x.packedCount();
       packedBytes += x.packedBytes();
     }
-    if ('ts' in x && 'src' in x && 'name' in x) events.add(x as TraceEvent);
+    if ('ts' in x && 'src' in x && 'name' in x) {
+      if ('text' in x) events.add(x as TraceEvent);
+      else refs++;
+    }
     if (x instanceof Map) for (const [k, v] of x) stack.push(k, v);
     else if (x instanceof Set) for (const v of x) stack.push(v);
     else for (const v of Object.values(x)) stack.push(v);
   }
-  return { events, packed, packedBytes };
+  return { events, refs, packed, packedBytes };
 }
 
 /** Heap bytes per event of a copy of `events` (strings, fields and source reference included). */
@@ -54,7 +59,7 @@ const a = await analyze(files);
 const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
 gc?.();
 const { heapUsed: heap1, arrayBuffers: buffers1 } = process.memoryUsage();
-const { events: cited, packed, packedBytes } = citedEvents(a.state);
+const { events: cited, refs, packed, packedBytes } = citedEvents(a.state);
 const perCited = bytesPerEvent(cited);
 console.log(
   JSON.stringify({
@@ -67,6 +72,7 @@ console.log(
     findings: a.findings.length,
     citedEvents: cited.size,
     bytesPerCitedEvent: perCited,
+    citedRefs: refs,
     packedEvents: packed,
     bytesPerPackedEvent: packed ? packedBytes / packed : undefined,
     /** Anon samples the facts kept (typed columns, 24 B each). */

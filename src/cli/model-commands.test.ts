@@ -44,6 +44,9 @@ describe('reaplay timeline and replay', () => {
     expect(r.out).toMatch(/^address space of victim 440 \(victim\), mm 0xffff898a41102880, rss mm_id 3629428702: \d+ events/);
     expect(r.out).toMatch(/oom:mark_victim pid=440 .*ftrace\.txt\.gz:3236/);
     expect(r.out).toMatch(/mn:mn_release .*ftrace\.txt\.gz:10840/);
+    // The invalidate calls on its mm (the model keeps references to them; the printer finds their lines).
+    const count = (name: string) => r.out.split('\n').filter((l) => l.split(/\s+/)[3] === name).length;
+    expect([count('mn:mn_inv_start'), count('mn:mn_inv_start_ret'), count('mn:mntest_inv_start'), count('mn:mntest_inv_start_ret')]).toEqual([141, 141, 140, 140]);
     expect((await cli('timeline', '--pid', '1', ...files('6.1/premature'))).code).toBe(2);
   });
   it('replay --as-kernel 4.19 says what that kernel would have done', async () => {

@@ -40,6 +40,9 @@ export interface Finding {
   evidence: Evidence[];
 }
 
+/** The evidence an event (or what is kept of it) gives. */
+export const cite = (e: { src: SourceRef; ts: bigint }, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
+
 /** Evidence lists stay readable: the first few, and the last, of many. */
 export function sampleEvidence(all: Evidence[], keep = 6): Evidence[] {
   if (all.length <= keep) return all;

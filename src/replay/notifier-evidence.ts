@@ -3,7 +3,7 @@
 // tracepoints run in the context of the task whose mm KVM registered on (its vCPU
 // threads, its ioctls), and a core invalidate call or callback names its mm. Lines
 // from other tasks (kswapd ages every guest) tie no notifier to this mm.
-import type { TraceEvent } from '../types/event.ts';
+import type { EventRef, TraceEvent } from '../types/event.ts';
 import type { ModelState, VictimState } from './state.ts';
 import type { ReplayedTimeline } from './replayed.ts';
 
@@ -12,10 +12,10 @@ export function noteKvm(s: ModelState, ev: TraceEvent): void {
   if (ev.pid > 0 && !s.kvmByTask.has(ev.pid)) s.kvmByTask.set(ev.pid, ev);
 }
 
-const ownTask = (v: VictimState, ev: TraceEvent): boolean => v.mm.tasks.has(ev.pid) || ev.tgid === v.pid;
+const ownTask = (v: VictimState, ev: EventRef): boolean => v.mm.tasks.has(ev.pid) || ev.tgid === v.pid;
 
 export interface NotifierEvidence {
-  ev: TraceEvent;
+  ev: EventRef;
   what: string;
   /** The notifier is KVM's (an hlist notifier that implements invalidate_range_end). */
   kvm: boolean;

@@ -3,7 +3,7 @@
 // the rules cite. Read-only, and without the step's working tables (calls in flight,
 // lines waiting for their victim), which say nothing once the trace is over.
 import type { TraceEvent } from '../types/event.ts';
-import type { CoreCall, InstanceState, ModelState, Selection, VictimState } from './state.ts';
+import type { CoreCall, FailedLine, InstanceState, ModelState, Selection, VictimState } from './state.ts';
 
 export interface ReplayedTimeline {
   readonly victims: readonly VictimState[];
@@ -14,7 +14,7 @@ export interface ReplayedTimeline {
   /** Per `mm|instance`: the notifier instance's outstanding starts. */
   readonly instances: ReadonlyMap<string, InstanceState>;
   /** `callback failed ... non-blockable` log lines. */
-  readonly failedLogs: readonly TraceEvent[];
+  readonly failedLogs: readonly FailedLine[];
   /** The victims bound to each mm pointer (mm-pointers.ts). */
   readonly victimsByPtr: ReadonlyMap<string, readonly VictimState[]>;
   /** Per task: its first kvm:* mmu-notifier tracepoint. */

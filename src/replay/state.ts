@@ -2,7 +2,7 @@
 // per victim (mark → queue → attempts → outcome, MMF_OOM_SKIP and release), per
 // task the invalidate calls in flight, per notifier instance its outstanding
 // starts, and the selections to be judged once the whole trace is known.
-import type { TraceEvent } from '../types/event.ts';
+import type { EventRef, TraceEvent } from '../types/event.ts';
 import type { Capabilities } from './capabilities.ts';
 import { MmTracker, type MmTimeline } from '../timeline/mm-tracker.ts';
 import type { Samples } from '../timeline/samples.ts';
@@ -13,8 +13,12 @@ export type SkipCause = 'REAPED' | 'REAP_GAVE_UP' | 'NOTIFIER_GIVE_UP' | 'PINNED
 export interface Callback {
   instance: string;
   phase: 'start' | 'end';
-  entry: TraceEvent;
-  ret?: TraceEvent;
+  /** The range its entry names (an end pairs with the start of the same range) and its mm. */
+  start?: string;
+  end?: string;
+  mm?: string;
+  entry: EventRef;
+  ret?: EventRef;
   retval?: number;
 }
 
@@ -26,12 +30,12 @@ export interface CoreCall {
   start?: string;
   end?: string;
   blockable?: boolean;
-  entry: TraceEvent;
-  ret?: TraceEvent;
+  entry: EventRef;
+  ret?: EventRef;
   retval?: number;
   callbacks: Callback[];
   /** The matching `__mmu_notifier_invalidate_range_end`. */
-  endCall?: TraceEvent;
+  endCall?: EventRef;
   /** Victim whose reap attempt this call belongs to. */
   victim?: VictimState;
 }
@@ -48,6 +52,12 @@ export interface Attempt {
   result?: 'ok' | 'failed' | 'lock_busy' | 'already_skipped';
   /** What decided the result. */
   decidedBy?: string;
+}
+
+/** A `callback failed ... non-blockable` log line, as kept: the callback it names. */
+export interface FailedLine extends EventRef {
+  readonly symbol?: string;
+  readonly module?: string;
 }
 
 export interface Release {
@@ -141,7 +151,7 @@ export interface ModelState {
   /** Per task: callback starts whose return probe has not come yet. */
   openCallbacks: Map<number, Callback[]>;
   /** `callback failed ... non-blockable` log lines (evidence without probes). */
-  failedLogs: TraceEvent[];
+  failedLogs: FailedLine[];
   /** Per task: its first kvm:* mmu-notifier tracepoint (KVM's notifier on that task's mm). */
   kvmByTask: Map<number, TraceEvent>;
   /** Lines announcing a forced OOM (sysrq), which ignores pending victims. */
@@ -164,6 +174,8 @@ export interface ModelState {
   retireCheckAt?: bigint;
   /** The victims whose address space is not retired yet, in selection order: what that look goes over. */
   unretired: VictimState[];
+  /** One copy of each value the kept calls repeat (mm pointers, ranges, addresses): a value read from a line may hold the whole line. */
+  words: Map<string, string>;
 }
 
 export function initialState(caps: Capabilities): ModelState {
@@ -188,5 +200,6 @@ export function initialState(caps: Capabilities): ModelState {
     failedLogs: [],
     kvmByTask: new Map(),
     bypasses: [],
+    words: new Map(),
   };
 }

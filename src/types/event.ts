@@ -53,6 +53,24 @@ export interface TraceEvent {
 }
 
 /**
+ * What the model keeps of an event it may cite once the event itself is gone: when, whose,
+ * and where it is in its input. The invalidate calls of thousands of victims are kept to
+ * the end as these, not as events (their text and fields are ~9x the bytes).
+ */
+export interface EventRef {
+  readonly ts: bigint;
+  readonly pid: number;
+  readonly tgid?: number;
+  readonly name: string;
+  readonly src: SourceRef;
+}
+
+/** The reference to an event (a new object: the event itself is not held). One literal, so every reference has one shape. */
+export function refOf(e: TraceEvent): EventRef {
+  return { ts: e.ts, pid: e.pid, tgid: e.tgid, name: e.name, src: e.src };
+}
+
+/**
  * A binary record seen through its event's print fmt: the format string, and each argument
  * as the print fmt evaluates it (integers up to 32 bits as numbers, 64-bit ones as bigints,
  * char data and `__print_symbolic` names as strings), read by offset from the record.

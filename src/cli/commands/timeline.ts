@@ -4,7 +4,7 @@
 import type { AnalyzeOptions } from '../../pipeline.ts';
 import { analyze } from '../../pipeline.ts';
 import { callsOverMmLifetime as callsOf } from '../../facts/calls.ts';
-import type { TraceEvent } from '../../types/event.ts';
+import type { EventRef, TraceEvent } from '../../types/event.ts';
 import { safe } from '../../types/terminal-text.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
 import type { CliIO } from '../io.ts';
@@ -23,8 +23,8 @@ function describe(ev: TraceEvent): string {
   return `${ev.name} ${safe(ev.text)}`.slice(0, 110);
 }
 
-/** An event's place in its input: a sample built again from its packed row is a new object for the same line. */
-const placeOf = (e: TraceEvent): string => [e.src.file, e.src.instance, e.src.cpu, e.src.record, e.src.offset, e.src.line, e.name, e.ts].join('\0');
+/** An event's place in its input: a sample built again from its packed row is a new object for the same line; the model keeps only a reference to a call's events. */
+const placeOf = (e: EventRef): string => [e.src.file, e.src.instance, e.src.cpu, e.src.record, e.src.offset, e.src.line, e.name, e.ts].join('\0');
 
 export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<number> {
   // The printer reads every event of the address space: the timeline is kept whole.
@@ -36,10 +36,17 @@ export async function timelineCommand(args: TimelineArgs, io: CliIO): Promise<nu
     const known = a.state.victims.map((x) => `pid ${x.pid}${x.mm.mmPtr ? ` mm ${x.mm.mmPtr}` : ''}`).join('; ') || 'none';
     throw new UserError(`no victim address space matches ${args.pid !== undefined ? `--pid ${args.pid}` : `--mm ${args.mm}`} (victims: ${known})`, 'no_such_victim');
   }
-  const calls = new Set(callsOf(a.state, v).flatMap((c) => [c.entry, c.ret, c.endCall, ...c.callbacks.flatMap((cb) => [cb.entry, cb.ret])]).filter((e) => e !== undefined));
-  // Its own events inside the mm_id reuse window, the calls on it and the line of its release, in time order.
-  const byPlace = new Map([...v.mm.within(v.release?.ts), ...calls, ...(v.release ? [v.release.ev] : [])].map((e) => [placeOf(e), e]));
-  const mine = [...byPlace.values()].sort((x, y) => (x.ts < y.ts ? -1 : x.ts > y.ts ? 1 : 0));
+  // Its own events inside the mm_id reuse window and the line of its release, and the calls on it (the model keeps references to their lines).
+  const own = new Map([...v.mm.within(v.release?.ts), ...(v.release ? [v.release.ev] : [])].map((e) => [placeOf(e), e]));
+  const calls = new Set(callsOf(a.state, v).flatMap((c) => [c.entry, c.ret, c.endCall, ...c.callbacks.flatMap((cb) => [cb.entry, cb.ret])]).filter((e) => e !== undefined).map(placeOf));
+  // In the kept stream's order: events of one time print as the trace has them.
+  const at = new Map<string, { e: TraceEvent; i: number }>();
+  a.capture.events.forEach((e, i) => {
+    const p = placeOf(e);
+    if (own.has(p) || calls.has(p)) at.set(p, { e, i });
+  });
+  for (const [p, e] of own) if (!at.has(p)) at.set(p, { e, i: a.capture.events.length });
+  const mine = [...at.values()].sort((x, y) => (x.e.ts < y.e.ts ? -1 : x.e.ts > y.e.ts ? 1 : x.i - y.i)).map((x) => x.e);
   io.stdout.write(`address space of victim ${v.pid} (${safe(v.comm)})${v.mm.mmPtr ? `, mm ${v.mm.mmPtr}` : ''}${v.mm.mmId !== undefined ? `, rss mm_id ${v.mm.mmId}` : ''}: ${mine.length} events\n`);
   for (const e of mine) io.stdout.write(`${formatInstant(e.ts).padStart(14)}  ${String(e.pid).padStart(7)}  ${describe(e).padEnd(112)} ${formatSourceRef(e.src)}\n`);
   return 0;

@@ -2,7 +2,7 @@
 // domain while an earlier victim's memory was still there, because a give-up path
 // set MMF_OOM_SKIP rather than a real release.
 import type { Evidence, Finding } from '../../findings/finding.ts';
-import type { TraceEvent } from '../../types/event.ts';
+import { cite as ev } from '../../findings/finding.ts';
 import type { Selection, VictimState } from '../state.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { ReplayedTimeline } from '../replayed.ts';
@@ -12,7 +12,6 @@ import { sameDomain } from '../domain.ts';
 import { isEarlier } from '../selection.ts';
 import { notifierOnMm } from '../notifier-evidence.ts';
 
-const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
 /** Milliseconds are enough to tell two selections apart in a sentence. */
 const secs = (ns: bigint): string => `${formatInstant(ns, 3)} s`;
 

@@ -2,9 +2,9 @@
 // notifier instance, judged from kprobe data when the capture has it and from the
 // kernel log otherwise.
 import type { Evidence, Finding } from '../../findings/finding.ts';
-import { sampleEvidence } from '../../findings/finding.ts';
-import type { TraceEvent } from '../../types/event.ts';
-import type { CoreCall, VictimState } from '../state.ts';
+import { cite as ev, sampleEvidence } from '../../findings/finding.ts';
+import type { EventRef } from '../../types/event.ts';
+import type { CoreCall, FailedLine, VictimState } from '../state.ts';
 import type { Capabilities } from '../capabilities.ts';
 import type { ReplayedTimeline } from '../replayed.ts';
 import { notifierOnMm } from '../notifier-evidence.ts';
@@ -15,7 +15,6 @@ import { LOG_LAG_NS, linesInWindows } from '../log-windows.ts';
 /** hlist notifiers known to implement invalidate_range_end (docs/model.md#rules-unpaired). */
 const KNOWN_END = new Set(['kvm', 'gru', 'sgi_gru']);
 
-const ev = (e: TraceEvent, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
 
 interface Group {
   key: string;
@@ -97,13 +96,13 @@ export function detectUnpaired(s: ReplayedTimeline, caps: Capabilities, cov: Cov
 }
 
 /** A `callback failed` line naming a notifier's callback by symbol, and not KVM's own. */
-function namesOtherNotifier(e: TraceEvent): boolean {
-  const sym = e.fields?.symbol;
-  return typeof sym === 'string' && !sym.startsWith('0x') && !/^kvm_/.test(sym) && e.fields?.module !== 'kvm';
+function namesOtherNotifier(e: FailedLine): boolean {
+  const sym = e.symbol;
+  return sym !== undefined && !sym.startsWith('0x') && !/^kvm_/.test(sym) && e.module !== 'kvm';
 }
 
 /** KVM's notifier on v's mm, shown by a kvm:* line from its own tasks before its OOM. */
-function kvmOnMm(s: ReplayedTimeline, v: VictimState): { ev: TraceEvent; what: string } | undefined {
+function kvmOnMm(s: ReplayedTimeline, v: VictimState): { ev: EventRef; what: string } | undefined {
   return notifierOnMm(s, v, true);
 }
 
@@ -126,9 +125,9 @@ function detectWithoutProbes(s: ReplayedTimeline, caps: Capabilities, cov: Cover
     const kvm = v.kvmInAttempts ? { ev: v.kvmInAttempts, what: 'KVM invalidating in the attempt' } : kvmOnMm(s, v);
     if (named.length && !caps.hlistEndOnFailure && kvm) {
       push({ ...base, count: named.length, kind: 'unpaired_invalidate', rule: 'UPI-HLIST-LEAK', level: 'suggested', expected: true, notifier: 'kvm',
-        message: `attempts on ${v.pid} failed with "callback failed ... non-blockable" naming ${String(named[0]!.fields?.symbol)} while KVM's notifier is on the same mm: on this family KVM's start is then never ended`,
+        message: `attempts on ${v.pid} failed with "callback failed ... non-blockable" naming ${String(named[0]!.symbol)} while KVM's notifier is on the same mm: on this family KVM's start is then never ended`,
         why: 'no kprobes on __mmu_notifier_invalidate_range_start and the callbacks: which call left KVM unpaired cannot be seen',
-        evidence: sampleEvidence([...named.map((e) => ev(e, `notifier callback failed: ${String(e.fields?.symbol)}`)), ev(kvm.ev, kvm.what)]) });
+        evidence: sampleEvidence([...named.map((e) => ev(e, `notifier callback failed: ${String(e.symbol)}`)), ev(kvm.ev, kvm.what)]) });
     } else {
       push({ ...base, kind: 'unpaired_invalidate', rule: 'UPI-NO-PROBES', level: 'inconclusive', expected: false,
         message: `${v.attempts.length} reap attempt(s) on ${v.pid} failed${failedLines.length ? ` with ${failedLines.length} "callback failed" line(s)` : ''}; whether notifiers were left unpaired cannot be judged`,

@@ -1,11 +1,12 @@
 // kprobe events on the mmu_notifier core and its callbacks: invalidate calls, what
 // each notifier instance did inside them, and the reap routine's result
 // (docs/model.md#state-call).
-import type { TraceEvent } from '../../types/event.ts';
+import { refOf, type TraceEvent } from '../../types/event.ts';
 import { retval, type KprobeRole } from '../kprobe-roles.ts';
 import type { Callback, CoreCall, InstanceState, ModelState } from '../state.ts';
 import { attemptOf } from './oom.ts';
 import { bindPtr, victimsOfPtr } from '../mm-pointers.ts';
+import { kept } from '../words.ts';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
@@ -35,7 +36,7 @@ function blockable(ev: TraceEvent): boolean | undefined {
 function pairEnd(inst: InstanceState, ev: TraceEvent): void {
   const start = str(ev.fields?.start);
   const end = str(ev.fields?.end);
-  let i = inst.outstanding.findIndex((c) => str(c.entry.fields?.start) === start && str(c.entry.fields?.end) === end);
+  let i = inst.outstanding.findIndex((c) => c.start === start && c.end === end);
   if (i < 0 && inst.outstanding.length) i = 0;
   if (i >= 0) inst.outstanding.splice(i, 1);
 }
@@ -68,12 +69,12 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       const at = attemptOf(s, ev);
       const call: CoreCall = {
         pid: ev.pid,
-        mm: str(f.mm),
-        range: str(f.range),
-        start: str(f.start),
-        end: str(f.end),
+        mm: kept(s, f.mm),
+        range: kept(s, f.range),
+        start: kept(s, f.start),
+        end: kept(s, f.end),
         blockable: blockable(ev),
-        entry: ev,
+        entry: refOf(ev),
         callbacks: [],
         victim: at?.v,
       };
@@ -89,7 +90,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       const call = s.openStart.get(ev.pid);
       if (!call) return;
       s.openStart.delete(ev.pid);
-      call.ret = ev;
+      call.ret = refOf(ev);
       call.retval = retval(ev);
       if (call.retval === 0) {
         let l = s.awaitingEnd.get(ev.pid);
@@ -105,13 +106,13 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       let i = l.findIndex((c) => range !== undefined && c.range === range && c.start === str(f.start) && c.end === str(f.end));
       if (i < 0) i = l.findIndex((c) => c.mm === str(f.mm) && c.start === str(f.start) && c.end === str(f.end));
       if (i < 0) i = l.length - 1;
-      l[i]!.endCall = ev;
+      l[i]!.endCall = refOf(ev);
       s.lastEnded.set(ev.pid, l[i]!);
       l.splice(i, 1);
       return;
     }
     case 'cb_start': {
-      const cb: Callback = { instance: r.instance!, phase: 'start', entry: ev };
+      const cb: Callback = { instance: r.instance!, phase: 'start', start: kept(s, f.start), end: kept(s, f.end), mm: kept(s, f.mm), entry: refOf(ev) };
       s.openStart.get(ev.pid)?.callbacks.push(cb);
       let l = s.openCallbacks.get(ev.pid);
       if (!l) s.openCallbacks.set(ev.pid, (l = []));
@@ -125,13 +126,13 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       for (let k = l.length - 1; k >= 0; k--) if (l[k]!.instance === r.instance) { i = k; break; }
       if (i < 0) return;
       const cb = l.splice(i, 1)[0]!;
-      cb.ret = ev;
+      cb.ret = refOf(ev);
       cb.retval = retval(ev);
-      if (cb.retval === 0) instance(s, str(cb.entry.fields?.mm) ?? s.openStart.get(ev.pid)?.mm, cb.instance).outstanding.push(cb);
+      if (cb.retval === 0) instance(s, cb.mm ?? s.openStart.get(ev.pid)?.mm, cb.instance).outstanding.push(cb);
       return;
     }
     case 'cb_end': {
-      const cb: Callback = { instance: r.instance!, phase: 'end', entry: ev };
+      const cb: Callback = { instance: r.instance!, phase: 'end', entry: refOf(ev) };
       // Inside a start (the end-on-failure of the pairing fix), else inside the task's last core end.
       (s.openStart.get(ev.pid) ?? s.lastEnded.get(ev.pid))?.callbacks.push(cb);
       const inst = instance(s, str(f.mm) ?? s.openStart.get(ev.pid)?.mm, r.instance!);

@@ -5,6 +5,7 @@ import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState, VictimState } from '../state.ts';
 import { onMarkVictim, remember, setDomain } from './oom.ts';
 import { onChoose, onKillAfterChoice, victimFromLine } from './log-victims.ts';
+import { kept } from '../words.ts';
 
 /** A memcg line is printed in the dump just before the kill lines of the same OOM. */
 const MEMCG_HINT_NS = 2_000_000_000n;
@@ -88,7 +89,7 @@ export function onLog(s: ModelState, ev: TraceEvent, markVictimTraced: boolean):
       else victimFromLine(s, ev, markVictimTraced ? 'before_trace' : 'reaper', false)!.unableLog = ev;
       return;
     case 'notifier_failed':
-      if (f.blockable === false) s.failedLogs.push(ev);
+      if (f.blockable === false) s.failedLogs.push({ ts: ev.ts, pid: ev.pid, tgid: ev.tgid, name: ev.name, src: ev.src, symbol: kept(s, f.symbol), module: kept(s, f.module) });
       return;
     case 'oom_mm_pinned':
       if (v && !v.oomSkip) v.oomSkip = { ts: ev.ts, cause: 'PINNED', ev };
