@@ -3,13 +3,14 @@
 // The whole pipeline as `reaplay check` runs it (streamed), without printing. Prints one
 // JSON line: seconds, text bytes, peak RSS, victims and findings, and what the replay
 // retained at the end: the distinct events the model's state cites as objects and the heap
-// bytes of each (measured on a copy), the references it keeps in their place (src/types/event.ts
-// EventRef: invalidate calls, callback-failed lines), those it keeps packed (src/timeline/event-columns.ts)
+// bytes of each (measured on a copy), the references to the lines of invalidate calls it keeps
+// in their place (src/replay/ref-table.ts), those it keeps packed (src/timeline/event-columns.ts)
 // and their bytes each, the anon samples the facts kept, and the heap and buffers the
 // analysis holds (after it less before, both after a full GC; needs --expose-gc).
 import { analyze } from '../pipeline.ts';
 import type { TraceEvent } from '../types/event.ts';
 import { EventColumns } from '../timeline/event-columns.ts';
+import { RefTable } from '../replay/ref-table.ts';
 
 const files = process.argv.slice(2);
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -26,13 +27,13 @@ function citedEvents(root: unknown): { events: Set<TraceEvent>; refs: number; pa
     const x = stack.pop();
     if (x === null || typeof x !== 'object' || seen.has(x)) continue;
     seen.add(x);
+    if (x instanceof RefTable) refs += x.length;
     if (x instanceof EventColumns) {
       packed += x.packedCount();
       packedBytes += x.packedBytes();
     }
     if ('ts' in x && 'src' in x && 'name' in x) {
       if ('text' in x) events.add(x as TraceEvent);
-      else refs++;
     }
     if (x instanceof Map) for (const [k, v] of x) stack.push(k, v);
     else if (x instanceof Set) for (const v of x) stack.push(v);

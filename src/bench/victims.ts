@@ -3,7 +3,8 @@
 // and mm pointers every round), checked whole as `reaplay check` runs, with and without its
 // kprobe definitions, at 1,000 and 5,000 victims. Time must grow linearly with the victims:
 // the exponent between the two sizes at most MAX_EXPONENT (a rule judging every pair of
-// victims shows 2.0). Run alone: `npx tsx src/bench/victims.ts`; `npm run bench` runs it too.
+// victims shows 2.0), and peak RSS is printed beside it (/usr/bin/time -f %M when installed).
+// Run alone: `npx tsx src/bench/victims.ts`; `npm run bench` runs it too.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,13 +14,18 @@ import { oomRounds } from './inputs.ts';
 const ROUNDS = [500, 2500];
 const MAX_EXPONENT = 1.25;
 
-/** Wall seconds of `reaplay check` on `files` (exit 1: findings, as expected here). */
-function checkSeconds(files: string[]): number {
+const TIME = '/usr/bin/time';
+
+/** Wall seconds and peak RSS (MB, NaN without /usr/bin/time) of `reaplay check` on `files` (exit 1: findings, as expected here). */
+function checkRun(files: string[]): { s: number; mb: number } {
+  const timed = existsSync(TIME);
+  const cmd = [process.execPath, join(REPO_ROOT, 'bin/reaplay.js'), 'check', ...files];
+  const argv = timed ? [TIME, '-f', '%M', ...cmd] : cmd;
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/reaplay.js'), 'check', ...files], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0 && r.status !== 1) throw new Error(`check on ${files[0]} exited ${r.status}: ${r.stderr.slice(0, 300)}`);
-  return s;
+  return { s, mb: timed ? Number(r.stderr.trim().split('\n').pop()) / 1024 : NaN };
 }
 
 export async function victimsCase(benchDir: string, log: (s: string) => void = console.log): Promise<string[]> {
@@ -32,9 +38,10 @@ export async function victimsCase(benchDir: string, log: (s: string) => void = c
   }
   const failures: string[] = [];
   for (const [label, extra] of [['without kprobe definitions', []], ['with kprobe definitions', [join(seed, 'kprobe_events.txt')]]] as const) {
-    const secs = inputs.map((f) => checkSeconds([f, ...extra]));
+    const runs = inputs.map((f) => checkRun([f, ...extra]));
+    const secs = runs.map((r) => r.s);
     const exponent = Math.log(secs[1]! / secs[0]!) / Math.log(ROUNDS[1]! / ROUNDS[0]!);
-    log(`thousands of victims, ${label}: check on ${ROUNDS.map((r) => (r * 2).toLocaleString('en')).join(' and ')} victims ${secs.map((s) => `${s.toFixed(1)} s`).join(' and ')}; time grows as victims^${exponent.toFixed(2)}`);
+    log(`thousands of victims, ${label}: check on ${ROUNDS.map((r) => (r * 2).toLocaleString('en')).join(' and ')} victims ${runs.map((r) => `${r.s.toFixed(1)} s (${r.mb.toFixed(0)} MB)`).join(' and ')}; time grows as victims^${exponent.toFixed(2)}`);
     if (!(exponent <= MAX_EXPONENT)) failures.push(`thousands of victims, ${label}: time grows as victims^${exponent.toFixed(2)} > ${MAX_EXPONENT}`);
   }
   return failures;

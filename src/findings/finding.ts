@@ -43,10 +43,33 @@ export interface Finding {
 /** The evidence an event (or what is kept of it) gives. */
 export const cite = (e: { src: SourceRef; ts: bigint }, what: string): Evidence => ({ src: e.src, ts: e.ts, what });
 
-/** Evidence lists stay readable: the first few, and the last, of many. */
-export function sampleEvidence(all: Evidence[], keep = 6): Evidence[] {
-  if (all.length <= keep) return all;
-  return [...all.slice(0, keep - 1), all[all.length - 1]!];
+/**
+ * Evidence lists stay readable: the first few, and the last, of many. Taken as the
+ * evidence comes, so a rule over thousands of calls does not hold them all first.
+ */
+export class EvidenceSample {
+  private head: Evidence[] = [];
+  private last?: Evidence;
+
+  constructor(private readonly keep = 6) {}
+
+  push(...es: Evidence[]): void {
+    for (const e of es) {
+      if (this.head.length < this.keep - 1) this.head.push(e);
+      else this.last = e;
+    }
+  }
+
+  /** The first keep - 1 and the last; all of them when there are no more than keep. */
+  list(): Evidence[] {
+    return this.last ? [...this.head, this.last] : [...this.head];
+  }
+}
+
+export function sampleEvidence(all: readonly Evidence[], keep = 6): Evidence[] {
+  const s = new EvidenceSample(keep);
+  for (const e of all) s.push(e);
+  return s.list();
 }
 
 const RANK: Record<Level, number> = { inconclusive: 0, suggested: 1, proven: 2 };

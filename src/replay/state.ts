@@ -6,38 +6,41 @@ import type { EventRef, TraceEvent } from '../types/event.ts';
 import type { Capabilities } from './capabilities.ts';
 import { MmTracker, type MmTimeline } from '../timeline/mm-tracker.ts';
 import type { Samples } from '../timeline/samples.ts';
+import { RefTable } from './ref-table.ts';
+import type { KeptCall, KeptCallback } from './kept-call.ts';
 
 export type ReapOutcome = 'reaped' | 'gave_up' | 'not_run' | 'pending';
 export type SkipCause = 'REAPED' | 'REAP_GAVE_UP' | 'NOTIFIER_GIVE_UP' | 'PINNED' | 'EXIT' | 'ALREADY';
 
+/** The lines of calls and callbacks are kept as references (src/replay/kept-call.ts). */
 export interface Callback {
-  instance: string;
-  phase: 'start' | 'end';
-  /** The range its entry names (an end pairs with the start of the same range) and its mm. */
-  start?: string;
-  end?: string;
-  mm?: string;
-  entry: EventRef;
-  ret?: EventRef;
-  retval?: number;
+  readonly instance: string;
+  readonly phase: 'start' | 'end';
+  /** A start's range (an end pairs with the start of the same range) and its mm. */
+  readonly start?: string;
+  readonly end?: string;
+  readonly mm?: string;
+  readonly entry: EventRef;
+  readonly ret?: EventRef;
+  readonly retval?: number;
 }
 
 /** One top-level `__mmu_notifier_invalidate_range_start` and what happened inside and after it. */
 export interface CoreCall {
-  pid: number;
-  mm?: string;
-  range?: string;
-  start?: string;
-  end?: string;
-  blockable?: boolean;
-  entry: EventRef;
-  ret?: EventRef;
-  retval?: number;
-  callbacks: Callback[];
+  readonly pid: number;
+  readonly mm?: string;
+  readonly range?: string;
+  readonly start?: string;
+  readonly end?: string;
+  readonly blockable?: boolean;
+  readonly entry: EventRef;
+  readonly ret?: EventRef;
+  readonly retval?: number;
+  readonly callbacks: Callback[];
   /** The matching `__mmu_notifier_invalidate_range_end`. */
-  endCall?: EventRef;
+  readonly endCall?: EventRef;
   /** Victim whose reap attempt this call belongs to. */
-  victim?: VictimState;
+  readonly victim?: VictimState;
 }
 
 export interface Attempt {
@@ -132,11 +135,11 @@ export interface ModelState {
   byPid: Map<number, VictimState>;
   selections: Selection[];
   /** Per task: the core start in flight (entry seen, return not yet). */
-  openStart: Map<number, CoreCall>;
+  openStart: Map<number, KeptCall>;
   /** Per task: core calls that started successfully and wait for their end. */
-  awaitingEnd: Map<number, CoreCall[]>;
+  awaitingEnd: Map<number, KeptCall[]>;
   /** Per task: the core call whose end was entered last (its callbacks' ends follow). */
-  lastEnded: Map<number, CoreCall>;
+  lastEnded: Map<number, KeptCall>;
   calls: CoreCall[];
   /** Per `mm|instance`. */
   instances: Map<string, InstanceState>;
@@ -149,7 +152,7 @@ export interface ModelState {
   /** The last `Task in ... limit of <memcg>` line: the memcg of the kill lines that follow. */
   memcgHint?: { path: string; ts: bigint };
   /** Per task: callback starts whose return probe has not come yet. */
-  openCallbacks: Map<number, Callback[]>;
+  openCallbacks: Map<number, KeptCallback[]>;
   /** `callback failed ... non-blockable` log lines (evidence without probes). */
   failedLogs: FailedLine[];
   /** Per task: its first kvm:* mmu-notifier tracepoint (KVM's notifier on that task's mm). */
@@ -174,6 +177,8 @@ export interface ModelState {
   retireCheckAt?: bigint;
   /** The victims whose address space is not retired yet, in selection order: what that look goes over. */
   unretired: VictimState[];
+  /** The lines of the calls and callbacks kept (ref-table.ts). */
+  refs: RefTable;
   /** One copy of each value the kept calls repeat (mm pointers, ranges, addresses): a value read from a line may hold the whole line. */
   words: Map<string, string>;
 }
@@ -200,6 +205,7 @@ export function initialState(caps: Capabilities): ModelState {
     failedLogs: [],
     kvmByTask: new Map(),
     bypasses: [],
+    refs: new RefTable(),
     words: new Map(),
   };
 }

@@ -2,7 +2,7 @@
 // notifier instance, judged from kprobe data when the capture has it and from the
 // kernel log otherwise.
 import type { Evidence, Finding } from '../../findings/finding.ts';
-import { cite as ev, sampleEvidence } from '../../findings/finding.ts';
+import { EvidenceSample, cite as ev, sampleEvidence } from '../../findings/finding.ts';
 import type { EventRef } from '../../types/event.ts';
 import type { CoreCall, FailedLine, VictimState } from '../state.ts';
 import type { Capabilities } from '../capabilities.ts';
@@ -19,12 +19,12 @@ const KNOWN_END = new Set(['kvm', 'gru', 'sgi_gru']);
 interface Group {
   key: string;
   calls: CoreCall[];
-  evidence: Evidence[];
+  evidence: EvidenceSample;
 }
 
 function group(map: Map<string, Group>, key: string): Group {
   let g = map.get(key);
-  if (!g) map.set(key, (g = { key, calls: [], evidence: [] }));
+  if (!g) map.set(key, (g = { key, calls: [], evidence: new EvidenceSample() }));
   return g;
 }
 
@@ -66,7 +66,7 @@ export function detectUnpaired(s: ReplayedTimeline, caps: Capabilities, cov: Cov
       victim: who(s, g.calls[0]!),
       count: g.calls.length,
       message: `${g.calls.length} non-blocking invalidate_range_start call(s) failed and got no invalidate_range_end: the caller skips the end of a failed start by design`,
-      evidence: sampleEvidence(g.evidence),
+      evidence: g.evidence.list(),
     }, cov, from, to));
   }
   // Successful starts whose end never came.
@@ -87,7 +87,7 @@ export function detectUnpaired(s: ReplayedTimeline, caps: Capabilities, cov: Cov
       count: g.calls.length,
       message: `${g.calls.length} invalidate_range_start call(s) returned 0 and no invalidate_range_end was seen`,
       why: 'a successful start always gets its end in the same task: the end lies past the trace, or its events are missing',
-      evidence: sampleEvidence(g.evidence),
+      evidence: g.evidence.list(),
     });
   }
   out.push(...detectInstances(s, caps, cov, failed));
@@ -147,7 +147,7 @@ function detectInstances(s: ReplayedTimeline, caps: Capabilities, cov: Coverage,
   const add = (rule: string, instance: string, c: CoreCall, e: Evidence[]) => {
     const key = `${rule}|${instance}|${victimKey(c)}|${c.mm}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, rule, instance, calls: [], evidence: [] }));
+    if (!g) groups.set(key, (g = { key, rule, instance, calls: [], evidence: new EvidenceSample() }));
     g.calls.push(c);
     g.evidence.push(...e);
   };
@@ -176,20 +176,20 @@ function detectInstances(s: ReplayedTimeline, caps: Capabilities, cov: Coverage,
       f = {
         kind: 'unpaired_invalidate', rule: g.rule, level: 'proven', expected: true, notifier: g.instance, count: n,
         message: `${g.instance}: invalidate_range_start succeeded in ${n} failed non-blocking call(s) and its invalidate_range_end never comes: this kernel family does not end hlist notifiers when a start fails (the known bug; fixed by c2655835)`,
-        evidence: sampleEvidence(g.evidence),
+        evidence: g.evidence.list(),
       };
     } else if (g.rule === 'UPI-HLIST-PAIRED') {
       f = {
         kind: 'unpaired_invalidate', rule: g.rule, level: 'suggested', expected: false, notifier: g.instance, count: n,
         message: `${g.instance}: invalidate_range_start succeeded in ${n} failed non-blocking call(s) and no invalidate_range_end came inside the call, although this kernel ends every hlist notifier when a start fails`,
         why: 'contradicts the pairing fix this kernel has: missing or filtered probe events are likelier than a regression; check that the end probe fires',
-        evidence: sampleEvidence(g.evidence),
+        evidence: g.evidence.list(),
       };
     } else {
       f = {
         kind: 'unpaired_invalidate', rule: g.rule, level: 'proven', expected: false, notifier: g.instance, count: n,
         message: `${g.instance}: its invalidate_range_start failed and it also got invalidate_range_end inside the same call (${n} time(s)): a notifier that can fail must not implement end (the kernel warns)`,
-        evidence: sampleEvidence(g.evidence),
+        evidence: g.evidence.list(),
       };
     }
     f.victim = who(s, g.calls[0]!);

@@ -1,9 +1,10 @@
 // kprobe events on the mmu_notifier core and its callbacks: invalidate calls, what
 // each notifier instance did inside them, and the reap routine's result
 // (docs/model.md#state-call).
-import { refOf, type TraceEvent } from '../../types/event.ts';
+import type { TraceEvent } from '../../types/event.ts';
 import { retval, type KprobeRole } from '../kprobe-roles.ts';
-import type { Callback, CoreCall, InstanceState, ModelState } from '../state.ts';
+import type { InstanceState, ModelState } from '../state.ts';
+import { KeptCall, KeptCallback } from '../kept-call.ts';
 import { attemptOf } from './oom.ts';
 import { bindPtr, victimsOfPtr } from '../mm-pointers.ts';
 import { kept } from '../words.ts';
@@ -67,17 +68,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
     }
     case 'core_start': {
       const at = attemptOf(s, ev);
-      const call: CoreCall = {
-        pid: ev.pid,
-        mm: kept(s, f.mm),
-        range: kept(s, f.range),
-        start: kept(s, f.start),
-        end: kept(s, f.end),
-        blockable: blockable(ev),
-        entry: refOf(ev),
-        callbacks: [],
-        victim: at?.v,
-      };
+      const call = new KeptCall(s.refs, ev, ev.pid, kept(s, f.mm), kept(s, f.range), kept(s, f.start), kept(s, f.end), blockable(ev), at?.v);
       if (at) {
         at.a.calls.push(call);
         bindPtr(s, at.v, call.mm);
@@ -90,8 +81,7 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       const call = s.openStart.get(ev.pid);
       if (!call) return;
       s.openStart.delete(ev.pid);
-      call.ret = refOf(ev);
-      call.retval = retval(ev);
+      call.returned(ev, retval(ev));
       if (call.retval === 0) {
         let l = s.awaitingEnd.get(ev.pid);
         if (!l) s.awaitingEnd.set(ev.pid, (l = []));
@@ -106,13 +96,13 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       let i = l.findIndex((c) => range !== undefined && c.range === range && c.start === str(f.start) && c.end === str(f.end));
       if (i < 0) i = l.findIndex((c) => c.mm === str(f.mm) && c.start === str(f.start) && c.end === str(f.end));
       if (i < 0) i = l.length - 1;
-      l[i]!.endCall = refOf(ev);
+      l[i]!.ended(ev);
       s.lastEnded.set(ev.pid, l[i]!);
       l.splice(i, 1);
       return;
     }
     case 'cb_start': {
-      const cb: Callback = { instance: r.instance!, phase: 'start', start: kept(s, f.start), end: kept(s, f.end), mm: kept(s, f.mm), entry: refOf(ev) };
+      const cb = new KeptCallback(s.refs, ev, r.instance!, 'start', kept(s, f.start), kept(s, f.end), kept(s, f.mm));
       s.openStart.get(ev.pid)?.callbacks.push(cb);
       let l = s.openCallbacks.get(ev.pid);
       if (!l) s.openCallbacks.set(ev.pid, (l = []));
@@ -126,13 +116,12 @@ export function onKprobe(s: ModelState, ev: TraceEvent, r: KprobeRole): void {
       for (let k = l.length - 1; k >= 0; k--) if (l[k]!.instance === r.instance) { i = k; break; }
       if (i < 0) return;
       const cb = l.splice(i, 1)[0]!;
-      cb.ret = refOf(ev);
-      cb.retval = retval(ev);
+      cb.returned(ev, retval(ev));
       if (cb.retval === 0) instance(s, cb.mm ?? s.openStart.get(ev.pid)?.mm, cb.instance).outstanding.push(cb);
       return;
     }
     case 'cb_end': {
-      const cb: Callback = { instance: r.instance!, phase: 'end', entry: refOf(ev) };
+      const cb = new KeptCallback(s.refs, ev, r.instance!, 'end');
       // Inside a start (the end-on-failure of the pairing fix), else inside the task's last core end.
       (s.openStart.get(ev.pid) ?? s.lastEnded.get(ev.pid))?.callbacks.push(cb);
       const inst = instance(s, str(f.mm) ?? s.openStart.get(ev.pid)?.mm, r.instance!);
