@@ -43,16 +43,17 @@ export function computeFacts(x: FactsInput): Facts {
   const st = x.state;
   const premature = new Set<VictimState>();
   const leaks = new Map<VictimState, Record<string, number>>();
-  for (const f of x.findings) {
-    const v = victimOfFinding(st, f);
-    if (!v) continue;
+  const named = x.findings.map((f) => victimOfFinding(st, f));
+  x.findings.forEach((f, i) => {
+    const v = named[i];
+    if (!v) return;
     if (f.rule === 'PVS-PREMATURE') premature.add(v);
     if ((f.rule === 'UPI-HLIST-LEAK' || f.rule === 'UPI-HLIST-PAIRED') && f.notifier) {
       const l = leaks.get(v) ?? {};
       l[f.notifier] = (l[f.notifier] ?? 0) + (f.count ?? 1);
       leaks.set(v, l);
     }
-  }
+  });
   const r = x.retained;
   const member = r.rssMember;
   const type = r.rssType;
@@ -76,7 +77,8 @@ export function computeFacts(x: FactsInput): Facts {
   };
   const events: Record<string, EventTally> = {};
   for (const [name, t] of [...x.delivered].sort(([a], [b]) => (a < b ? -1 : 1))) events[name] = { ...t };
-  return { victims, observations, events, diagnostics: diagnosticsSummary(x.diag) };
+  // A victim's index is its place in the replay's victims, which `victims` follows one for one.
+  return { victims, findingVictims: named.map((v) => v?.index), observations, events, diagnostics: diagnosticsSummary(x.diag) };
 }
 
 /** Each victim's first selection's index. */

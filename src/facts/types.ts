@@ -160,6 +160,8 @@ export interface CaptureObservations {
 
 export interface Facts {
   victims: VictimFacts[];
+  /** Per finding, in the findings' order: the index in `victims` of the victim it names (a pid can name several), when it names one. */
+  findingVictims: (number | undefined)[];
   observations: CaptureObservations;
   events: Record<string, EventTally>;
   diagnostics: DiagnosticsSummary;

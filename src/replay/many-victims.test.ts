@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../pipeline.ts';
 import { oomRounds } from '../bench/inputs.ts';
 import { SAMPLES_DIR } from '../testing/captures.ts';
+import { renderReport } from '../report/html/page.ts';
 
 const seed = join(SAMPLES_DIR, '6.1/premature/ftrace.txt.gz');
 const kprobes = join(SAMPLES_DIR, '6.1/premature/kprobe_events.txt');
@@ -65,5 +66,17 @@ describe('many OOM kills in one trace, pids reused every round', () => {
     }
     // Some victim's last exit is known, so the test above reads one.
     expect(one.state.victims.some((v) => v.lastExit)).toBe(true);
+    // Each finding names the victim of its own round (rounds are SHIFT apart; one round lasts less).
+    many.findings.forEach((f, k) => {
+      const vi = many.facts.findingVictims[k];
+      if (!f.victim) return expect(vi).toBeUndefined();
+      const last = f.evidence[f.evidence.length - 1]!.ts!;
+      expect([Math.floor(vi! / n), many.state.victims[vi!]!.pid]).toEqual([Number(last / SHIFT), f.victim.pid]);
+    });
+    // The report's finding cards link those victims: one premature selection a round, each its own.
+    const page = renderReport(many, { charts: {} }).html;
+    const links = [...page.matchAll(/PVS-PREMATURE<\/a>.*?<a href="#(victim-\d+)">victim \d+<\/a>/gs)].map((m) => m[1]);
+    expect(links.length).toBe(premature * ROUNDS);
+    expect(new Set(links).size).toBe(premature * ROUNDS);
   }, 120_000);
 });

@@ -138,9 +138,9 @@ function ruleName(rule: string): Html {
   return href ? html`<a class="rule" href="${href}" title="docs/model.md#${ruleAnchor(rule)}">${rule}</a>` : html`<span class="rule">${rule}</span>`;
 }
 
-function findingCard(f: Finding, a: Analysis): Html {
-  const vi = f.victim ? a.facts.victims.findIndex((v) => v.pid === f.victim!.pid) : -1;
-  const victim = f.victim ? (vi >= 0 ? html`<a href="#${victimAnchor(vi)}">victim ${f.victim.pid}</a>` : html`victim ${f.victim.pid}`) : '';
+function findingCard(f: Finding, i: number, a: Analysis): Html {
+  const vi = a.facts.findingVictims[i];
+  const victim = f.victim ? (vi !== undefined ? html`<a href="#${victimAnchor(vi)}">victim ${f.victim.pid}</a>` : html`victim ${f.victim.pid}`) : '';
   return html`<article class="card${f.expected ? ' expected' : ''}">
 <header><span class="badge b-${f.expected ? 'muted' : f.level}">${f.level}</span>${f.expected ? html`<span class="badge b-expected">expected on this kernel</span>` : ''}${ruleName(f.rule)}<span class="muted">${f.kind}</span></header>
 <div class="facts">${victim ? html`<span>${victim}</span>` : ''}${f.victim?.mm ? html`<span>mm <b class="mono">${f.victim.mm}</b></span>` : ''}${f.notifier ? html`<span>notifier <b>${f.notifier}</b></span>` : ''}${f.count !== undefined ? html`<span>occurrences <b>${f.count}</b></span>` : ''}</div>
@@ -153,11 +153,12 @@ ${evidenceTable(f.evidence)}
 const RANK = { proven: 0, suggested: 1, inconclusive: 2 } as const;
 
 /** What needs attention first: findings the model does not expect, then by level (a stable sort: check's order otherwise). */
-const ordered = (fs: readonly Finding[]): Finding[] => [...fs].sort((x, y) => Number(x.expected) - Number(y.expected) || RANK[x.level] - RANK[y.level]);
+/** The findings' places (facts are kept per place), violations first, the strongest first. */
+const ordered = (fs: readonly Finding[]): number[] => fs.map((_, i) => i).sort((i, j) => Number(fs[i]!.expected) - Number(fs[j]!.expected) || RANK[fs[i]!.level] - RANK[fs[j]!.level]);
 
 function findingsSection(a: Analysis): Html {
   return html`<section id="findings"><h2>Findings</h2>
-${a.findings.length ? ordered(a.findings).map((f) => findingCard(f, a)) : html`<p>None.</p>`}
+${a.findings.length ? ordered(a.findings).map((i) => findingCard(a.findings[i]!, i, a)) : html`<p>None.</p>`}
 </section>`;
 }
 
