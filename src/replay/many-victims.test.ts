@@ -1,7 +1,8 @@
 // A trace of many OOM kills: the bundled premature capture's OOM story repeated, each
 // round 1000 s after the one before with the same pids and mm_ids (oomRounds). Each
 // round's victims must be judged as the single round judges them: a later task given
-// the same pid exits without moving an earlier victim's last exit, the premature rule
+// the same pid exits without moving an earlier victim's last exit, nor takes the next
+// round's kill line and SIGKILL (printed before that round's mark_victim), the premature rule
 // and the kernel log's `callback failed` lines are found per round, and the facts name
 // each victim's neighbours in its own and the next round.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -52,6 +53,8 @@ describe('many OOM kills in one trace, pids reused every round', () => {
         const w = many.state.victims[r * n + i]!;
         expect([w.pid, w.outcome, w.release?.how, at(w.release?.ts, r), w.mm.mmPtr, w.selfReaps]).toEqual([v.pid, v.outcome, v.release?.how, v.release?.ts, v.mm.mmPtr, v.selfReaps]);
         expect(at(w.mmTeardown?.ts, r)).toBe(v.mmTeardown?.ts);
+        // The lines printed around its selection (SIGKILL, the kill line, the domain) are its own round's, not the next one's.
+        expect([at(w.kill?.ts, r), at(w.killLog?.ts, r), w.domain, at(w.domainEv?.ts, r)]).toEqual([v.kill?.ts, v.killLog?.ts, v.domain, v.domainEv?.ts]);
         // The same pid exits again every round: only its own round's exit is this victim's.
         expect([at(w.lastExit?.ts, r), w.exited?.size]).toEqual([v.lastExit?.ts, v.exited?.size]);
         const fv = one.facts.victims[i]!;

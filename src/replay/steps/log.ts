@@ -3,7 +3,7 @@
 // mms and forced OOMs (docs/model.md#domains).
 import type { TraceEvent } from '../../types/event.ts';
 import type { ModelState, VictimState } from '../state.ts';
-import { onMarkVictim, remember, setDomain } from './oom.ts';
+import { currentVictim, onMarkVictim, remember, setDomain } from './oom.ts';
 import { onChoose, onKillAfterChoice, victimFromLine } from './log-victims.ts';
 import { kept } from '../words.ts';
 
@@ -26,8 +26,8 @@ function domainOfPrefix(s: ModelState, ev: TraceEvent, prefix: unknown): string 
 
 function noteDomain(s: ModelState, pid: number | undefined, domain: string | undefined, ev: TraceEvent): void {
   if (pid === undefined || domain === undefined) return;
-  const v = s.byPid.get(pid);
-  if (v && v.outcome === 'pending') {
+  const v = currentVictim(s, pid);
+  if (v) {
     if (v.domain === 'unknown' || (v.domain === 'memcg:?' && domain !== 'memcg:?')) {
       v.domain = domain;
       v.domainEv = ev;
@@ -60,7 +60,7 @@ export function onLog(s: ModelState, ev: TraceEvent, markVictimTraced: boolean):
   if (!f) return;
   const pid = typeof f.pid === 'number' ? f.pid : undefined;
   const v = pid !== undefined ? s.byPid.get(pid) : undefined;
-  const live = v && v.outcome === 'pending' ? v : undefined;
+  const live = pid !== undefined ? currentVictim(s, pid) : undefined;
   switch (f.kind) {
     case 'memcg_task_in':
     case 'memcg_limit_reached':

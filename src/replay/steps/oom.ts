@@ -71,6 +71,16 @@ export function setDomain(v: VictimState, ev: TraceEvent): void {
   v.domainEv = ev;
 }
 
+/**
+ * The victim a line printed around a selection (SIGKILL, the kill line, the summary, the
+ * domain) belongs to when it names `pid`: the one selected, unless its task of that pid has
+ * exited. Then the line is about a new task given the same pid, whose selection follows.
+ */
+export function currentVictim(s: ModelState, pid: number): VictimState | undefined {
+  const v = s.byPid.get(pid);
+  return v && v.outcome === 'pending' && !v.exited?.has(pid) ? v : undefined;
+}
+
 export function remember(s: ModelState, pid: number, ev: TraceEvent): void {
   let l = s.pendingByPid.get(pid);
   if (!l) s.pendingByPid.set(pid, (l = []));
@@ -81,8 +91,8 @@ export function onSignal(s: ModelState, ev: TraceEvent): void {
   if (ev.fields?.sig !== 9) return;
   const pid = num(ev.fields.pid);
   if (pid === undefined) return;
-  const v = s.byPid.get(pid);
-  if (v && v.outcome === 'pending') v.kill ??= ev;
+  const v = currentVictim(s, pid);
+  if (v) v.kill ??= ev;
   else remember(s, pid, ev);
 }
 
