@@ -244,19 +244,16 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     return undefined;
   }
 
-  /** The victim a finding is about (its subject), and for a selection the earlier victim it was judged against. */
-  function subjects(a: Analysis, f: Finding): VictimState[] | undefined {
+  /** The victim the `i`th finding is about (the one the facts name), and for a selection the earlier victim it was judged against. */
+  function subjects(a: Analysis, f: Finding, i: number): VictimState[] | undefined {
     const vs = a.state.victims;
     if (f.kind === 'premature_victim' || f.kind === 'gate_breach') {
       const first = f.evidence[0] && srcKey(f.evidence[0].src);
       const earlier = vs.find((v) => srcKey(v.mark.src) === first);
       return earlier ? [earlier] : undefined;
     }
-    if (!f.victim) return undefined;
-    const ts = f.evidence[0]?.ts;
-    const same = vs.filter((v) => v.pid === f.victim!.pid && (ts === undefined || v.mark.ts <= ts));
-    const v = same[same.length - 1] ?? vs.find((x) => x.pid === f.victim!.pid);
-    return v ? [v] : undefined;
+    const named = a.facts.findingVictims[i];
+    return named !== undefined ? [vs[named]!] : undefined;
   }
 
   function collect(final: boolean, full = false): Decided {
@@ -291,7 +288,7 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
         out.findings.push(f);
       }
       findingsOut += pending.length;
-      dropWindow();
+      dropWindow(contextOf(run.events));
     }
     return out;
   }
@@ -323,12 +320,12 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
       doneVictims.set(key, printed);
       out.victims.push({ pid: v.pid, settledBy: by, summary, story: victimStory(a.victims[i]!), ...(before !== undefined ? { update: true } : {}) });
     });
-    for (const f of a.findings) {
+    for (const [i, f] of a.findings.entries()) {
       const key = findingKey(f);
       if (doneFindings.has(key)) continue;
       let decided = final;
       if (!decided && f.kind !== 'missing_events') {
-        const subj = subjects(a, f);
+        const subj = subjects(a, f, i);
         // A selection is judged for good once the earlier victim's memory is seen gone.
         if (f.kind === 'premature_victim' || f.kind === 'gate_breach') decided = !!subj?.every((v) => released.has(v));
         else decided = !!subj?.every((v) => quiet.has(v));
@@ -340,8 +337,23 @@ export function createWatchModel(opts: ModelAdapterOptions): WatchModel {
     openVictims = a.state.victims.filter((v) => !doneVictims.has(victimKey(v))).length;
   }
 
-  function dropWindow(): void {
+  /**
+   * What a victim selected after a window is dropped may rest on from before it: the last
+   * minute's rss_stat lines (a task's mm_id, bound from its own samples, and its memory going
+   * to zero), forks and exits (who is whose child, which tasks are gone) and KVM lines (a
+   * notifier on a task's mm). Without them a victim whose task ran before the drop was never
+   * seen released, its window was never dropped again, and every later judgement went over
+   * all the victims since. None of them tells a victim's story, so no victim of the dropped
+   * window comes back.
+   */
+  function contextOf(events: readonly TraceEvent[]): TraceEvent[] {
+    const from = (lastTs ?? 0n) - IDLE_KEEP_NS;
+    return events.filter((e) => e.ts >= from && (e.name === 'kmem:rss_stat' || e.name === 'sched:sched_process_fork' || e.name === 'sched:sched_process_exit' || e.name.startsWith('kvm:')));
+  }
+
+  function dropWindow(context: readonly TraceEvent[] = []): void {
     run = newRun();
+    for (const ev of context) stepInto(run, ev);
     losses = losses.filter((l) => l.ts === undefined);
     doneVictims.clear();
     quietReleased = new Set();

@@ -12,6 +12,7 @@ import { bundledCaptures, captureFile, sharedCaptures, type Capture } from '../t
 import { runWatch, type Emitted } from './watch.ts';
 import { firstTime, pacedByTime, piped } from '../testing/paced-input.ts';
 import type { Finding } from '../findings/finding.ts';
+import { oomRounds } from '../bench/inputs.ts';
 
 const text = (f: string): Buffer => (f.endsWith('.gz') ? gunzipSync(readFileSync(f)) : readFileSync(f));
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
@@ -106,6 +107,33 @@ describe('watch agrees with check', () => {
       emittedWhereDecided(w, 256 * 1024);
     }, 60_000);
   }
+});
+
+describe('watch on a stream of many OOM kills', () => {
+  // A crash-looping service OOM-killed again and again: the bundled premature capture's story
+  // repeated, the same pids every round. Each round's window is dropped once its victims are
+  // settled; the next round's victims rest on what came before them (their tasks' rss
+  // samples), so every victim and finding check gives is printed as the input goes.
+  it('prints every victim and finding check gives, each victim as check tells it', async () => {
+    const cap = bundledCaptures().find((c) => c.id === '6.1/premature')!;
+    const dir = mkdtempSync(join(tmpdir(), 'reaplay-watch-rounds-'));
+    const trace = join(dir, 'rounds.txt');
+    await oomRounds(captureFile(cap, 'ftrace.txt.gz')!, trace, 30);
+    const defs = captureFile(cap, 'kprobe_events.txt')!;
+    const a = await analyze([trace, defs]);
+    expect(a.victims.length).toBe(60);
+    const w = await watchCapture({ trace, defs }, 64 * 1024);
+    const last = new Map<string, { selected: { line: number } }>();
+    for (const x of w.emitted) if (x.e.type === 'victim') last.set(`${x.e.victim.summary.pid}|${x.e.victim.summary.selected.line}`, x.e.victim.summary);
+    // Neighbours in other windows are not known to watch: `earlier` and `next` aside.
+    const strip = ({ next: _n, earlier: _e, anon: _a, ...v }: Record<string, unknown>) => v;
+    expect(plain(sortBy([...last.values()], bySelection).map(strip))).toEqual(plain(sortBy(a.victims as unknown as { selected: { line: number } }[], bySelection).map(strip)));
+    const findings = w.emitted.flatMap((x) => (x.e.type === 'finding' ? [x.e.finding] : []));
+    expect(plain(sortBy(findings, fkey))).toEqual(plain(sortBy(a.findings, fkey)));
+    // Decided as the stream goes, not at its end.
+    expect(findings.length).toBe(60);
+    expect(w.emitted.filter((x) => x.e.type === 'finding' && x.pos < w.size * 0.9).length).toBeGreaterThan(50);
+  }, 120_000);
 });
 
 describe('watch on broken or alerting streams', () => {
