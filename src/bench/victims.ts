@@ -4,6 +4,8 @@
 // kprobe definitions, at 1,000 and 5,000 victims. Time must grow linearly with the victims:
 // the exponent between the two sizes at most MAX_EXPONENT (a rule judging every pair of
 // victims shows 2.0), and peak RSS is printed beside it (/usr/bin/time -f %M when installed).
+// `watch` reads the same stream with the definitions: linear time too, and peak RSS flat (it
+// drops each window of settled victims: at most MAX_WATCH_RSS_GROWTH from 1,000 to 5,000).
 // Run alone: `npx tsx src/bench/victims.ts`; `npm run bench` runs it too.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,18 +15,19 @@ import { oomRounds } from './inputs.ts';
 
 const ROUNDS = [500, 2500];
 const MAX_EXPONENT = 1.25;
+const MAX_WATCH_RSS_GROWTH = 1.5;
 
 const TIME = '/usr/bin/time';
 
-/** Wall seconds and peak RSS (MB, NaN without /usr/bin/time) of `reaplay check` on `files` (exit 1: findings, as expected here). */
-function checkRun(files: string[]): { s: number; mb: number } {
+/** Wall seconds and peak RSS (MB, NaN without /usr/bin/time) of `reaplay <args>` (exit 1: findings, as expected here). */
+function run(args: string[]): { s: number; mb: number } {
   const timed = existsSync(TIME);
-  const cmd = [process.execPath, join(REPO_ROOT, 'bin/reaplay.js'), 'check', ...files];
+  const cmd = [process.execPath, join(REPO_ROOT, 'bin/reaplay.js'), ...args];
   const argv = timed ? [TIME, '-f', '%M', ...cmd] : cmd;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`check on ${files[0]} exited ${r.status}: ${r.stderr.slice(0, 300)}`);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`reaplay ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 300)}`);
   return { s, mb: timed ? Number(r.stderr.trim().split('\n').pop()) / 1024 : NaN };
 }
 
@@ -37,12 +40,20 @@ export async function victimsCase(benchDir: string, log: (s: string) => void = c
     inputs.push(file);
   }
   const failures: string[] = [];
-  for (const [label, extra] of [['without kprobe definitions', []], ['with kprobe definitions', [join(seed, 'kprobe_events.txt')]]] as const) {
-    const runs = inputs.map((f) => checkRun([f, ...extra]));
+  const defs = join(seed, 'kprobe_events.txt');
+  const cases: [string, (f: string) => string[]][] = [
+    ['check without kprobe definitions', (f) => ['check', f]],
+    ['check with kprobe definitions', (f) => ['check', f, defs]],
+    ['watch with kprobe definitions', (f) => ['watch', '--json', f, '--kprobes', defs]],
+  ];
+  for (const [label, args] of cases) {
+    const runs = inputs.map((f) => run(args(f)));
     const secs = runs.map((r) => r.s);
     const exponent = Math.log(secs[1]! / secs[0]!) / Math.log(ROUNDS[1]! / ROUNDS[0]!);
-    log(`thousands of victims, ${label}: check on ${ROUNDS.map((r) => (r * 2).toLocaleString('en')).join(' and ')} victims ${runs.map((r) => `${r.s.toFixed(1)} s (${r.mb.toFixed(0)} MB)`).join(' and ')}; time grows as victims^${exponent.toFixed(2)}`);
+    log(`thousands of victims, ${label}: ${ROUNDS.map((r) => (r * 2).toLocaleString('en')).join(' and ')} victims ${runs.map((r) => `${r.s.toFixed(1)} s (${r.mb.toFixed(0)} MB)`).join(' and ')}; time grows as victims^${exponent.toFixed(2)}`);
     if (!(exponent <= MAX_EXPONENT)) failures.push(`thousands of victims, ${label}: time grows as victims^${exponent.toFixed(2)} > ${MAX_EXPONENT}`);
+    const growth = runs[1]!.mb / runs[0]!.mb;
+    if (label.startsWith('watch') && growth > MAX_WATCH_RSS_GROWTH) failures.push(`thousands of victims, ${label}: peak RSS grows ${growth.toFixed(2)}x from ${ROUNDS[0]! * 2} to ${ROUNDS[1]! * 2} victims > ${MAX_WATCH_RSS_GROWTH}x`);
   }
   return failures;
 }
