@@ -4,10 +4,11 @@
 // objects the collector walks. A reference is built again, equal field for field, only
 // when read. One that does not fit a row (a time past 64 bits, a pid past 32) is kept as
 // the object it is.
-import type { EventRef, SourceRef, TraceEvent } from '../types/event.ts';
+import { refOf, type EventRef, type SourceRef, type TraceEvent } from '../types/event.ts';
 
 const STRIDE = 44;
-const PAGE_ROWS = 4096;
+const PAGE_SHIFT = 12;
+const PAGE_ROWS = 1 << PAGE_SHIFT;
 const NONE = 0xffffffff;
 /** tgid and the source's CPU when absent. */
 const ABSENT = -2;
@@ -49,14 +50,14 @@ export class RefTable {
     if (!this.pack(v, o, e)) {
       v.setUint16(o + NAME, WHOLE, true);
       v.setInt32(o + PID, this.whole.length, true);
-      this.whole.push({ ts: e.ts, pid: e.pid, tgid: e.tgid, name: e.name, src: e.src });
+      this.whole.push(refOf(e));
     }
     return row;
   }
 
   /** The reference kept at `row` (a new object each time). */
   ref(row: number): EventRef {
-    const v = this.pages[row >>> 12]!;
+    const v = this.pages[row >>> PAGE_SHIFT]!;
     const o = (row & (PAGE_ROWS - 1)) * STRIDE;
     const name = v.getUint16(o + NAME, true);
     if (name === WHOLE) return this.whole[v.getInt32(o + PID, true)]!;
@@ -71,13 +72,6 @@ export class RefTable {
     if (inst) src.instance = this.strs[inst - 1]!;
     const tgid = v.getInt32(o + TGID, true);
     return { ts: v.getBigInt64(o + TS, true), pid: v.getInt32(o + PID, true), tgid: tgid === ABSENT ? undefined : tgid, name: this.strs[name]!, src };
-  }
-
-  /** The time of the reference at `row`, without building it. */
-  ts(row: number): bigint {
-    const v = this.pages[row >>> 12]!;
-    const o = (row & (PAGE_ROWS - 1)) * STRIDE;
-    return v.getUint16(o + NAME, true) === WHOLE ? this.whole[v.getInt32(o + PID, true)]!.ts : v.getBigInt64(o + TS, true);
   }
 
   private pack(v: DataView, o: number, e: TraceEvent): boolean {

@@ -15,7 +15,6 @@ import { LOG_LAG_NS, linesInWindows } from '../log-windows.ts';
 /** hlist notifiers known to implement invalidate_range_end (docs/model.md#rules-unpaired). */
 const KNOWN_END = new Set(['kvm', 'gru', 'sgi_gru']);
 
-
 interface Group {
   key: string;
   calls: CoreCall[];
