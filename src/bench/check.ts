@@ -32,9 +32,7 @@ function citedEvents(root: unknown): { events: Set<TraceEvent>; refs: number; pa
       packed += x.packedCount();
       packedBytes += x.packedBytes();
     }
-    if ('ts' in x && 'src' in x && 'name' in x) {
-      if ('text' in x) events.add(x as TraceEvent);
-    }
+    if ('ts' in x && 'src' in x && 'name' in x && 'text' in x) events.add(x as TraceEvent);
     if (x instanceof Map) for (const [k, v] of x) stack.push(k, v);
     else if (x instanceof Set) for (const v of x) stack.push(v);
     else for (const v of Object.values(x)) stack.push(v);

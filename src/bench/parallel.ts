@@ -30,14 +30,15 @@ interface Sample {
 
 const TIME = '/usr/bin/time';
 
-function runOnce(c: Case): Sample {
+/** One whole process under /usr/bin/time when installed (its output is not read). */
+export function runOnce(c: Pick<Case, 'label' | 'cmd' | 'env'>): Sample {
   const timed = existsSync(TIME);
   const argv = timed ? [TIME, '-f', '%M %U %S', ...c.cmd] : c.cmd;
   const t0 = process.hrtime.bigint();
   const r = spawnSync(argv[0]!, argv.slice(1), {
     cwd: REPO_ROOT,
     env: { ...process.env, ...c.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
     encoding: 'utf8',
     maxBuffer: 64 << 20,
   });

@@ -7,28 +7,20 @@
 // `watch` reads the same stream with the definitions: linear time too, and peak RSS flat (it
 // drops each window of settled victims: at most MAX_WATCH_RSS_GROWTH from 1,000 to 5,000).
 // Run alone: `npx tsx src/bench/victims.ts`; `npm run bench` runs it too.
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, SAMPLES_DIR } from '../testing/captures.ts';
 import { oomRounds } from './inputs.ts';
+import { runOnce } from './parallel.ts';
 
 const ROUNDS = [500, 2500];
 const MAX_EXPONENT = 1.25;
 const MAX_WATCH_RSS_GROWTH = 1.5;
 
-const TIME = '/usr/bin/time';
-
 /** Wall seconds and peak RSS (MB, NaN without /usr/bin/time) of `reaplay <args>` (exit 1: findings, as expected here). */
 function run(args: string[]): { s: number; mb: number } {
-  const timed = existsSync(TIME);
-  const cmd = [process.execPath, join(REPO_ROOT, 'bin/reaplay.js'), ...args];
-  const argv = timed ? [TIME, '-f', '%M', ...cmd] : cmd;
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(argv[0]!, argv.slice(1), { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-  const s = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`reaplay ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 300)}`);
-  return { s, mb: timed ? Number(r.stderr.trim().split('\n').pop()) / 1024 : NaN };
+  const r = runOnce({ label: `reaplay ${args.join(' ')}`, cmd: [process.execPath, join(REPO_ROOT, 'bin/reaplay.js'), ...args] });
+  return { s: r.seconds, mb: r.rssMB ?? NaN };
 }
 
 export async function victimsCase(benchDir: string, log: (s: string) => void = console.log): Promise<string[]> {

@@ -1,12 +1,12 @@
 // An invalidate call and its notifier callbacks as the model keeps them to the end of the
 // trace: their lines as rows of the state's RefTable (ref-table.ts), read back as EventRefs.
 import type { EventRef, TraceEvent } from '../types/event.ts';
-import type { Callback, CoreCall, VictimState } from './state.ts';
+import type { Callback, OpenCall, OpenCallback, VictimState } from './state.ts';
 import type { RefTable } from './ref-table.ts';
 
 const NO_ROW = -1;
 
-export class KeptCall implements CoreCall {
+export class KeptCall implements OpenCall {
   readonly callbacks: Callback[] = [];
   retval?: number;
   private readonly entryRow: number;
@@ -49,7 +49,7 @@ export class KeptCall implements CoreCall {
   }
 }
 
-export class KeptCallback implements Callback {
+export class KeptCallback implements OpenCallback {
   retval?: number;
   private readonly entryRow: number;
   private retRow = NO_ROW;

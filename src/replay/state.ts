@@ -7,7 +7,6 @@ import type { Capabilities } from './capabilities.ts';
 import { MmTracker, type MmTimeline } from '../timeline/mm-tracker.ts';
 import type { Samples } from '../timeline/samples.ts';
 import { RefTable } from './ref-table.ts';
-import type { KeptCall, KeptCallback } from './kept-call.ts';
 
 export type ReapOutcome = 'reaped' | 'gave_up' | 'not_run' | 'pending';
 export type SkipCause = 'REAPED' | 'REAP_GAVE_UP' | 'NOTIFIER_GIVE_UP' | 'PINNED' | 'EXIT' | 'ALREADY';
@@ -41,6 +40,17 @@ export interface CoreCall {
   readonly endCall?: EventRef;
   /** Victim whose reap attempt this call belongs to. */
   readonly victim?: VictimState;
+}
+
+/** A call while its lines still come in (kept-call.ts keeps them). */
+export interface OpenCall extends CoreCall {
+  returned(ev: TraceEvent, retval: number | undefined): void;
+  ended(ev: TraceEvent): void;
+}
+
+/** A callback while its return may still come. */
+export interface OpenCallback extends Callback {
+  returned(ev: TraceEvent, retval: number | undefined): void;
 }
 
 export interface Attempt {
@@ -135,11 +145,11 @@ export interface ModelState {
   byPid: Map<number, VictimState>;
   selections: Selection[];
   /** Per task: the core start in flight (entry seen, return not yet). */
-  openStart: Map<number, KeptCall>;
+  openStart: Map<number, OpenCall>;
   /** Per task: core calls that started successfully and wait for their end. */
-  awaitingEnd: Map<number, KeptCall[]>;
+  awaitingEnd: Map<number, OpenCall[]>;
   /** Per task: the core call whose end was entered last (its callbacks' ends follow). */
-  lastEnded: Map<number, KeptCall>;
+  lastEnded: Map<number, OpenCall>;
   calls: CoreCall[];
   /** Per `mm|instance`. */
   instances: Map<string, InstanceState>;
@@ -152,7 +162,7 @@ export interface ModelState {
   /** The last `Task in ... limit of <memcg>` line: the memcg of the kill lines that follow. */
   memcgHint?: { path: string; ts: bigint };
   /** Per task: callback starts whose return probe has not come yet. */
-  openCallbacks: Map<number, KeptCallback[]>;
+  openCallbacks: Map<number, OpenCallback[]>;
   /** `callback failed ... non-blockable` log lines (evidence without probes). */
   failedLogs: FailedLine[];
   /** Per task: its first kvm:* mmu-notifier tracepoint (KVM's notifier on that task's mm). */

@@ -42,7 +42,7 @@ export function onRssStat(s: ModelState, ev: TraceEvent): void {
   else if (bytes <= ref * RELEASED_SHARE && !v.release) v.release = { ts: ev.ts, how: at?.v === v ? 'reaper' : 'rss_zero', ev };
 }
 
-/** The victims whose address space `task` shares (found through the tracker, not by a loop over every victim). */
+/** The victims whose address space `task` shares (found through the tracker, not by a loop over every victim; a task never leaves an address space). */
 function victimsWithTask(s: ModelState, task: number): VictimState[] {
   const out: VictimState[] = [];
   // Released, and this pid's task already exited: a later exit or exit_mmap of the pid is another task's.
@@ -59,7 +59,7 @@ function victimsWithTask(s: ModelState, task: number): VictimState[] {
 
 export function onExitMmap(s: ModelState, ev: TraceEvent): void {
   for (const v of victimsWithTask(s, ev.pid)) {
-    if (!v.release && ev.ts >= v.mark.ts && v.mm.tasks.has(ev.pid) && s.mms.mmIdOf(ev.pid) === v.mm.mmId) {
+    if (!v.release && ev.ts >= v.mark.ts && s.mms.mmIdOf(ev.pid) === v.mm.mmId) {
       v.release = { ts: ev.ts, how: 'exit_mmap', ev };
     }
   }
@@ -69,7 +69,7 @@ export function onProcessExit(s: ModelState, ev: TraceEvent): void {
   const pid = typeof ev.fields?.pid === 'number' ? ev.fields.pid : ev.pid;
   for (const v of victimsWithTask(s, pid)) {
     // A pid exits once per task: a second exit is of a later task given the same pid.
-    if (ev.ts < v.mark.ts || !v.mm.tasks.has(pid) || v.exited?.has(pid)) continue;
+    if (ev.ts < v.mark.ts || v.exited?.has(pid)) continue;
     v.exited ??= new Set();
     v.exited.add(pid);
     // Without exit_mmap or probes, the last thread's exit is the latest the memory can go.

@@ -152,8 +152,7 @@ ${evidenceTable(f.evidence)}
 
 const RANK = { proven: 0, suggested: 1, inconclusive: 2 } as const;
 
-/** What needs attention first: findings the model does not expect, then by level (a stable sort: check's order otherwise). */
-/** The findings' places (facts are kept per place), violations first, the strongest first. */
+/** The findings' places (facts are kept per place), what needs attention first: findings the model does not expect, then by level (a stable sort: check's order otherwise). */
 const ordered = (fs: readonly Finding[]): number[] => fs.map((_, i) => i).sort((i, j) => Number(fs[i]!.expected) - Number(fs[j]!.expected) || RANK[fs[i]!.level] - RANK[fs[j]!.level]);
 
 function findingsSection(a: Analysis): Html {
