@@ -1,10 +1,8 @@
-// trace.dat variants trace-cmd here cannot record: zlib compression (its trace-cmd is built
-// with zstd only) and the DATE, OFFSET and TSC2NSEC options (written by `trace-cmd record
-// --date`, `--ts-offset`, `--tsc2nsec` on a live system). They are made from the bundled v7
-// capture by src/testing/trace-dat-rewrite.ts, which rewrites it byte for byte when asked
-// for no change. trace-zlib.dat was made by it (every block re-encoded with zlib, in the
-// zlib format trace-cmd's zlib algorithm writes); the option variants are made here, and
-// where trace-cmd is installed, compared with what `trace-cmd report` prints for them.
+// trace.dat variants: zlib compression, written by trace-cmd itself (trace-cmd-zlib.dat,
+// below), and the DATE, OFFSET and TSC2NSEC options (written by `trace-cmd record --date`,
+// `--ts-offset`, `--tsc2nsec` on a live system), made here from the bundled v7 capture by
+// src/testing/trace-dat-rewrite.ts, which rewrites it byte for byte when asked for no
+// change, and where trace-cmd is installed compared with what `trace-cmd report` prints.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,14 +53,20 @@ describe('trace.dat variants', () => {
     expect(Buffer.compare(Buffer.from(await rewriteV7(V7, {})), V7)).toBe(0);
   });
 
-  it('zlib (bundled): the same events, at the same ns, as the zstd original', async () => {
-    const zlib = join(BIN, 'trace-zlib.dat');
+  it('zlib, written by trace-cmd: the same events, at the same ns, as the zstd original, and those of its trace-cmd report', async () => {
+    // `trace-cmd convert --compression none` of trace.dat (Debian's trace-cmd 3.1.6, zstd
+    // only), then `trace-cmd convert --compression zlib` by trace-cmd 3.1.6 built from its
+    // source with zlib. Its `trace-cmd report` (by that build) is byte for byte the
+    // capture's trace-cmd-report.txt.gz.
+    const zlib = join(BIN, 'trace-cmd-zlib.dat');
     expect(readFileSync(zlib).includes(Buffer.from('zlib\0'))).toBe(true);
     const a = await parseAll([zlib]);
     const b = await parseAll([join(BIN, 'trace.dat')]);
     expect(a.events.length).toBeGreaterThan(1000);
     expect(firstDifference(a.events, b.events, exact)).toBeUndefined();
     expect(a.diag).toEqual({});
+    const fromReport = await parseAll([join(SAMPLES_DIR, '6.1/kvm_mn_eagain/trace-cmd-report.txt.gz'), KPROBES]);
+    expect(firstDifference(a.events, fromReport.events, reportMicros)).toBeUndefined();
   });
 
   const shifted: [string, { id: number; body: Uint8Array }[], (ns: bigint) => bigint][] = [

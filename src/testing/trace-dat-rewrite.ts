@@ -1,15 +1,10 @@
-// Test helper: a v7 trace.dat rewritten section by section, for variants trace-cmd here
-// cannot write (it is built without zlib), options a capture lacks (OFFSET, TSC2NSEC), or
-// a kallsyms cut down so a bundled sample stays small.
-// Compressed sections and per-CPU chunks are decoded (zstd) and re-encoded with zlib in
-// the zlib format trace-cmd's zlib algorithm writes (compress2/uncompress); every offset
-// the options hold (sections, BUFFER and its CPU data, the next OPTIONS) is moved to match.
-import { deflateSync } from 'node:zlib';
+// Test helper: a v7 trace.dat rewritten section by section, for options a capture lacks
+// (OFFSET, TSC2NSEC), a second BUFFER, or a kallsyms cut down so a bundled sample stays
+// small. Every offset the options hold (sections, BUFFER and its CPU data, the next
+// OPTIONS) is moved to match.
 import { zstdFrame, zstdReady } from '../../parsers/common/zstd.ts';
 
 export interface Rewrite {
-  /** Re-encode every compressed block with zlib. */
-  zlib?: boolean;
   /** Options added to the first OPTIONS section, before its DONE option. */
   addOptions?: { id: number; body: Uint8Array }[];
   /**
@@ -78,9 +73,9 @@ export async function rewriteV7(file: Uint8Array, how: Rewrite): Promise<Uint8Ar
   const f = Buffer.from(file.buffer, file.byteOffset, file.byteLength);
   let p = cstrEnd(f, 10); // version
   const pageSize = f.readUInt32LE(p + 2);
-  const compAt = p + 6;
-  const afterComp = cstrEnd(f, cstrEnd(f, compAt));
-  const head = Buffer.concat([f.subarray(0, compAt), how.zlib ? Buffer.from('zlib\0' + '1.2.13\0', 'latin1') : f.subarray(compAt, afterComp)]);
+  // Up to the compression's name and version.
+  const afterComp = cstrEnd(f, cstrEnd(f, p + 6));
+  const head = f.subarray(0, afterComp);
   const firstOptions = Number(f.readBigUInt64LE(afterComp));
   const sections: Section[] = [];
   for (p = afterComp + 8; p + 16 <= f.length; ) {
@@ -88,13 +83,6 @@ export async function rewriteV7(file: Uint8Array, how: Rewrite): Promise<Uint8Ar
     sections.push({ at: p, id: f.readUInt16LE(p), flags: f.readUInt16LE(p + 2), desc: f.readUInt32LE(p + 4), payload: f.subarray(p + 16, p + 16 + size) });
     p += 16 + size;
   }
-  const recompress = (data: Uint8Array, usize: number): Buffer => {
-    const z = deflateSync(zstdFrame(data, usize), { level: 9 });
-    const h = Buffer.alloc(8);
-    h.writeUInt32LE(z.length, 0);
-    h.writeUInt32LE(usize, 4);
-    return Buffer.concat([h, z]);
-  };
   // The BUFFER options: their CPU data (offsets in the old file).
   const bufferOpts = sections.filter((s) => s.id === 0).flatMap((s) => options(s.payload)).filter((o) => o.id === 3);
   const moved = new Map<number, number>();
@@ -134,14 +122,9 @@ export async function rewriteV7(file: Uint8Array, how: Rewrite): Promise<Uint8Ar
         pad();
         const start = q;
         const count = f.readUInt32LE(c.offset);
-        const block: Buffer[] = [f.subarray(c.offset, c.offset + 4)];
         let r = c.offset + 4;
-        for (let i = 0; i < count; i++) {
-          const cs = f.readUInt32LE(r);
-          block.push(how.zlib ? recompress(f.subarray(r + 8, r + 8 + cs), f.readUInt32LE(r + 4)) : f.subarray(r, r + 8 + cs));
-          r += 8 + cs;
-        }
-        const data = Buffer.concat(block);
+        for (let i = 0; i < count; i++) r += 8 + f.readUInt32LE(r);
+        const data = f.subarray(c.offset, r);
         parts.push(data);
         q += data.length;
         // The recorded size keeps its relation to the block's extent.
@@ -158,9 +141,6 @@ export async function rewriteV7(file: Uint8Array, how: Rewrite): Promise<Uint8Ar
       size.writeUInt32LE(t.length);
       payload = Buffer.concat([size, t]);
       flags = 0;
-    } else if (how.zlib && s.flags & 1 && s.id !== 3) {
-      const v = Buffer.from(s.payload);
-      payload = recompress(v.subarray(8, 8 + v.readUInt32LE(0)), v.readUInt32LE(4));
     }
     const h = Buffer.alloc(16);
     h.writeUInt16LE(s.id, 0);
