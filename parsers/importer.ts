@@ -63,7 +63,7 @@ export interface BinaryImporter {
    * Called once the input is recognised, before the inputs ahead of it are read: a reader
    * may start its threads now, so that their start overlaps that reading.
    */
-  warm?(src: ByteSource): void;
+  warm?(src: ByteSource, ctx: ParseContext): void;
   /** Reads the whole input; throws an InputError after handing out everything before the damage. */
   read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: ReaderSink, pace?: () => Promise<void> | undefined): Promise<void>;
 }

@@ -72,6 +72,8 @@ interface TypeState {
   renderer?: Renderer;
 }
 
+const isProbeFormat = (f: EventFormat): boolean => f.field('__probe_ip') !== undefined || f.field('__probe_func') !== undefined;
+
 const SLAB = 64 << 10;
 
 export class BinaryEvents {
@@ -104,12 +106,37 @@ export class BinaryEvents {
 
   /** Reads the kallsyms now if a kprobe's site will need them (called while this thread would wait anyway). */
   prepare(): void {
-    for (const f of this.data.formats.values()) {
-      if (f.field('__probe_ip') || f.field('__probe_func')) {
+    for (const [type, f] of this.data.formats) {
+      if (this.state[type] === 0 && isProbeFormat(f)) {
         this.syms();
         return;
       }
     }
+  }
+
+  /**
+   * Resolves every type its format alone decides, as its first record would: a walk then
+   * stops at no type's first record, and other threads can walk before kallsyms and
+   * cmdlines are read. A kprobe's definition is built from its first record (the probed
+   * function, from the kallsyms): left to it when its events are built, or when whether
+   * it is wanted depends on its being a kprobe.
+   */
+  presolve(): void {
+    const names = this.ctx.names;
+    for (const [type, fmt] of this.data.formats) {
+      if (this.state[type] !== 0 || names.kprobe(fmt.full)) continue;
+      if (isProbeFormat(fmt)) {
+        const wanted = names.wants(fmt.full, true);
+        if (wanted !== names.wants(fmt.full, false) || (wanted && !this.counted(fmt.full))) continue;
+      }
+      this.decide(type, this.typeOf(type, fmt));
+    }
+  }
+
+  /** Selected records of this name are only counted, not built (`parse --stats`). */
+  private counted(full: string): boolean {
+    // Console text is still built when only counting: it names the kernel release.
+    return this.countSelected && this.ctx.names.countOnly && full !== 'printk:console';
   }
 
   /** Whether records of `type` are wanted; resolves the type at its first record (`b[base…]`). */
@@ -117,11 +144,20 @@ export class BinaryEvents {
     this.counts[type]!++;
     const s = this.state[type]!;
     if (s !== 0) return s === 2;
-    const st = this.resolve(type, b, base, len);
-    // Console text is still built when only counting: it names the kernel release.
-    const counted = this.countSelected && this.ctx.names.countOnly && st.entry.full !== 'printk:console';
+    return this.decide(type, this.resolve(type, b, base, len));
+  }
+
+  private decide(type: number, st: TypeState): boolean {
+    const counted = this.counted(st.entry.full);
     this.state[type] = st.entry.wanted ? (counted ? 3 : 2) : 1;
     return st.entry.wanted && !counted;
+  }
+
+  /** A tracepoint's state (its print fmt compiled when a record is built or rendered). */
+  private typeOf(type: number, fmt: EventFormat): TypeState {
+    const st: TypeState = { fmt, entry: this.ctx.names.byFull(fmt.full) };
+    this.types.set(type, st);
+    return st;
   }
 
   private resolve(type: number, b: Uint8Array, base: number, len: number): TypeState {
@@ -169,6 +205,7 @@ export class BinaryEvents {
   /** The event for a wanted record; its payload is copied out of `b` (which is reused). */
   event(type: number, b: Uint8Array, base: number, len: number, ts: bigint, cpu: number, pid: number, comm: string, src: SourceRef): TraceEvent {
     const st = this.types.get(type)!;
+    if (st.fmt && !st.renderer) st.renderer = compilePrintFmt(st.fmt);
     if (this.slabPos + len > this.slab.length) {
       this.slab = new Uint8Array(Math.max(SLAB, len));
       this.slabView = new DataView(this.slab.buffer);

@@ -7,7 +7,7 @@ import { InputError } from '../common/input.ts';
 import { Damage } from '../common/cursor.ts';
 import { BinaryEvents } from '../common/binary-events.ts';
 import { CpuStream, type Item, type RecordTarget, type StreamEnv } from './cpu-stream.ts';
-import { type TraceDatHeader, UnsupportedTraceDat, readTraceDatHeader } from './header.ts';
+import { type TraceDatHeader, UnsupportedTraceDat, openTraceDat } from './header.ts';
 import { type ItemStream, type RemoteEnv, startWalkers, useWalkers, warmWalkers } from './walker-pool.ts';
 import { sniffTraceDat } from './sniff.ts';
 
@@ -16,9 +16,10 @@ function releaseOf(uname: string | undefined): string | undefined {
   return uname?.split(' ')[2];
 }
 
-async function readHeader(src: ByteSource, file: string): Promise<TraceDatHeader> {
+/** Metadata read errors as the input's error: nothing can be read without it. */
+async function metadata<T>(file: string, read: () => Promise<T>): Promise<T> {
   try {
-    return await readTraceDatHeader(src);
+    return await read();
   } catch (e) {
     if (e instanceof UnsupportedTraceDat) throw new InputError(file, e.message, 'not_a_trace');
     if (e instanceof Damage) throw new InputError(file, `trace.dat metadata is ${e.message}; no events could be read`, 'not_a_trace');
@@ -28,7 +29,7 @@ async function readHeader(src: ByteSource, file: string): Promise<TraceDatHeader
 
 async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: ReaderSink, pace?: () => Promise<void> | undefined): Promise<void> {
   const file = meta.file;
-  const h = await readHeader(src, file);
+  const { header: h, rest } = await metadata(file, () => openTraceDat(src));
   meta.bytes = src.size;
   meta.cpus = h.cpuCount ?? Math.max(0, ...h.buffers.flatMap((b) => b.cpus.map((c) => c.cpu + 1)));
   meta.traceClock = h.buffers[0]?.clock || h.traceClock;
@@ -38,6 +39,8 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   if (h.latency) throw new InputError(file, 'a latency-format trace.dat (text data) is not supported: give the text of `trace-cmd report`', 'not_a_trace');
   for (const d of h.damages) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
   const events = new BinaryEvents(ctx, file, h.data, true);
+  // Known from the formats alone: the walk need not stop at each type's first record.
+  events.presolve();
   const loss = (l: DataLoss): void => {
     meta.losses.push(l);
     sink.loss(l);
@@ -86,20 +89,22 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   if (src.path !== undefined && useWalkers(dataBytes)) {
     // A large file: other threads decode and walk the pages; this one builds and merges what they send.
     const walkers = startWalkers({
-      path: src.path, size: src.size, page: h.data.page,
+      path: src.path, size: src.size, page: h.data.page, onlyCounts: ctx.names.countOnly,
       streams: cpus.map(({ buffer, data }) => {
         const env: RemoteEnv = { target: targets.get(buffer)!, damage: damage(buffer) };
         return { data, pageSize: pageSize(buffer), compression: compression(buffer), env };
       }),
     }, events.state);
-    // While the threads start.
-    events.prepare();
     try {
+      // While the threads start and walk.
+      await metadata(file, rest);
+      events.prepare();
       await merge(walkers.streams);
     } finally {
       await walkers.close();
     }
   } else {
+    await metadata(file, rest);
     await merge(cpus.map(({ buffer, data }) => {
       const env: StreamEnv = {
         src, file, target: targets.get(buffer)!, page: h.data.page, pageSize: pageSize(buffer), compression: compression(buffer), time, damage: damage(buffer),
@@ -146,8 +151,8 @@ export const traceDatImporter: BinaryImporter = {
   name: 'trace-dat',
   binary: true,
   sniffBytes: sniffTraceDat,
-  warm(src) {
-    if (src.path !== undefined) warmWalkers(src.size);
+  warm(src, ctx) {
+    if (src.path !== undefined) warmWalkers(src.size, ctx.names.countOnly);
   },
   read,
 };

@@ -25,10 +25,11 @@ export function useWalkers(dataBytes: number): boolean {
 const MAX_WALKERS = 4;
 
 /**
- * Walkers beside this thread: one core is left to it, since it builds and judges every
- * event (on 2 cores, a second walker took the same wall time for 0.2 s more CPU and 20 MB).
+ * Walkers beside this thread. When it builds and judges events, one core is left to it
+ * (on 2 cores, a second walker took the same wall time for 0.2 s more CPU and 20 MB);
+ * when it only merges what the walkers count (`parse --stats`), every core walks.
  */
-const walkerThreads = (): number => Math.max(1, Math.min(availableParallelism() - 1, MAX_WALKERS));
+const walkerThreads = (mainIdle: boolean): number => Math.max(1, Math.min(availableParallelism() - (mainIdle ? 0 : 1), MAX_WALKERS));
 const walkerUrl = new URL('./walker-thread.mjs', import.meta.url);
 
 /** A thread started ahead of its plan; what befell it while it waited. */
@@ -41,14 +42,15 @@ let warm: Warm[] = [];
 
 /**
  * Starts walker threads for a file of `size` bytes before its header is read (a thread
- * takes ~150 ms to load): the next startWalkers takes them. Idle, they do not keep the
- * process alive.
+ * takes ~50 ms to load): the next startWalkers takes them. Idle, they do not keep the
+ * process alive. `mainIdle` as startWalkers will be told; called again with more
+ * threads to come, it starts the rest.
  */
-export function warmWalkers(size: number): void {
+export function warmWalkers(size: number, mainIdle: boolean): void {
   // Twice the threshold: a file's metadata (kallsyms alone is ~4 MB) is not CPU data, and a
   // thread started for nothing costs a small file its load time.
-  if (warm.length > 0 || size < 2 * walkerMinBytes) return;
-  const n = walkerThreads();
+  if (size < 2 * walkerMinBytes) return;
+  const n = walkerThreads(mainIdle) - warm.length;
   for (let i = 0; i < n; i++) {
     const t: Warm = { w: new Worker(walkerUrl), broken: false };
     const broke = (): void => {
@@ -59,6 +61,11 @@ export function warmWalkers(size: number): void {
     t.w.unref();
     warm.push(t);
   }
+}
+
+/** Threads started ahead and not taken yet (tests). */
+export function warmCount(): number {
+  return warm.length;
 }
 
 /** A warm thread if one is sound, else a new one; warm ones left over are stopped. */
@@ -195,11 +202,13 @@ export interface WalkerPlan {
   size: number;
   page: PageLayout;
   streams: { data: CpuData; pageSize: number; compression: Compression | undefined; env: RemoteEnv }[];
+  /** This thread builds no event from the walkers' records: it merges their counts. */
+  onlyCounts: boolean;
 }
 
 /** Walker threads for `plan.streams` (in merge order); their streams, and a close that stops them. */
 export function startWalkers(plan: WalkerPlan, state: Uint8Array): { streams: ItemStream[]; close(): Promise<void> } {
-  const n = Math.min(plan.streams.length, walkerThreads());
+  const n = Math.min(plan.streams.length, walkerThreads(plan.onlyCounts));
   const shares: WalkerStream[][] = Array.from({ length: n }, () => []);
   plan.streams.forEach((s, id) => shares[id % n]!.push({ id, data: s.data, pageSize: s.pageSize, compression: s.compression }));
   const workers: Worker[] = [];

@@ -50,11 +50,35 @@ describe('trace.dat pages walked in walker threads', () => {
 });
 
 describe('walker threads started ahead of the header', () => {
+  it('from the command line: for the first trace.dat argument, never blocking on a FIFO or reading a directory', async () => {
+    const { execFile, execFileSync } = await import('node:child_process');
+    const fifo = join(tmp, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const text = join(tmp, 'not-a-trace.txt');
+    writeFileSync(text, 'tracer: nop\n');
+    const early = join(import.meta.dirname, 'early.ts');
+    const pool = join(import.meta.dirname, 'walker-pool.ts');
+    const script = join(tmp, 'early.mjs');
+    writeFileSync(script, [
+      `const p = await import(${JSON.stringify(pool)}); const e = await import(${JSON.stringify(early)});`,
+      'p.setWalkerMinBytes(0);',
+      `e.warmForArgs(['check', ${JSON.stringify(fifo)}, ${JSON.stringify(tmp)}, '--out', ${JSON.stringify(text)}, 'missing.dat']);`,
+      'const none = p.warmCount();',
+      `e.warmForArgs([${JSON.stringify(join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat'))}]);`,
+      'console.log(none, p.warmCount());',
+    ].join('\n'));
+    const out = await new Promise<string>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 }, (_e, stdout) => resolve(stdout));
+    });
+    expect(out.trim()).toMatch(/^0 [1-9]$/);
+  }, 40_000);
+
+
   it('idle, they do not keep the process alive', async () => {
     const { execFile } = await import('node:child_process');
     const pool = join(import.meta.dirname, 'walker-pool.ts');
     const script = join(tmp, 'warm.mjs');
-    writeFileSync(script, `const m = await import(${JSON.stringify(pool)}); m.setWalkerMinBytes(0); m.warmWalkers(1); await new Promise((r) => setTimeout(r, 3000)); console.log('warm');`);
+    writeFileSync(script, `const m = await import(${JSON.stringify(pool)}); m.setWalkerMinBytes(0); m.warmWalkers(1, false); await new Promise((r) => setTimeout(r, 3000)); console.log('warm');`);
     const started = Date.now();
     const out = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const c = execFile(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 }, (_e, stdout) => resolve({ code: c.exitCode, stdout }));

@@ -70,7 +70,7 @@ type Opened = OpenedText | OpenedBinary;
 const isBinary = (o: Opened): o is OpenedBinary => isBinaryImporter(o.importer);
 
 /** A file (not stdin) that starts like a binary trace, opened for reading by position. */
-async function openBinary(file: string, opts: ParseOptions): Promise<OpenedBinary | undefined> {
+async function openBinary(file: string, opts: ParseOptions, ctx: ParseContext): Promise<OpenedBinary | undefined> {
   if (file === '-') return undefined;
   const forced = opts.format ? importerByName(opts.format) : undefined;
   if (forced && !isBinaryImporter(forced)) return undefined;
@@ -87,12 +87,12 @@ async function openBinary(file: string, opts: ParseOptions): Promise<OpenedBinar
     return undefined;
   }
   opts.onProgress?.(file, src.size);
-  importer.warm?.(src);
+  importer.warm?.(src, ctx);
   return { file, importer, src };
 }
 
-async function openAndSniff(file: string, opts: ParseOptions): Promise<Opened> {
-  const bin = await openBinary(file, opts);
+async function openAndSniff(file: string, opts: ParseOptions, ctx: ParseContext): Promise<Opened> {
+  const bin = await openBinary(file, opts, ctx);
   if (bin) return bin;
   let raw = 0;
   // The line splitter copies what it carries over a chunk's end: plain files reuse their buffers.
@@ -152,7 +152,7 @@ export function newContext(events?: readonly string[], countOnly = false): Parse
 export async function parseInputs(files: readonly string[], opts: ParseOptions): Promise<ParseResult> {
   const ctx = opts.context ?? newContext(opts.events);
   const opened: Opened[] = [];
-  for (const f of files) opened.push(await openAndSniff(f, opts));
+  for (const f of files) opened.push(await openAndSniff(f, opts, ctx));
   const rank = opts.rank ?? ((f: FormatName) => (f === 'kprobe-events' ? 0 : 1));
   const ordered = opened.map((o, index) => ({ o, index })).sort((a, b) => rank(a.o.importer.name) - rank(b.o.importer.name));
   const inputs: StreamMeta[] = [];
