@@ -100,7 +100,7 @@ export class BinaryEvents {
   }
 
   private syms(): Symbols | undefined {
-    if (!this.data.kallsyms) return undefined;
+    if (this.data.kallsyms.length === 0) return undefined;
     return (this.symbols ??= parseKallsyms(this.data.kallsyms));
   }
 

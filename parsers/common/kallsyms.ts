@@ -10,46 +10,51 @@ export interface Symbols {
   lookup(addr: bigint): Symbol | undefined;
 }
 
-const isHex = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 97 && c <= 102);
+/** A lower-case hex digit's value, else -1 (kallsyms prints addresses in lower case). */
+const hexValue = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1);
 
 /**
- * Lines `ffffffff81000000 T _text` or `… t name\t[module]`, scanned without a regex or a
- * bigint per line (a kernel has ~100k symbols and usually one or two are looked up):
- * each address is kept as two 32-bit halves, the name and module are read at lookup.
+ * Lines `ffffffff81000000 T _text` or `… t name\t[module]`, scanned as bytes in one pass,
+ * without a regex, a string or a bigint per line (a kernel has ~100k symbols and usually a
+ * few are looked up): each address is kept as two 32-bit halves, the name and module are
+ * read at lookup.
  */
-export function parseKallsyms(text: string): Symbols {
+export function parseKallsyms(bytes: Uint8Array): Symbols {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   const hi: number[] = [];
   const lo: number[] = [];
   const at: number[] = [];
   const n = text.length;
   for (let p = 0; p < n; ) {
-    let e = text.indexOf('\n', p);
-    if (e < 0) e = n;
-    const sp = text.indexOf(' ', p);
     // `HEX T NAME`: hex digits, one space, a one-character type, one space, a non-blank name.
-    if (sp > p && sp + 3 < e && text.charCodeAt(sp + 2) === 32 && text.charCodeAt(sp + 1) > 32 && text.charCodeAt(sp + 3) > 32) {
-      const type = text.charCodeAt(sp + 1);
-      let ok = sp - p <= 16 && type !== 65 && type !== 97 && text.charCodeAt(sp + 3) !== 36; // not A, a or $name
-      for (let i = p; ok && i < sp; i++) ok = isHex(text.charCodeAt(i));
-      if (ok) {
+    let sp = p;
+    while (sp < n && hexValue(text[sp]!) >= 0) sp++;
+    if (sp > p && sp - p <= 16 && sp + 3 < n && text[sp] === 32 && text[sp + 1]! > 32 && text[sp + 2] === 32 && text[sp + 3]! > 32) {
+      const type = text[sp + 1];
+      if (type !== 65 && type !== 97 && text[sp + 3] !== 36) { // not A, a or $name
         const split = Math.max(p, sp - 8);
-        hi.push(split > p ? parseInt(text.slice(p, split), 16) : 0);
-        lo.push(parseInt(text.slice(split, sp), 16));
+        let h = 0;
+        let l = 0;
+        for (let i = p; i < split; i++) h = h * 16 + hexValue(text[i]!);
+        for (let i = split; i < sp; i++) l = l * 16 + hexValue(text[i]!);
+        hi.push(h);
+        lo.push(l);
         at.push(sp + 3);
       }
     }
-    p = e + 1;
+    while (sp < n && text[sp] !== 10) sp++;
+    p = sp + 1;
   }
   const symbolAt = (i: number, addr: bigint): Symbol => {
     const p = at[i]!;
     let e = p;
-    while (e < n && text.charCodeAt(e) > 32) e++;
-    const name = text.slice(p, e);
+    while (e < n && text[e]! > 32) e++;
+    const name = text.toString('utf8', p, e);
     let module: string | undefined;
-    if (text.charCodeAt(e) === 9 && text.charCodeAt(e + 1) === 91) {
+    if (text[e] === 9 && text[e + 1] === 91) {
       let m = e + 2;
-      while (m < n && text.charCodeAt(m) > 32) m++;
-      if (m > e + 3 && text.charCodeAt(m - 1) === 93) module = text.slice(e + 2, m - 1);
+      while (m < n && text[m]! > 32) m++;
+      if (m > e + 3 && text[m - 1] === 93) module = text.toString('utf8', e + 2, m - 1);
     }
     const base = (BigInt(hi[i]!) << 32n) | BigInt(lo[i]!);
     return { name, offset: addr - base, module };

@@ -14,13 +14,14 @@ export interface PageLayout {
 export interface TracingData {
   page: PageLayout;
   formats: Map<number, EventFormat>;
-  kallsyms: string;
+  /** /proc/kallsyms as stored (bytes: parsed without decoding, see kallsyms.ts). */
+  kallsyms: Uint8Array;
   printk: string;
   cmdlines: Map<number, string>;
 }
 
 export function emptyTracingData(): TracingData {
-  return { page: { commitOffset: 8, commitSize: 8, dataOffset: 16 }, formats: new Map(), kallsyms: '', printk: '', cmdlines: new Map() };
+  return { page: { commitOffset: 8, commitSize: 8, dataOffset: 16 }, formats: new Map(), kallsyms: new Uint8Array(0), printk: '', cmdlines: new Map() };
 }
 
 export function pageLayout(headerPage: string): PageLayout {
@@ -73,7 +74,8 @@ export async function readEventFormats(c: Cursor, into: TracingData): Promise<vo
 }
 
 export async function readKallsyms(c: Cursor, into: TracingData): Promise<void> {
-  into.kallsyms = await c.text(await c.u32('kallsyms size'), 'kallsyms text');
+  // A copy: a file source may hand out a view of a buffer it reuses.
+  into.kallsyms = (await c.bytes(await c.u32('kallsyms size'), 'kallsyms text')).slice();
 }
 
 export async function readPrintk(c: Cursor, into: TracingData): Promise<void> {
