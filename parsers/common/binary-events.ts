@@ -106,12 +106,21 @@ export class BinaryEvents {
 
   /** Reads the kallsyms now if a kprobe's site will need them (called while this thread would wait anyway). */
   prepare(): void {
-    for (const [type, f] of this.data.formats) {
-      if (this.state[type] === 0 && isProbeFormat(f)) {
-        this.syms();
-        return;
-      }
-    }
+    if (this.probeUnresolved()) this.syms();
+  }
+
+  /**
+   * Whether the file's kallsyms and printk formats can be read at all: an event's text or a
+   * kprobe's site. Not when records are only counted (`parse --stats`) and every kprobe's
+   * type is resolved already (`presolve`).
+   */
+  needsSymbols(): boolean {
+    return !(this.countSelected && this.ctx.names.countOnly) || this.probeUnresolved();
+  }
+
+  private probeUnresolved(): boolean {
+    for (const [type, f] of this.data.formats) if (this.state[type] === 0 && isProbeFormat(f)) return true;
+    return false;
   }
 
   /**

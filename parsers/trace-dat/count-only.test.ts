@@ -32,3 +32,28 @@ describe('trace.dat counted only', () => {
     });
   }
 });
+
+describe('trace.dat metadata for a count', () => {
+  it("a v7 file's kallsyms and printk formats are left unread when nothing will be rendered; its cmdlines are read", async () => {
+    const { openTraceDat } = await import('./header.ts');
+    const { FileSource } = await import('../common/byte-source.ts');
+    const read = async (symbols: boolean) => {
+      const src = await FileSource.open(DAT);
+      try {
+        const { header, rest } = await openTraceDat(src);
+        await rest(symbols);
+        return header.data;
+      } finally {
+        await src.close();
+      }
+    };
+    const lean = await read(false);
+    const all = await read(true);
+    expect(lean.kallsyms.length).toBe(0);
+    expect(lean.printk).toBe('');
+    expect(all.kallsyms.length).toBeGreaterThan(0);
+    expect(all.printk.length).toBeGreaterThan(0);
+    expect(lean.cmdlines.size).toBeGreaterThan(10);
+    expect([...lean.cmdlines]).toEqual([...all.cmdlines]);
+  });
+});

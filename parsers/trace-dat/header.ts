@@ -101,8 +101,10 @@ export async function readTraceDatHeader(src: ByteSource): Promise<TraceDatHeade
  * and `rest` to read what only building events needs: a v7 file's kallsyms, printk formats
  * and cmdlines (a v6 file's come first in the file and are read at once). The pages can
  * be walked in other threads while `rest` reads them (~45 ms on the haystack's 4 MB kallsyms).
+ * `rest(false)` leaves out the kallsyms and printk formats (no event's text or kprobe site
+ * will be asked for).
  */
-export async function openTraceDat(src: ByteSource): Promise<{ header: TraceDatHeader; rest(): Promise<void> }> {
+export async function openTraceDat(src: ByteSource): Promise<{ header: TraceDatHeader; rest(symbols?: boolean): Promise<void> }> {
   const c = new Cursor(src, 10);
   const versionText = await c.cstr('the file version', 16);
   const version = Number(versionText);
@@ -197,7 +199,7 @@ async function readV6CpuTable(c: Cursor, ncpu: number): Promise<CpuData[]> {
 }
 
 /** Reads the layout, page header and formats; returns the reading of the rest. */
-async function readV7(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<() => Promise<void>> {
+async function readV7(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<(symbols?: boolean) => Promise<void>> {
   const comp = await c.cstr('the compression name', 64);
   await c.cstr('the compression version', 64);
   if (comp !== 'none' && comp !== 'zstd' && comp !== 'zlib') {
@@ -261,9 +263,11 @@ async function readV7(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<()
     await sc.u16('the BUFFER section id');
     b.compressed = ((await sc.u16('the BUFFER section flags')) & 1) === 1;
   }
-  return async () => {
-    await run(SECTION.KALLSYMS, (x) => readKallsyms(x, h.data), 'KALLSYMS');
-    await run(SECTION.PRINTK, (x) => readPrintk(x, h.data), 'PRINTK');
+  return async (symbols = true) => {
+    if (symbols) {
+      await run(SECTION.KALLSYMS, (x) => readKallsyms(x, h.data), 'KALLSYMS');
+      await run(SECTION.PRINTK, (x) => readPrintk(x, h.data), 'PRINTK');
+    }
     await run(SECTION.CMDLINES, (x) => readCmdlines(x, h.data), 'CMDLINES');
   };
 }

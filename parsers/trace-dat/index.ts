@@ -97,14 +97,14 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
     }, events.state);
     try {
       // While the threads start and walk.
-      await metadata(file, rest);
+      await metadata(file, () => rest(events.needsSymbols()));
       events.prepare();
       await merge(walkers.streams);
     } finally {
       await walkers.close();
     }
   } else {
-    await metadata(file, rest);
+    await metadata(file, () => rest(events.needsSymbols()));
     await merge(cpus.map(({ buffer, data }) => {
       const env: StreamEnv = {
         src, file, target: targets.get(buffer)!, page: h.data.page, pageSize: pageSize(buffer), compression: compression(buffer), time, damage: damage(buffer),
