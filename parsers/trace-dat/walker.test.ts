@@ -50,7 +50,7 @@ describe('trace.dat pages walked in walker threads', () => {
 });
 
 describe('walker threads started ahead of the header', () => {
-  it('from the command line: for the first trace.dat argument, never blocking on a FIFO or reading a directory', async () => {
+  it('from the command line: for the first trace.dat argument (a walker per core for a count), never blocking on a FIFO or reading a directory', async () => {
     const { execFile, execFileSync } = await import('node:child_process');
     const fifo = join(tmp, 'fifo');
     execFileSync('mkfifo', [fifo]);
@@ -64,15 +64,21 @@ describe('walker threads started ahead of the header', () => {
       'p.setWalkerMinBytes(0);',
       `e.warmForArgs(['check', ${JSON.stringify(fifo)}, ${JSON.stringify(tmp)}, '--out', ${JSON.stringify(text)}, 'missing.dat']);`,
       'const none = p.warmCount();',
-      `e.warmForArgs([${JSON.stringify(join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat'))}]);`,
-      'console.log(none, p.warmCount());',
+      `const dat = ${JSON.stringify(join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat'))};`,
+      "e.warmForArgs(['check', dat]);",
+      'const building = p.warmCount();',
+      // A count walks on every core: the threads missing are started.
+      "e.warmForArgs(['parse', '--stats', dat]);",
+      "console.log(JSON.stringify([none, building, p.warmCount(), (await import('node:os')).availableParallelism()]));",
     ].join('\n'));
     const out = await new Promise<string>((resolve) => {
       execFile(process.execPath, ['--import', 'tsx', script], { timeout: 30_000 }, (_e, stdout) => resolve(stdout));
     });
-    expect(out.trim()).toMatch(/^0 [1-9]$/);
+    const [none, building, counting, cores] = JSON.parse(out) as number[];
+    expect(none).toBe(0);
+    expect(building).toBe(Math.max(1, Math.min(cores! - 1, 4)));
+    expect(counting).toBe(Math.max(1, Math.min(cores!, 4)));
   }, 40_000);
-
 
   it('idle, they do not keep the process alive', async () => {
     const { execFile } = await import('node:child_process');
