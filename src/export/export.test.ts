@@ -75,6 +75,30 @@ describe('jsonl writer', () => {
     expect(Object.keys(JSON.parse(lines[1]!))).toEqual(['ts_ns', 'cpu', 'pid', 'tgid', 'comm', 'name', 'text', 'file', 'line', 'offset']);
   });
 
+  it('writes lines in batches (not a write per line), and what it holds when asked whether the output is drained', async () => {
+    let text = '';
+    let writes = 0;
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        writes++;
+        done();
+      },
+    });
+    const w = createJsonlWriter(out);
+    for (let i = 0; i < 3; i++) w.write({ ...victim, fields: undefined });
+    expect(text).toBe('');
+    await w.drained();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(text.split('\n')).toHaveLength(4);
+    for (let i = 0; i < 5000; i++) w.write(victim);
+    await w.end();
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(5004);
+    expect(JSON.parse(lines[5002]!).fields.total_vm).toBe('18446744073709551615');
+    expect(writes).toBeLessThan(50);
+  });
+
   it('rejects end() when the output fails', async () => {
     const out = new Writable({ write: (_c, _e, done) => done(new Error('disk full')) });
     const w = createJsonlWriter(out);
