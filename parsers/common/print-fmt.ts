@@ -1,14 +1,16 @@
 // An event's `print fmt` compiled once and rendered on demand (evidence lines, `parse
 // --out`): the printf subset libtraceevent applies (`%d %u %x %lx %Lx %llx %hd %s %p %pS`,
-// flags, width) over `REC->field`, `__get_str()`, `__print_symbolic()`, `__print_flags()`.
-// Addresses printed with `%pS`/`%ps` resolve through the file's kallsyms, pointer `%s`
-// through its printk formats. A format it cannot evaluate prints `field=value` pairs.
+// flags, width) over `REC->field`, `REC->array[i]`, `__get_str()`, `__print_symbolic()`,
+// `__print_flags()`. Addresses printed with `%pS`/`%ps` resolve through the file's
+// kallsyms, pointer `%s` through its printk formats. A format it cannot evaluate prints
+// `field=value` pairs.
 import { type EventFormat, type RawValue, fieldReader } from './format-file.ts';
 import type { Symbols } from './kallsyms.ts';
 import { isBlank } from './blank.ts';
 
 type Expr =
   | { k: 'field'; name: string }
+  | { k: 'index'; name: string; i: number }
   | { k: 'num'; v: bigint }
   | { k: 'str'; v: string }
   | { k: 'cond'; c: Expr; a: Expr; b: Expr }
@@ -104,6 +106,9 @@ function parseExpr(s: string): Expr | undefined {
   }
   let m = /^REC->(\w+)$/.exec(s);
   if (m) return { k: 'field', name: m[1]! };
+  // An element of an array field (raw_syscalls:sys_enter's `REC->args[0]`).
+  m = /^REC->(\w+)\[(\d+)\]$/.exec(s);
+  if (m) return { k: 'index', name: m[1]!, i: Number(m[2]) };
   m = /^__get_(?:str|dynamic_array|rel_str)\((\w+)\)$/.exec(s);
   if (m) return { k: 'field', name: m[1]! };
   if (/^-?(0x[0-9a-f]+|\d+)$/i.test(s)) return { k: 'num', v: BigInt(s) };
@@ -284,12 +289,17 @@ function formatOne(spec: Spec, v: RawValue | string | undefined, look: Lookups):
 function evaluate(e: Expr, values: Map<string, RawValue>): RawValue | undefined {
   switch (e.k) {
     case 'field': return values.get(e.name);
+    case 'index': return element(values.get(e.name), e.i);
     case 'num': return e.v;
     case 'str': return e.v;
     case 'cond': return evaluate(truthy(evaluate(e.c, values)) ? e.a : e.b, values);
     case 'symbolic': return symbolic(e, evaluate(e.e, values));
     case 'flags': return flags(e, evaluate(e.e, values));
   }
+}
+
+function element(v: RawValue | undefined, i: number): RawValue | undefined {
+  return Array.isArray(v) || v instanceof Uint8Array ? v[i] : undefined;
 }
 
 const truthy = (c: RawValue | undefined): boolean => (typeof c === 'string' ? c.length > 0 : toBig(c as RawValue) !== 0n && c !== undefined);
@@ -320,6 +330,13 @@ function compileArg(e: Expr, fmt: EventFormat): ArgReader {
     case 'field': {
       const f = fmt.field(e.name);
       return f ? fieldReader(f) : () => undefined;
+    }
+    case 'index': {
+      const f = fmt.field(e.name);
+      if (!f) return () => undefined;
+      const read = fieldReader(f);
+      const i = e.i;
+      return (b, v, base, len) => element(read(b, v, base, len), i);
     }
     case 'num': {
       const v = e.v;
