@@ -34,6 +34,20 @@ describe('perf.data, bundled', () => {
     await sameAsScript(join(BIN, 'local/sched-pipe.perf.data'), join(BIN, 'local/sched-pipe.perf-script-fields.txt.gz'));
   });
 
+  it('events go out a round at a time (FINISHED_ROUND), the consumer paced after each, not all at the end', async () => {
+    const { newContext, parseInputs } = await import('../../src/ingest/parse-inputs.ts');
+    let events = 0;
+    const seen: number[] = [];
+    await parseInputs([data], {
+      context: newContext(),
+      onEvent: () => void events++,
+      pace: () => void seen.push(events),
+    });
+    // Paced with some events out and more to come: the reader did not hold them all.
+    expect(seen.some((n) => n > 0 && n < events)).toBe(true);
+    expect(events).toBeGreaterThan(1000);
+  });
+
   it('`perf record -z` (zstd COMPRESSED records), recorded here: the same events as perf script', async () => {
     await sameAsScript(join(BIN, 'local/sched-z.perf.data'), join(BIN, 'local/sched-z.perf-script-fields.txt.gz'));
   });

@@ -1,8 +1,10 @@
 // Importer for perf.data (perf record): file mode and pipe mode (`-o -`), `-z` (zstd
 // COMPRESSED records), attrs and ids, tracepoint payloads decoded through the formats of
 // HEADER_TRACING_DATA, task names from COMM/FORK, LOST/LOST_SAMPLES as data loss.
-// Wanted samples are collected, then stably sorted by time as `perf script` orders them
-// (ordered by time as perf script orders them) and named by the comm their thread had at that time (PERF_RECORD_COMM).
+// Wanted samples are stably sorted by time as `perf script` orders them, a round at a time
+// (at each FINISHED_ROUND, what is not later than the previous round's latest time goes
+// out, as perf's ordered events flush), and named by the comm their thread had at that
+// time (PERF_RECORD_COMM). Memory: the records of about two rounds.
 import type { ByteSource, ParseContext, ReaderSink } from '../importer.ts';
 import type { DataLoss, SourceRef, StreamMeta, TraceEvent } from '../../src/types/event.ts';
 import { InputError } from '../common/input.ts';
@@ -14,7 +16,7 @@ import {
 } from '../common/tracing-data.ts';
 import { type Attr, SAMPLE, fixedRawOffset, parseAttr, readSample, sampleIdOffset, trailerIdFromEnd, trailerSize } from './attrs.ts';
 
-const T = { MMAP: 1, LOST: 2, COMM: 3, EXIT: 4, FORK: 7, SAMPLE: 9, LOST_SAMPLES: 13, HEADER_ATTR: 64, HEADER_TRACING_DATA: 66, AUXTRACE: 71, EVENT_UPDATE: 78, HEADER_FEATURE: 80, COMPRESSED: 81 };
+const T = { MMAP: 1, LOST: 2, COMM: 3, EXIT: 4, FORK: 7, SAMPLE: 9, LOST_SAMPLES: 13, HEADER_ATTR: 64, FINISHED_ROUND: 68, HEADER_TRACING_DATA: 66, AUXTRACE: 71, EVENT_UPDATE: 78, HEADER_FEATURE: 80, COMPRESSED: 81 };
 const FEAT = { TRACING_DATA: 1, OSRELEASE: 4, NRCPUS: 7, EVENT_DESC: 12 };
 const WINDOW = 4 << 20;
 
@@ -30,7 +32,16 @@ class PerfReader {
   readonly byId = new Map<number, Attr>();
   data: TracingData = emptyTracingData();
   events!: BinaryEvents;
-  readonly items: Item[] = [];
+  items: Item[] = [];
+  /** Where ordered items go (set before the walk), and the consumer's pace (awaited after each round). */
+  sink!: ReaderSink;
+  pace?: () => Promise<void> | undefined;
+  paceDue = false;
+  private sincePace = 0;
+  /** Items up to this time go out at the next FINISHED_ROUND (the previous round's latest time); -1: none yet. */
+  private nextFlush = -1n;
+  private maxTime = 0n;
+  private readonly comms = new Map<number, string>();
   private seq = 0;
   private record = 0;
   private idOffset = -1;
@@ -124,13 +135,13 @@ class PerfReader {
         let e = p + 16;
         while (e < p + size && b[e] !== 0) e++;
         const comm = Buffer.from(b.subarray(p + 16, e)).toString('utf8');
-        this.items.push({ time: this.trailer(v, p, size).time, seq: this.seq++, k: 'comm', tid, comm });
+        this.add({ time: this.trailer(v, p, size).time, seq: this.seq++, k: 'comm', tid, comm });
         return;
       }
       case T.FORK: {
         const tid = v.getUint32(p + 16, true);
         const ptid = v.getUint32(p + 20, true);
-        this.items.push({ time: v.getBigUint64(p + 24, true), seq: this.seq++, k: 'fork', tid, ptid });
+        this.add({ time: v.getBigUint64(p + 24, true), seq: this.seq++, k: 'fork', tid, ptid });
         return;
       }
       case T.LOST:
@@ -140,7 +151,7 @@ class PerfReader {
         const src: SourceRef = { file: this.file, line: 0, offset: at, cpu };
         const loss: DataLoss = { kind: 'lost_events', cpu, ...(time ? { ts: time } : {}), count, src };
         this.ctx.diag.add('lost_events', src, `CPU ${cpu}, ${count} events (${type === T.LOST ? 'PERF_RECORD_LOST' : 'PERF_RECORD_LOST_SAMPLES'})`);
-        this.items.push({ time, seq: this.seq++, k: 'loss', loss });
+        this.add({ time, seq: this.seq++, k: 'loss', loss });
         return;
       }
       case T.HEADER_ATTR: {
@@ -164,6 +175,16 @@ class PerfReader {
         return;
       }
       case T.COMPRESSED: return this.compressed(b.subarray(p + 8, p + size), at);
+      case T.FINISHED_ROUND: {
+        // perf may write hundreds of thousands of rounds: the consumer is asked every ~4 k items.
+        this.sincePace += this.flush(this.nextFlush);
+        this.nextFlush = this.maxTime;
+        if (this.pace && this.sincePace >= 4096) {
+          this.paceDue = true;
+          this.sincePace = 0;
+        }
+        return;
+      }
       default:
     }
   }
@@ -207,7 +228,7 @@ class PerfReader {
       ev.tgid = s.pid;
       return ev;
     };
-    this.items.push({ time: s.time, seq: this.seq++, k: 'sample', ev: make, tid: s.tid });
+    this.add({ time: s.time, seq: this.seq++, k: 'sample', ev: make, tid: s.tid });
   }
 
   private compressed(payload: Uint8Array, at: number): void {
@@ -319,6 +340,7 @@ class PerfReader {
         }
         this.handle(win, v, p, type, size, at);
         p += size;
+        if (this.paceDue) await this.paced();
       }
       if (p === 0) {
         // Not one whole record in what is left of the file.
@@ -331,20 +353,63 @@ class PerfReader {
     if (this.dbuf.length > 0) this.damage(this.dOffset, `the rest of a record cut by the end of the compressed stream (${this.dbuf.length} bytes)`);
   }
 
-  /** Sorted by time (stable, as perf script), named by the comm of their thread at that time. */
-  emit(sink: ReaderSink): void {
-    this.items.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.seq - b.seq));
-    const comms = new Map<number, string>();
-    for (const it of this.items) {
-      if (it.k === 'comm') comms.set(it.tid, it.comm);
-      else if (it.k === 'fork') {
-        const parent = comms.get(it.ptid);
-        if (parent !== undefined) comms.set(it.tid, parent);
-      } else if (it.k === 'sample') {
-        sink.event(it.ev(it.tid === 0 ? 'swapper' : (comms.get(it.tid) ?? `:${it.tid}`)));
-      } else {
-        this.meta.losses.push(it.loss);
-        sink.loss(it.loss);
+  /** Whether any record was kept (some may have gone out already). */
+  get anyItems(): boolean {
+    return this.seq > 0;
+  }
+
+  private add(it: Item): void {
+    if (it.time > this.maxTime) this.maxTime = it.time;
+    this.items.push(it);
+  }
+
+  /** Sorted by time, stable (as perf script). */
+  private sorted(): Item[] {
+    return this.items.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.seq - b.seq));
+  }
+
+  /** One item out, a sample named by the comm of its thread at that time. */
+  private out(it: Item): void {
+    const comms = this.comms;
+    if (it.k === 'comm') comms.set(it.tid, it.comm);
+    else if (it.k === 'fork') {
+      const parent = comms.get(it.ptid);
+      if (parent !== undefined) comms.set(it.tid, parent);
+    } else if (it.k === 'sample') {
+      this.sink.event(it.ev(it.tid === 0 ? 'swapper' : (comms.get(it.tid) ?? `:${it.tid}`)));
+    } else {
+      this.meta.losses.push(it.loss);
+      this.sink.loss(it.loss);
+    }
+  }
+
+  /** The items up to `limit` (-1: none) in order, the later ones waiting; how many went out. */
+  private flush(limit: bigint): number {
+    if (this.items.length === 0 || limit < 0n) return 0;
+    const items = this.sorted();
+    let k = 0;
+    for (; k < items.length && items[k]!.time <= limit; k++) this.out(items[k]!);
+    if (k > 0) this.items = k === items.length ? [] : items.slice(k);
+    return k;
+  }
+
+  /** Awaits the consumer after a round went out (its writes must not pile up). */
+  async paced(): Promise<void> {
+    if (!this.paceDue) return;
+    this.paceDue = false;
+    const w = this.pace?.();
+    if (w) await w;
+  }
+
+  /** What is left, once the data is read, in order, pacing the consumer. */
+  async emit(): Promise<void> {
+    const items = this.sorted();
+    this.items = [];
+    for (let k = 0; k < items.length; k++) {
+      this.out(items[k]!);
+      if ((k & 4095) === 4095) {
+        const w = this.pace?.();
+        if (w) await w;
       }
     }
     this.events?.finish();
@@ -384,8 +449,10 @@ async function fileMode(r: PerfReader): Promise<void> {
   await r.walk(dataAt, Math.min(dataAt + dataSize, r.src.size));
 }
 
-export async function readPerfData(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: ReaderSink): Promise<void> {
+export async function readPerfData(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: ReaderSink, pace?: () => Promise<void> | undefined): Promise<void> {
   const r = new PerfReader(src, ctx, meta);
+  r.sink = sink;
+  r.pace = pace;
   r.zstd = await ZstdStream.create();
   meta.bytes = src.size;
   const head = await src.read(0, 16);
@@ -397,9 +464,9 @@ export async function readPerfData(src: ByteSource, ctx: ParseContext, meta: Str
     else throw new InputError(meta.file, `perf.data header size ${hsize} is not supported (104 for file mode, 16 for pipe mode): run \`perf script\` and give its text`, 'not_a_trace');
   } catch (e) {
     if (!(e instanceof Damage)) throw e;
-    if (r.attrs.length === 0 || r.items.length === 0) throw new InputError(meta.file, `perf.data is ${e.message}; no events could be read (the attrs, formats and names perf writes around the data are needed)`, 'not_a_trace');
+    if (r.attrs.length === 0 || !r.anyItems) throw new InputError(meta.file, `perf.data is ${e.message}; no events could be read (the attrs, formats and names perf writes around the data are needed)`, 'not_a_trace');
     r.damage(e.offset, e.expected);
   }
   r.startEvents();
-  r.emit(sink);
+  await r.emit();
 }
