@@ -1,6 +1,7 @@
-// print fmt rendering of an array element (`REC->args[0]`), on raw_syscalls:sys_enter's
-// format file as Debian's 6.1 kernel wrote it (../shared/traces/6.1/haystack-dat/formats),
-// and the text `trace-cmd report` printed for that record in the same capture.
+// print fmt rendering of an array element (`REC->args[0]`) and of C's integer operators,
+// on format files as Debian's 6.1 kernel wrote them (../shared/traces/6.1/haystack-dat/formats),
+// against the text `trace-cmd report` printed for raw_syscalls:sys_enter in that capture and
+// the text `perf script` printed for sched_switch records recorded on this machine kind.
 import { describe, expect, it } from 'vitest';
 import { parseFormatFile } from './format-file.ts';
 import { compilePrintFmt } from './print-fmt.ts';
@@ -49,5 +50,47 @@ describe('print fmt', () => {
     expect(past.render(new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]), {})).toBe('NR 1 (1, 7f32dfe69000, de8, 22, ffffffff, )');
     const scalar = compilePrintFmt(parseFormatFile(SYS_ENTER.replace('REC->args[0]', 'REC->id[0]'), 'raw_syscalls')!);
     expect(scalar.render(new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]), {})).toBe('NR 1 (, 7f32dfe69000, de8, 22, ffffffff, 0)');
+  });
+});
+
+const SCHED_SWITCH = `name: sched_switch
+ID: 319
+format:
+\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
+\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
+\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+\tfield:char prev_comm[16];\toffset:8;\tsize:16;\tsigned:1;
+\tfield:pid_t prev_pid;\toffset:24;\tsize:4;\tsigned:1;
+\tfield:int prev_prio;\toffset:28;\tsize:4;\tsigned:1;
+\tfield:long prev_state;\toffset:32;\tsize:8;\tsigned:1;
+\tfield:char next_comm[16];\toffset:40;\tsize:16;\tsigned:1;
+\tfield:pid_t next_pid;\toffset:56;\tsize:4;\tsigned:1;
+\tfield:int next_prio;\toffset:60;\tsize:4;\tsigned:1;
+
+print fmt: "prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s%s ==> next_comm=%s next_pid=%d next_prio=%d", REC->prev_comm, REC->prev_pid, REC->prev_prio, (REC->prev_state & ((((0x00000000 | 0x00000001 | 0x00000002 | 0x00000004 | 0x00000008 | 0x00000010 | 0x00000020 | 0x00000040) + 1) << 1) - 1)) ? __print_flags(REC->prev_state & ((((0x00000000 | 0x00000001 | 0x00000002 | 0x00000004 | 0x00000008 | 0x00000010 | 0x00000020 | 0x00000040) + 1) << 1) - 1), "|", { 0x00000001, "S" }, { 0x00000002, "D" }, { 0x00000004, "T" }, { 0x00000008, "t" }, { 0x00000010, "X" }, { 0x00000020, "Z" }, { 0x00000040, "P" }, { 0x00000080, "I" }) : "R", REC->prev_state & (((0x00000000 | 0x00000001 | 0x00000002 | 0x00000004 | 0x00000008 | 0x00000010 | 0x00000020 | 0x00000040) + 1) << 1) ? "+" : "", REC->next_comm, REC->next_pid, REC->next_prio
+`;
+
+describe('print fmt with integer operators (sched_switch prev_state)', () => {
+  const r = compilePrintFmt(parseFormatFile(SCHED_SWITCH, 'sched')!);
+  const values = (state: bigint) => new Map<string, string | number | bigint>([
+    ['prev_comm', 'perf'], ['prev_pid', 2045], ['prev_prio', 120], ['prev_state', state], ['next_comm', 'migration/0'], ['next_pid', 18], ['next_prio', 0],
+  ]);
+
+  it('renders as perf script prints it', () => {
+    expect(r.printf).toBeDefined();
+    // perf script: `prev_comm=perf prev_pid=2045 prev_prio=120 prev_state=D ==> next_comm=migration/0 next_pid=18 next_prio=0`
+    expect(r.render(values(2n), {})).toBe('prev_comm=perf prev_pid=2045 prev_prio=120 prev_state=D ==> next_comm=migration/0 next_pid=18 next_prio=0');
+    expect(r.render(values(0n), {})).toContain('prev_state=R ==>');
+    // TASK_REPORT_MAX (0x100): preempted while running.
+    expect(r.render(values(0x100n), {})).toContain('prev_state=R+ ==>');
+    expect(r.render(values(0x81n), {})).toContain('prev_state=S|I ==>');
+  });
+
+  it('leaves formats with operators it does not evaluate to field=value pairs', () => {
+    const r2 = compilePrintFmt(parseFormatFile(SYS_ENTER.replace('REC->id,', 'REC->id && 1,'), 'raw_syscalls')!);
+    expect(r2.printf).toBeUndefined();
+    expect(r2.render(new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]), {})).toBe('id=0x1 args={1,139856481521664,3560,34,4294967295,0}');
   });
 });

@@ -1,9 +1,9 @@
 // An event's `print fmt` compiled once and rendered on demand (evidence lines, `parse
 // --out`): the printf subset libtraceevent applies (`%d %u %x %lx %Lx %llx %hd %s %p %pS`,
-// flags, width) over `REC->field`, `REC->array[i]`, `__get_str()`, `__print_symbolic()`,
-// `__print_flags()`. Addresses printed with `%pS`/`%ps` resolve through the file's
-// kallsyms, pointer `%s` through its printk formats. A format it cannot evaluate prints
-// `field=value` pairs.
+// flags, width) over `REC->field`, `REC->array[i]`, C's integer operators (`| ^ & << >>
+// + - *`), `__get_str()`, `__print_symbolic()`, `__print_flags()`. Addresses printed with
+// `%pS`/`%ps` resolve through the file's kallsyms, pointer `%s` through its printk formats.
+// A format it cannot evaluate prints `field=value` pairs.
 import { type EventFormat, type RawValue, fieldReader } from './format-file.ts';
 import type { Symbols } from './kallsyms.ts';
 import { isBlank } from './blank.ts';
@@ -14,6 +14,7 @@ type Expr =
   | { k: 'num'; v: bigint }
   | { k: 'str'; v: string }
   | { k: 'cond'; c: Expr; a: Expr; b: Expr }
+  | { k: 'bin'; op: BinOp; a: Expr; b: Expr }
   | { k: 'symbolic'; e: Expr; map: Map<bigint, string> }
   | { k: 'flags'; e: Expr; delim: string; map: [bigint, string][] };
 
@@ -97,12 +98,75 @@ function ternary(s: string): [string, string, string] | undefined {
   return undefined;
 }
 
+type BinOp = '|' | '^' | '&' | '<<' | '>>' | '+' | '-' | '*';
+
+/** C's integer operators a print fmt uses (sched_switch's prev_state masks), lowest precedence first. */
+const LEVELS: BinOp[][] = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*']];
+
+/**
+ * `a OP b` split at its last top-level operator of the lowest precedence present (C's
+ * operators associate to the left), or undefined; `||`, `&&` and comparisons are not
+ * evaluated (the format falls back to `field=value` pairs).
+ */
+function binary(s: string): [BinOp, string, string] | 'unsupported' | undefined {
+  let depth = 0;
+  let quote = false;
+  const found: { op: BinOp; at: number }[] = [];
+  let prev = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === '"') quote = false;
+      continue;
+    }
+    if (ch === '"') quote = true;
+    else if (ch === '(' || ch === '{' || ch === '[') depth++;
+    else if (ch === ')' || ch === '}' || ch === ']') depth--;
+    else if (depth === 0) {
+      const two = s.slice(i, i + 2);
+      if (two === '||' || two === '&&' || two === '==' || two === '!=' || two === '<=' || two === '>=' || two === '->') {
+        if (two !== '->') return 'unsupported';
+        i++;
+        prev = '>';
+        continue;
+      }
+      if (two === '<<' || two === '>>') {
+        found.push({ op: two, at: i });
+        i++;
+        prev = two;
+        continue;
+      }
+      if (ch === '<' || ch === '>' || ch === '!' || ch === '~' || ch === '/' || ch === '%') return 'unsupported';
+      // A sign after an operator, or at the start, is unary (part of a number).
+      const unary = (ch === '-' || ch === '+') && (prev === '' || '|^&<>+-*('.includes(prev.slice(-1)));
+      if ('|^&+-*'.includes(ch) && !unary) found.push({ op: ch as BinOp, at: i });
+    }
+    if (!isBlank(ch.charCodeAt(0))) prev = ch;
+  }
+  for (const level of LEVELS) {
+    const last = found.filter((f) => level.includes(f.op)).pop();
+    if (last) return [last.op, s.slice(0, last.at), s.slice(last.at + last.op.length)];
+  }
+  return undefined;
+}
+
 function parseExpr(s: string): Expr | undefined {
   s = s.trim();
   const t = ternary(s);
   if (t) {
     const [c, a, b] = t.map(parseExpr);
     return c && a && b ? { k: 'cond', c, a, b } : undefined;
+  }
+  // A cast to a 64-bit integer changes no value here (x86_64 and arm64 kernels: long is 64 bits).
+  const cast = /^\((?:unsigned |signed )?(?:long long|long|u64|s64)\)\s*(\S[\s\S]*)$/.exec(s);
+  if (cast && !binary(cast[1]!) && !ternary(cast[1]!)) return parseExpr(cast[1]!);
+  const bin = binary(s);
+  if (bin === 'unsupported') return undefined;
+  if (bin) {
+    const a = parseExpr(bin[1]);
+    const b = parseExpr(bin[2]);
+    return a && b ? { k: 'bin', op: bin[0], a, b } : undefined;
   }
   let m = /^REC->(\w+)$/.exec(s);
   if (m) return { k: 'field', name: m[1]! };
@@ -293,8 +357,25 @@ function evaluate(e: Expr, values: Map<string, RawValue>): RawValue | undefined 
     case 'num': return e.v;
     case 'str': return e.v;
     case 'cond': return evaluate(truthy(evaluate(e.c, values)) ? e.a : e.b, values);
+    case 'bin': return arith(e.op, evaluate(e.a, values), evaluate(e.b, values));
     case 'symbolic': return symbolic(e, evaluate(e.e, values));
     case 'flags': return flags(e, evaluate(e.e, values));
+  }
+}
+
+function arith(op: BinOp, x: RawValue | undefined, y: RawValue | undefined): bigint | undefined {
+  const a = toBig(x);
+  const b = toBig(y);
+  if (a === undefined || b === undefined) return undefined;
+  switch (op) {
+    case '|': return a | b;
+    case '^': return a ^ b;
+    case '&': return a & b;
+    case '<<': return a << b;
+    case '>>': return a >> b;
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
   }
 }
 
@@ -351,6 +432,12 @@ function compileArg(e: Expr, fmt: EventFormat): ArgReader {
       const a = compileArg(e.a, fmt);
       const b = compileArg(e.b, fmt);
       return (bytes, v, base, len) => (truthy(c(bytes, v, base, len)) ? a : b)(bytes, v, base, len);
+    }
+    case 'bin': {
+      const a = compileArg(e.a, fmt);
+      const b = compileArg(e.b, fmt);
+      const op = e.op;
+      return (bytes, v, base, len) => arith(op, a(bytes, v, base, len), b(bytes, v, base, len));
     }
     case 'symbolic': {
       const inner = compileArg(e.e, fmt);
