@@ -6,14 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { parseFormatFile } from './format-file.ts';
 import { compilePrintFmt } from './print-fmt.ts';
 
-const SYS_ENTER = `name: sys_enter
-ID: 351
-format:
-\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+/** The fields every event of that kernel starts with. */
+const COMMON = `\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
 \tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
 \tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
 \tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+`;
 
+const SYS_ENTER = `name: sys_enter
+ID: 351
+format:
+${COMMON}
 \tfield:long id;\toffset:8;\tsize:8;\tsigned:1;
 \tfield:unsigned long args[6];\toffset:16;\tsize:48;\tsigned:0;
 
@@ -24,6 +27,7 @@ print fmt: "NR %ld (%lx, %lx, %lx, %lx, %lx, %lx)", REC->id, REC->args[0], REC->
 const ID = 1n;
 const ARGS = [1n, 0x7f32dfe69000n, 0xde8n, 0x22n, 0xffffffffn, 0n];
 const TEXT = 'NR 1 (1, 7f32dfe69000, de8, 22, ffffffff, 0)';
+const SYS_VALUES = new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]);
 
 describe('print fmt', () => {
   const fmt = parseFormatFile(SYS_ENTER, 'raw_syscalls')!;
@@ -31,7 +35,7 @@ describe('print fmt', () => {
 
   it('renders array elements as trace-cmd report does', () => {
     expect(r.printf).toBe('NR %ld (%lx, %lx, %lx, %lx, %lx, %lx)');
-    expect(r.render(new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]), {})).toBe(TEXT);
+    expect(r.render(SYS_VALUES, {})).toBe(TEXT);
   });
 
   it("reads array elements from the record's bytes (the compiled arguments)", () => {
@@ -47,20 +51,16 @@ describe('print fmt', () => {
 
   it('an index past the array, or into a field that is not one, renders nothing rather than a wrong value', () => {
     const past = compilePrintFmt(parseFormatFile(SYS_ENTER.replace('REC->args[5]', 'REC->args[6]'), 'raw_syscalls')!);
-    expect(past.render(new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]), {})).toBe('NR 1 (1, 7f32dfe69000, de8, 22, ffffffff, )');
+    expect(past.render(SYS_VALUES, {})).toBe('NR 1 (1, 7f32dfe69000, de8, 22, ffffffff, )');
     const scalar = compilePrintFmt(parseFormatFile(SYS_ENTER.replace('REC->args[0]', 'REC->id[0]'), 'raw_syscalls')!);
-    expect(scalar.render(new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]), {})).toBe('NR 1 (, 7f32dfe69000, de8, 22, ffffffff, 0)');
+    expect(scalar.render(SYS_VALUES, {})).toBe('NR 1 (, 7f32dfe69000, de8, 22, ffffffff, 0)');
   });
 });
 
 const SCHED_SWITCH = `name: sched_switch
 ID: 319
 format:
-\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
-\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
-\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
-\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
-
+${COMMON}
 \tfield:char prev_comm[16];\toffset:8;\tsize:16;\tsigned:1;
 \tfield:pid_t prev_pid;\toffset:24;\tsize:4;\tsigned:1;
 \tfield:int prev_prio;\toffset:28;\tsize:4;\tsigned:1;
@@ -91,6 +91,6 @@ describe('print fmt with integer operators (sched_switch prev_state)', () => {
   it('leaves formats with operators it does not evaluate to field=value pairs', () => {
     const r2 = compilePrintFmt(parseFormatFile(SYS_ENTER.replace('REC->id,', 'REC->id && 1,'), 'raw_syscalls')!);
     expect(r2.printf).toBeUndefined();
-    expect(r2.render(new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]), {})).toBe('id=0x1 args={1,139856481521664,3560,34,4294967295,0}');
+    expect(r2.render(SYS_VALUES, {})).toBe('id=0x1 args={1,139856481521664,3560,34,4294967295,0}');
   });
 });

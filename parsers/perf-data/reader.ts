@@ -16,7 +16,7 @@ import {
 } from '../common/tracing-data.ts';
 import { type Attr, SAMPLE, fixedRawOffset, parseAttr, readSample, sampleIdOffset, trailerIdFromEnd, trailerSize } from './attrs.ts';
 
-const T = { MMAP: 1, LOST: 2, COMM: 3, EXIT: 4, FORK: 7, SAMPLE: 9, LOST_SAMPLES: 13, HEADER_ATTR: 64, FINISHED_ROUND: 68, HEADER_TRACING_DATA: 66, AUXTRACE: 71, EVENT_UPDATE: 78, HEADER_FEATURE: 80, COMPRESSED: 81 };
+const T = { MMAP: 1, LOST: 2, COMM: 3, EXIT: 4, FORK: 7, SAMPLE: 9, LOST_SAMPLES: 13, HEADER_ATTR: 64, HEADER_TRACING_DATA: 66, FINISHED_ROUND: 68, AUXTRACE: 71, EVENT_UPDATE: 78, HEADER_FEATURE: 80, COMPRESSED: 81 };
 const FEAT = { TRACING_DATA: 1, OSRELEASE: 4, NRCPUS: 7, EVENT_DESC: 12 };
 const WINDOW = 4 << 20;
 
@@ -33,7 +33,7 @@ class PerfReader {
   data: TracingData = emptyTracingData();
   events!: BinaryEvents;
   items: Item[] = [];
-  /** Where ordered items go (set before the walk), and the consumer's pace (awaited after each round). */
+  /** Where ordered items go (set before the walk), and the consumer's pace (awaited every ~4 k items out). */
   sink!: ReaderSink;
   pace?: () => Promise<void> | undefined;
   paceDue = false;
@@ -176,13 +176,8 @@ class PerfReader {
       }
       case T.COMPRESSED: return this.compressed(b.subarray(p + 8, p + size), at);
       case T.FINISHED_ROUND: {
-        // perf may write hundreds of thousands of rounds: the consumer is asked every ~4 k items.
-        this.sincePace += this.flush(this.nextFlush);
+        this.flush(this.nextFlush);
         this.nextFlush = this.maxTime;
-        if (this.pace && this.sincePace >= 4096) {
-          this.paceDue = true;
-          this.sincePace = 0;
-        }
         return;
       }
       default:
@@ -368,8 +363,15 @@ class PerfReader {
     return this.items.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.seq - b.seq));
   }
 
-  /** One item out, a sample named by the comm of its thread at that time. */
+  /**
+   * One item out, a sample named by the comm of its thread at that time. perf may write
+   * hundreds of thousands of rounds: the consumer is asked every ~4 k items, not every round.
+   */
   private out(it: Item): void {
+    if (this.pace && ++this.sincePace === 4096) {
+      this.paceDue = true;
+      this.sincePace = 0;
+    }
     const comms = this.comms;
     if (it.k === 'comm') comms.set(it.tid, it.comm);
     else if (it.k === 'fork') {
@@ -383,19 +385,17 @@ class PerfReader {
     }
   }
 
-  /** The items up to `limit` (-1: none) in order, the later ones waiting; how many went out. */
-  private flush(limit: bigint): number {
-    if (this.items.length === 0 || limit < 0n) return 0;
+  /** The items up to `limit` (-1: none) in order, the later ones waiting. */
+  private flush(limit: bigint): void {
+    if (this.items.length === 0 || limit < 0n) return;
     const items = this.sorted();
     let k = 0;
     for (; k < items.length && items[k]!.time <= limit; k++) this.out(items[k]!);
     if (k > 0) this.items = k === items.length ? [] : items.slice(k);
-    return k;
   }
 
-  /** Awaits the consumer after a round went out (its writes must not pile up). */
+  /** Awaits the consumer once ~4 k items went out since the last time (its writes must not pile up). */
   async paced(): Promise<void> {
-    if (!this.paceDue) return;
     this.paceDue = false;
     const w = this.pace?.();
     if (w) await w;
@@ -405,12 +405,9 @@ class PerfReader {
   async emit(): Promise<void> {
     const items = this.sorted();
     this.items = [];
-    for (let k = 0; k < items.length; k++) {
-      this.out(items[k]!);
-      if ((k & 4095) === 4095) {
-        const w = this.pace?.();
-        if (w) await w;
-      }
+    for (const it of items) {
+      this.out(it);
+      if (this.paceDue) await this.paced();
     }
     this.events?.finish();
   }
