@@ -134,16 +134,19 @@ interface Truth {
   victims: { pid: number; core: { start_nonblock_failed: number } }[];
   premature: { cases: { selected_pid: number }[] };
 }
-interface CheckJson {
+interface CaptureJson {
   findings: { kind: string; rule: string; level: string; victim?: { pid: number } }[];
 }
+/** One capture's document, or one per capture when the inputs hold several (a header line mid-file starts another). */
+type CheckJson = CaptureJson | { captures: CaptureJson[] };
 
 /** What a proven finding of `check --json` may not claim against truth.json; empty when it agrees. */
 export function contradictions(out: CheckJson, truth: Truth): string[] {
   const bad: string[] = [];
   const pids = new Set(truth.victims.map((v) => v.pid));
   const premature = new Set(truth.premature.cases.map((c) => c.selected_pid));
-  for (const f of out.findings.filter((x) => x.level === 'proven')) {
+  const findings = 'captures' in out ? out.captures.flatMap((c) => c.findings) : out.findings;
+  for (const f of findings.filter((x) => x.level === 'proven')) {
     const pid = f.victim?.pid;
     if (f.kind === 'premature_victim' && (pid === undefined || !premature.has(pid))) bad.push(`proven premature selection of ${pid}`);
     if (pid !== undefined && !pids.has(pid)) bad.push(`proven ${f.rule} for ${pid}, not a victim`);
