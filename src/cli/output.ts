@@ -7,7 +7,6 @@
 // - a folder is written into only when reaplay made it (its marker file is there), it
 //   is empty or new, or the user gave --force;
 // - every failure is an OutputError (a UserError: its message is shown, exit code 2).
-import { randomBytes } from 'node:crypto';
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -58,7 +57,7 @@ export interface OutputFile {
 export async function openOutputFile(path: string, label = path): Promise<OutputFile> {
   const shown = terminalSafe(label);
   await checkTarget(path, shown);
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Buffer.from(crypto.getRandomValues(new Uint8Array(4))).toString('hex')}.tmp`);
   let handle;
   try {
     handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
