@@ -16,6 +16,7 @@ import { parseCapability, type Capabilities } from '../replay/capabilities.ts';
 import type { Argv } from 'yargs';
 import { terminalSafe } from '../types/escape-terminal.ts';
 import { isBrokenPipe } from './output.ts';
+import { skipHelpCache } from './help-cache.ts';
 
 function capabilities(v: unknown): Partial<Capabilities> {
   const specs = v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [String(v)];
@@ -271,6 +272,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       },
     )
     .demandCommand(1, 'name a command: parse, check, timeline, replay, chart, report, compare, recipe or watch');
+  skipHelpCache(parser);
   try {
     await parser.parseAsync();
   } catch (e) {
