@@ -20,7 +20,9 @@ describe('skipHelpCache', () => {
     let out = '';
     const parser = yargs(['go', '--help']).exitProcess(false).help().command('go <a>', 'a command', (y) => y.positional('a', { type: 'string' }), () => undefined);
     skipHelpCache(parser);
-    await parser.parseAsync(['go', '--help'], {}, (_e, _a, o) => (out = o));
+    await parser.parseAsync(['go', '--help'], {}, (_e, _a, o) => {
+      out = o;
+    });
     expect(out).toContain('a command');
   });
 });
