@@ -5,6 +5,7 @@ import type { ByteSource } from '../importer.ts';
 import type { DataLoss, TraceEvent } from '../../src/types/event.ts';
 import type { PageLayout } from '../common/tracing-data.ts';
 import { type Compression, type CpuData, decompress } from './header.ts';
+import { ZstdRegion } from '../common/zstd.ts';
 
 const RAW_WINDOW_PAGES = 64;
 /** Compressed chunks are read through a window of this size: few reads, bounded memory. */
@@ -91,6 +92,8 @@ export class CpuStream {
       if (item) return item;
       if (!(await this.fill())) {
         this.done = true;
+        this.region?.close();
+        this.region = undefined;
         return undefined;
       }
     }
@@ -115,7 +118,9 @@ export class CpuStream {
       if ('fail' in c) return this.short(c.at, c.fail);
       let out: Uint8Array;
       try {
-        out = decompress(this.env.compression, c.bytes, c.usize);
+        // zstd chunks decode in place, in this stream's region (see walk() for its views).
+        if (this.env.compression === 'zstd') out = (this.region ??= new ZstdRegion()).decode(c.bytes, c.usize);
+        else out = decompress(this.env.compression, c.bytes, c.usize);
       } catch (e) {
         return this.bad(c.at + 8, `a ${this.env.compression} chunk decoding to ${c.usize} bytes (${(e as Error).message})`);
       }
@@ -133,6 +138,9 @@ export class CpuStream {
     if (whole < want) this.truncatedAfter = this.filePos;
     return true;
   }
+
+  /** Where this stream's zstd chunks are decoded: a chunk is read in place there. */
+  private region: ZstdRegion | undefined;
 
   /** No chunk is left to read: the count was reached, or damage stopped the reading. */
   private chunksEnded = false;
@@ -186,12 +194,12 @@ export class CpuStream {
 
   private pending: Item | undefined;
 
-  private set(b: Uint8Array, fileOffset: number): void {
+  private set(b: Uint8Array, fileOffset: number, pageStart = 0): void {
     this.buf = b;
     this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.bufFileOffset = fileOffset;
-    this.pageStart = 0;
-    this.inPage = false;
+    if (pageStart === 0) this.inPage = false;
+    this.pageStart = pageStart;
   }
 
   /** Walks the current buffer up to the next wanted record or loss; undefined when it needs more. */
@@ -202,6 +210,9 @@ export class CpuStream {
       this.done = true;
       return it;
     }
+    // Another stream's chunk decoded since may have grown the decoder's memory, which
+    // detaches this one's view of its own chunk.
+    if (this.region && this.buf.byteLength === 0) this.set(this.region.view(), this.bufFileOffset, this.pageStart);
     const { buf, view } = this;
     const env = this.env;
     const target = env.target;
