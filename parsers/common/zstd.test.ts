@@ -85,7 +85,7 @@ describe('CpuStream over regions', () => {
       lost: (ts) => ({ ts }),
     };
     const b = h.buffers[0]!;
-    const streams = b.cpus.map((d) => new CpuStream({ src, file: FILE, target, page: h.data.page, pageSize: b.pageSize || h.pageSize, compression: 'zstd', time: () => 0n, damage: () => ({ kind: 'events_dropped', src: { file: FILE, line: 0 } }) }, d));
+    const streams = b.cpus.map((d) => new CpuStream({ src, file: FILE, target, page: h.data.page, pageSize: b.pageSize || h.pageSize, compression: 'zstd', time: () => 0n, damage: (cpu) => ({ kind: 'events_dropped', cpu, src: { file: FILE, line: 0, offset: 0 } }) }, d));
     for (let open = streams.length, n = 0; open > 0; n++) {
       open = 0;
       for (const s of streams) if (await s.next()) open++;
