@@ -2,7 +2,7 @@
 // readable after another region's decode grows the decoder's memory.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLES_DIR } from '../../src/testing/captures.ts';
 import { FileSource } from './byte-source.ts';
 import { ZstdRegion, zstdFrame, zstdReady } from './zstd.ts';
@@ -30,11 +30,20 @@ beforeAll(async () => {
   }
 });
 
-/** Grows the decoder's memory by ~64 MB (the frame does not decode to that size: it throws). */
-function growMemory(): void {
-  const big = new ZstdRegion();
-  expect(() => big.decode(chunks[0]!.frame, 64 << 20)).toThrow(/decoded to/);
-  big.close();
+/** The decoder's memory as it is now (`probe` holds a decoded frame). */
+const memoryBytes = (probe: ZstdRegion): number => probe.view().buffer.byteLength;
+
+/** Regions kept open so that each growth below is a real one (closed after each test). */
+const hogs: ZstdRegion[] = [];
+afterEach(() => hogs.splice(0).forEach((r) => r.close()));
+
+/** Grows the decoder's memory: a region asks for more than it holds (the frame does not decode to that size: it throws). */
+function growMemory(probe: ZstdRegion): void {
+  const before = memoryBytes(probe);
+  const hog = new ZstdRegion();
+  hogs.push(hog);
+  expect(() => hog.decode(chunks[0]!.frame, before + (1 << 20))).toThrow(/decoded to/);
+  expect(memoryBytes(probe)).toBeGreaterThan(before);
 }
 
 describe('ZstdRegion', () => {
@@ -51,7 +60,7 @@ describe('ZstdRegion', () => {
     const c = chunks[1]!;
     const before = Buffer.from(r.decode(c.frame, c.size));
     const old = r.view();
-    growMemory();
+    growMemory(r);
     expect(old.byteLength).toBe(0);
     expect(Buffer.from(r.view()).equals(before)).toBe(true);
     r.close();
@@ -86,12 +95,16 @@ describe('CpuStream over regions', () => {
     };
     const b = h.buffers[0]!;
     const streams = b.cpus.map((d) => new CpuStream({ src, file: FILE, target, page: h.data.page, pageSize: b.pageSize || h.pageSize, compression: 'zstd', time: () => 0n, damage: (cpu) => ({ kind: 'events_dropped', cpu, src: { file: FILE, line: 0, offset: 0 } }) }, d));
+    const probe = new ZstdRegion();
+    probe.decode(chunks[0]!.frame, chunks[0]!.size);
     for (let open = streams.length, n = 0; open > 0; n++) {
       open = 0;
       for (const s of streams) if (await s.next()) open++;
-      // Mid-chunk, now and then: the other stream's chunk is read from a grown memory.
-      if (grow && n % 1000 === 500) growMemory();
+      // Each stream stopped on a record (at first, on its chunk's first page): the memory
+      // grows under it, and it goes on from there.
+      if (grow && n % 1000 === 0) growMemory(probe);
     }
+    probe.close();
     await src.close();
     return out;
   }
@@ -100,5 +113,17 @@ describe('CpuStream over regions', () => {
     const plain = await records(false);
     expect(plain.length).toBeGreaterThan(5000);
     expect(await records(true)).toEqual(plain);
+  });
+});
+
+describe('zstdReady', () => {
+  it('fails, rather than every chunk later, when another ZSTDDecoder started the WebAssembly first', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const zstd = join(import.meta.dirname, 'zstd.ts');
+    const script = `import { ZSTDDecoder } from 'zstddec'; globalThis.fetch = undefined; await new ZSTDDecoder().init();
+      const { zstdReady } = await import(${JSON.stringify(zstd)});
+      try { await zstdReady(); console.log('ready'); } catch (e) { console.log(e.message); }`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '../..'), encoding: 'utf8' });
+    expect(out).toMatch(/another ZSTDDecoder was first/);
   });
 });

@@ -25,7 +25,11 @@ const decoder = new Decoder();
 let ready: Promise<void> | undefined;
 
 export function zstdReady(): Promise<void> {
-  return (ready ??= withoutFetch(() => decoder.init()));
+  return (ready ??= withoutFetch(() => decoder.init()).then(() => {
+    // zstddec starts its WebAssembly once per process: had another ZSTDDecoder started it
+    // first, _init above never ran and every region would fail as damage.
+    if (!wasm) throw new Error('zstd: the decoder started without this module (another ZSTDDecoder was first)');
+  }));
 }
 
 /** Decodes one frame to exactly `size` bytes; throws when the frame is corrupt or short. Await zstdReady() first. */
@@ -57,23 +61,26 @@ export class ZstdRegion {
   private srcCap = 0;
   private dstCap = 0;
   private len = 0;
-
-  constructor() {
-    regions.register(this, this.at, this);
-  }
+  /** Registered to be freed when collected (from its first allocation to close()). */
+  private held = false;
 
   /** Decodes one frame to exactly `size` bytes, then view(); throws when the frame is corrupt or short. */
   decode(frame: Uint8Array, size: number): Uint8Array {
     const w = wasm;
     if (!w) throw new Error('zstd: await zstdReady() before decoding');
+    this.len = 0;
     const at = this.at;
+    if (!this.held) {
+      regions.register(this, at, this);
+      this.held = true;
+    }
     if (frame.length > this.srcCap || at.src === 0) this.srcCap = grow(w, at, 'src', frame.length);
     if (size > this.dstCap || at.dst === 0) this.dstCap = grow(w, at, 'dst', size);
     new Uint8Array(w.memory.buffer, at.src, frame.length).set(frame);
     // size_t in wasm32: an error code is a small negative number here.
     const n = w.ZSTD_decompress(at.dst, size, at.src, frame.length);
-    this.len = n > 0 ? n : 0;
-    if (n !== size) throw new Error(n < 0 ? 'zstd frame is corrupt' : `zstd frame decoded to ${n} bytes, expected ${size}`);
+    if (n !== size) throw new Error(n < 0 ? `zstd frame not decodable to ${size} bytes (zstd error ${-n})` : `zstd frame decoded to ${n} bytes, expected ${size}`);
+    this.len = n;
     return this.view();
   }
 
@@ -84,6 +91,7 @@ export class ZstdRegion {
 
   close(): void {
     regions.unregister(this);
+    this.held = false;
     const at = this.at;
     if (at.src) wasm?.free(at.src);
     if (at.dst) wasm?.free(at.dst);

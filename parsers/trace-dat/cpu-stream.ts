@@ -91,16 +91,21 @@ export class CpuStream {
       const item = this.walk();
       if (item) return item;
       if (!(await this.fill())) {
-        this.done = true;
-        this.region?.close();
-        this.region = undefined;
+        this.end();
         return undefined;
       }
     }
   }
 
+  /** No more items: the end of the data, or damage that stops the reading. */
+  private end(): void {
+    this.done = true;
+    this.region?.close();
+    this.region = undefined;
+  }
+
   private fail(offset: number, expected: string, stop = true): Item {
-    if (stop) this.done = true;
+    if (stop) this.end();
     const loss = this.env.damage(this.cpu, offset, expected, this.page >= 0 ? this.ts : undefined);
     return { ts: this.ts, loss };
   }
@@ -182,9 +187,9 @@ export class CpuStream {
   /** Set when the raw data ended early: reported once the pages before it are walked. */
   private truncatedAfter = -1;
 
+  /** Damage met while loading: reported after the pages before it, then the stream ends. */
   private short(at: number, what: string): boolean {
-    this.pending = this.fail(at, what);
-    this.done = false;
+    this.pending = this.fail(at, what, false);
     return true;
   }
 
@@ -194,12 +199,12 @@ export class CpuStream {
 
   private pending: Item | undefined;
 
-  private set(b: Uint8Array, fileOffset: number, pageStart = 0): void {
+  private set(b: Uint8Array, fileOffset: number): void {
     this.buf = b;
     this.view = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.bufFileOffset = fileOffset;
-    if (pageStart === 0) this.inPage = false;
-    this.pageStart = pageStart;
+    this.pageStart = 0;
+    this.inPage = false;
   }
 
   /** Walks the current buffer up to the next wanted record or loss; undefined when it needs more. */
@@ -207,12 +212,16 @@ export class CpuStream {
     if (this.pending) {
       const it = this.pending;
       this.pending = undefined;
-      this.done = true;
+      this.end();
       return it;
     }
     // Another stream's chunk decoded since may have grown the decoder's memory, which
-    // detaches this one's view of its own chunk.
-    if (this.region && this.buf.byteLength === 0) this.set(this.region.view(), this.bufFileOffset, this.pageStart);
+    // detaches this one's view of its own chunk: the same bytes, viewed again (the place
+    // in the chunk is kept).
+    if (this.region && this.buf.byteLength === 0) {
+      this.buf = this.region.view();
+      this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    }
     const { buf, view } = this;
     const env = this.env;
     const target = env.target;
