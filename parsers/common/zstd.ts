@@ -1,5 +1,6 @@
-// zstd through WebAssembly (zstddec): one-shot frames of a known size (trace.dat chunks),
-// copied out, or decoded into a region of the decoder's memory and read in place.
+// zstd through WebAssembly (zstddec): one-shot frames of a known size (trace.dat chunks
+// and sections), decoded into a region of the decoder's memory and read in place, or
+// copied out.
 import { ZSTDDecoder } from 'zstddec';
 import { withoutFetch } from './zstd-init.ts';
 
@@ -32,11 +33,12 @@ export function zstdReady(): Promise<void> {
   }));
 }
 
-/** Decodes one frame to exactly `size` bytes; throws when the frame is corrupt or short. Await zstdReady() first. */
+/** Where frames kept by their reader (metadata sections) are decoded before they are copied out. */
+let scratch: ZstdRegion | undefined;
+
+/** Decodes one frame to exactly `size` bytes, a copy of its own; throws when the frame is corrupt or short. Await zstdReady() first. */
 export function zstdFrame(src: Uint8Array, size: number): Uint8Array {
-  const out = decoder.decode(src, size);
-  if (out.length !== size) throw new Error(`zstd frame decoded to ${out.length} bytes, expected ${size}`);
-  return out;
+  return (scratch ??= new ZstdRegion()).decode(src, size).slice();
 }
 
 /** A region's allocations (held apart from it, so that one dropped unclosed is freed once collected). */
