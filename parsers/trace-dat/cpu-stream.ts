@@ -42,8 +42,8 @@ export interface StreamEnv {
   compression: Compression | undefined;
   /** Turns a raw ring-buffer time into the ns printed (OFFSET, TSC2NSEC). */
   time(ts: number): bigint;
-  /** A damaged place: reported, and the stream ends there. */
-  damage(cpu: number, offset: number, expected: string, ts: number | undefined): DataLoss;
+  /** A damaged place, reported; `ends`: the stream ends there (else it goes on at the next page). */
+  damage(cpu: number, offset: number, expected: string, ts: number | undefined, ends: boolean): DataLoss;
 }
 
 /** A compressed chunk read from the file (a view of the read window), or the damage met instead. */
@@ -104,9 +104,10 @@ export class CpuStream {
     this.region = undefined;
   }
 
-  private fail(offset: number, expected: string, stop = true): Item {
+  /** Damage at `offset`; `stop`: the stream ends now, `ends`: it ends there (now, or after a pending item). */
+  private fail(offset: number, expected: string, stop = true, ends = stop): Item {
     if (stop) this.end();
-    const loss = this.env.damage(this.cpu, offset, expected, this.page >= 0 ? this.ts : undefined);
+    const loss = this.env.damage(this.cpu, offset, expected, this.page >= 0 ? this.ts : undefined, ends);
     return { ts: this.ts, loss };
   }
 
@@ -189,7 +190,7 @@ export class CpuStream {
 
   /** Damage met while loading: reported after the pages before it, then the stream ends. */
   private short(at: number, what: string): boolean {
-    this.pending = this.fail(at, what, false);
+    this.pending = this.fail(at, what, false, true);
     return true;
   }
 

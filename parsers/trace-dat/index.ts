@@ -79,10 +79,10 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   if (walked !== h.buffers) meta.unreadBuffers = withData.slice(1).map((b) => ({ name: b.name, bytes: b.cpus.reduce((n, c) => n + c.size, 0) }));
   const cpus = walked.flatMap((buffer) => [...buffer.cpus].sort((a, b) => a.cpu - b.cpu).map((data) => ({ buffer, data })));
   const dataBytes = cpus.reduce((n, c) => n + c.data.size, 0);
-  const damage = (buffer: TraceDatHeader['buffers'][number]) => (cpu: number, offset: number, expected: string, ts: number | undefined): DataLoss => {
+  const damage = (buffer: TraceDatHeader['buffers'][number]) => (cpu: number, offset: number, expected: string, ts: number | undefined, ends: boolean): DataLoss => {
     const what = `CPU ${cpu}${buffer.name ? ` of instance ${buffer.name}` : ''}: expected ${expected}`;
     ctx.diag.add('damaged_binary', { file, line: 0, offset, cpu }, `at offset ${offset} (0x${offset.toString(16)}), ${what}`);
-    return { kind: 'events_dropped', cpu, ...(ts !== undefined ? { ts: time(ts) } : {}), src: { file, line: 0, offset, cpu, ...(buffer.name ? { instance: buffer.name } : {}) } };
+    return { kind: 'events_dropped', cpu, ...(ts !== undefined ? { ts: time(ts) } : {}), ...(ends ? { tail: true } : {}), src: { file, line: 0, offset, cpu, ...(buffer.name ? { instance: buffer.name } : {}) } };
   };
   const pageSize = (buffer: TraceDatHeader['buffers'][number]): number => buffer.pageSize || h.pageSize;
   const compression = (buffer: TraceDatHeader['buffers'][number]) => (buffer.compressed ? h.compression : undefined);

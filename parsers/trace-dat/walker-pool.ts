@@ -96,7 +96,7 @@ export interface ItemStream {
 export interface RemoteEnv {
   /** Builds the items, as for pages walked in this thread. */
   target: RecordTarget;
-  damage(cpu: number, offset: number, expected: string, ts: number | undefined): DataLoss;
+  damage(cpu: number, offset: number, expected: string, ts: number | undefined, ends: boolean): DataLoss;
 }
 
 /** One CPU's items as a walker thread sends them. */
@@ -191,7 +191,7 @@ class RemoteStream implements ItemStream {
       return target.item(type, bytes, dv, at, len, ts, this.cpu, it[r + 7]!, it[r + 5]!, it[r + 6]!);
     }
     if (kind === LOST) return target.lost(ts, this.cpu, it[r + 7]!, it[r + 5]!, it[r + 6]!, it[r + 2]!);
-    if (kind === DAMAGE) return { ts, loss: this.env.damage(this.cpu, it[r + 7]!, b.notes[it[r + 2]!]!, it[r + 4] ? ts : undefined) };
+    if (kind === DAMAGE) return { ts, loss: this.env.damage(this.cpu, it[r + 7]!, b.notes[it[r + 2]!]!, it[r + 4] ? ts : undefined, it[r + 3] === 1) };
     throw new Error(`walker item of unknown kind ${kind}`);
   }
 }

@@ -11,7 +11,7 @@ export const ROW = 8;
 export const EVENT = 0; // a wanted record, counted by the walker: a = type, at/b = payload place and length
 export const RESOLVE = 1; // a record of a type not resolved yet: the main thread resolves (and counts) it
 export const LOST = 2; // a page's missed-events flag: a = count (-1: not stored)
-export const DAMAGE = 3; // a = index into notes (what was expected), b = 1 when the time is known
+export const DAMAGE = 3; // a = index into notes (what was expected), at = 1 when the stream ends there, b = 1 when the time is known
 
 export interface WalkerStream {
   /** Index of the stream in the reader's merge. */

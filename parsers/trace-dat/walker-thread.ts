@@ -113,9 +113,9 @@ const streams = start.streams.map((s) => {
     // Times are made on the main thread, from the raw ones sent.
     time: () => 0n,
     // Reported and worded by the main thread, in the merge's order.
-    damage(_cpu, offset, expected, ts): DataLoss {
+    damage(_cpu, offset, expected, ts, ends): DataLoss {
       const b = target.batch;
-      b.row(DAMAGE, ts ?? 0, b.notes.push(expected) - 1, 0, ts !== undefined ? 1 : 0, 0, 0, offset);
+      b.row(DAMAGE, ts ?? 0, b.notes.push(expected) - 1, ends ? 1 : 0, ts !== undefined ? 1 : 0, 0, 0, offset);
       return { kind: 'events_dropped', cpu, src: { file: start.path, line: 0, offset, cpu } };
     },
   }, s.data);

@@ -43,6 +43,9 @@ describe('trace.dat pages walked in walker threads', () => {
       const [inline, worker] = await both(bytes);
       expect(inline.diag.damaged_binary ?? 0).toBeGreaterThan(0);
       expect(worker.diag).toEqual(inline.diag);
+      // The same losses, the CPU whose events stop there marked as such.
+      expect(inline.losses.some((l) => l.tail)).toBe(true);
+      expect(worker.losses).toEqual(inline.losses);
       expect(firstDifference(worker.events, inline.events, reportMicros)).toBeUndefined();
       expect(worker.events.map((e) => e.src)).toEqual(inline.events.map((e) => e.src));
     }

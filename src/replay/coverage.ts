@@ -24,6 +24,8 @@ export function lossesIn(c: Coverage, from: bigint, to: bigint): DataLoss[] {
     // "CPU n buffer started": that CPU's events before the marker were overwritten, from
     // the start of the trace: every window that begins before the marker's time is touched.
     if (l.kind === 'buffer_started') return l.ts === undefined || from <= l.ts;
+    // A CPU's events that stop (a damaged binary trace): every window that ends after them is touched.
+    if (l.tail) return l.ts === undefined || to >= l.ts;
     // A loss with no later event on its CPU: it may lie anywhere after its line.
     if (l.ts === undefined) return true;
     return l.ts >= from && l.ts <= to;
@@ -52,4 +54,13 @@ export function applyLosses(f: Finding, c: Coverage, from: bigint, to: bigint): 
 export function lostHeads(c: Coverage): DataLoss[] {
   if (c.firstTs === undefined) return [];
   return c.losses.filter((l) => l.kind === 'buffer_started' && l.ts !== undefined && l.ts > c.firstTs!);
+}
+
+/**
+ * Losses that end a CPU's events while other CPUs' go on (a binary trace cut or corrupt in
+ * that CPU's pages): what ran on that CPU after them may be missing altogether.
+ */
+export function lostTails(c: Coverage): DataLoss[] {
+  if (c.lastTs === undefined) return [];
+  return c.losses.filter((l) => l.tail && (l.ts === undefined || l.ts < c.lastTs!));
 }

@@ -1,20 +1,22 @@
 // Test helpers: events of a binary trace side by side with those of its text rendering.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TraceEvent } from '../types/event.ts';
+import type { DataLoss, TraceEvent } from '../types/event.ts';
 import { HAVE_SHARED, SHARED_TRACES, type Capture } from './captures.ts';
 import { newContext, parseInputs } from '../ingest/parse-inputs.ts';
 
 export interface Parsed {
   events: TraceEvent[];
   diag: Record<string, number>;
+  losses: DataLoss[];
 }
 
 export async function parseAll(files: string[], events?: readonly string[]): Promise<Parsed> {
   const out: TraceEvent[] = [];
+  const losses: DataLoss[] = [];
   const ctx = newContext(events);
-  await parseInputs(files, { context: ctx, onEvent: (e) => out.push(e) });
-  return { events: out, diag: Object.fromEntries(ctx.diag.counts) };
+  await parseInputs(files, { context: ctx, onEvent: (e) => out.push(e), onLoss: (l) => losses.push(l) });
+  return { events: out, diag: Object.fromEntries(ctx.diag.counts), losses };
 }
 
 /** ns → the µs `trace-cmd report` prints (6 decimals, rounded half up). */

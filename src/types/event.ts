@@ -90,6 +90,11 @@ export interface DataLoss {
   ts?: bigint;
   /** Number of events lost, when the recorder said. */
   count?: number;
+  /**
+   * The CPU's events stop here (a binary trace cut or corrupt where its pages are read):
+   * `ts` is the last time read, and what came after it on that CPU is missing to the end.
+   */
+  tail?: boolean;
   src: SourceRef;
 }
 

@@ -2,7 +2,7 @@
 // names the events it needs; when an input lacks one, it is not run and an
 // inconclusive finding names what is missing, instead of a verdict on no data.
 import type { Finding } from '../../findings/finding.ts';
-import { lostHeads, type Coverage } from '../coverage.ts';
+import { lostHeads, lostTails, type Coverage } from '../coverage.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
 import type { ReplayedTimeline } from '../replayed.ts';
 import type { ResolvedProfile } from '../kernel.ts';
@@ -97,6 +97,19 @@ function lostHeadFindings(ctx: DetectorContext): Finding[] {
   }));
 }
 
+/** Inconclusive findings for each CPU whose events stop (a damaged binary trace) while other CPUs' go on. */
+function lostTailFindings(ctx: DetectorContext): Finding[] {
+  return lostTails(ctx.coverage).map((l) => ({
+    kind: 'missing_events',
+    rule: 'COV-LOST-TAIL',
+    level: 'inconclusive' as const,
+    expected: false,
+    message: `CPU ${l.cpu}'s events ${l.ts !== undefined ? `stop after ${secs(l.ts)}` : 'are missing from its first page'} (${l.kind} at ${formatSourceRef(l.src)}: the file is damaged there) while other CPUs' go on to ${secs(ctx.coverage.lastTs!)}: a selection, kill or reaper step on CPU ${l.cpu} in between would be missing, so the victims and findings of that span are not complete`,
+    why: `data loss: ${l.kind} on CPU ${l.cpu}`,
+    evidence: [{ src: l.src, ts: l.ts, what: `data loss: ${l.kind}` }],
+  }));
+}
+
 /** One inconclusive finding when lines did not parse: any event the model reads may have been among them. */
 function unreadableFindings(ctx: DetectorContext): Finding[] {
   const lost = ctx.coverage.losses.filter((l) => l.kind === 'unreadable_line');
@@ -125,7 +138,7 @@ export function runDetectors(input: Omit<DetectorContext, 'findings'>): Finding[
     out.push(unmetFinding('MODEL:requires', `the OOM victims cannot be read: ${modelUnmet.event} is not usable`, modelUnmet));
   }
   out.push(...undecodableFindings(ctx));
-  out.push(...lostHeadFindings(ctx), ...unreadableFindings(ctx));
+  out.push(...lostHeadFindings(ctx), ...lostTailFindings(ctx), ...unreadableFindings(ctx));
   for (const d of registry.values()) {
     const unmet = d.requires.map((any) => unmetNeed(ctx.coverage, any)).find((u) => u !== undefined);
     if (unmet) {
