@@ -75,7 +75,7 @@ export async function parseCommand(args: ParseArgs, io: CliIO): Promise<number> 
   const errors = result.ctx.diag.bySeverity('error');
   if (errors > 0) {
     const first = result.ctx.diag.kept.find((d) => d.severity === 'error');
-    io.stderr.write(`reaplay: ${errors} line(s) could not be parsed${first ? `; first: ${formatDiagnostic(first)}` : ''}\n`);
+    io.stderr.write(`reaplay: ${errors} error(s) reading the input (lines, or bytes of a binary trace, that could not be read)${first ? `; first: ${formatDiagnostic(first)}` : ''}\n`);
     return 1;
   }
   return 0;
