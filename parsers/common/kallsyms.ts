@@ -13,14 +13,90 @@ export interface Symbols {
 /** A lower-case hex digit's value, else -1 (kallsyms prints addresses in lower case). */
 const hexValue = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1);
 
+/** The symbol whose `HEX T NAME` line's name starts at `p`, `addr - base` from it. */
+function symbolAt(text: Buffer, p: number, addr: bigint, base: bigint): Symbol {
+  const n = text.length;
+  let e = p;
+  while (e < n && text[e]! > 32) e++;
+  const name = text.toString('utf8', p, e);
+  let module: string | undefined;
+  if (text[e] === 9 && text[e + 1] === 91) {
+    let m = e + 2;
+    while (m < n && text[m]! > 32) m++;
+    if (m > e + 3 && text[m - 1] === 93) module = text.toString('utf8', e + 2, m - 1);
+  }
+  return { name, offset: addr - base, module };
+}
+
 /**
- * Lines `ffffffff81000000 T _text` or `… t name\t[module]`, scanned as bytes in one pass,
- * without a regex, a string or a bigint per line (a kernel has ~100k symbols and usually a
- * few are looked up): each address is kept as two 32-bit halves, the name and module are
- * read at lookup.
+ * Whether the line at `p` is a symbol the lookup counts with a 16-digit address: `HEX T
+ * NAME`, not absolute (`A`/`a`) and not a `$` name (the rules of the full scan below).
+ */
+function counted16(text: Buffer, p: number): boolean {
+  if (p + 19 >= text.length || text[p + 16] !== 32 || text[p + 18] !== 32) return false;
+  const type = text[p + 17]!;
+  const name = text[p + 19]!;
+  if (type <= 32 || name <= 32 || type === 65 || type === 97 || name === 36) return false;
+  for (let i = p; i < p + 16; i++) if (hexValue(text[i]!) < 0) return false;
+  return true;
+}
+
+/** How many lines from the end an exact lookup reads to find a higher symbol before it scans them all. */
+const TOP_PROBE_LINES = 4096;
+
+/**
+ * The symbol at exactly `addr`, found by searching the text for its address, without
+ * scanning every line: what the full scan gives when a counted line has that address and a
+ * higher one exists (a kprobe's site is a function's start). Only for 16-digit addresses
+ * (≥ 2^60), which no shorter printed address can equal. Undefined when this cannot
+ * decide: the caller scans.
+ */
+function exactly(text: Buffer, addr: bigint): Symbol | undefined {
+  if (addr < 1n << 60n) return undefined;
+  const hex = Buffer.from(addr.toString(16), 'latin1');
+  const pattern = Buffer.concat([Buffer.from('\n'), hex, Buffer.from(' ')]);
+  // The last counted line of that address in file order (the scan's tie rule).
+  let line = -1;
+  for (let from = text.length; line < 0 && from >= 0; ) {
+    const at = text.lastIndexOf(pattern, from);
+    if (at < 0) break;
+    if (counted16(text, at + 1)) line = at + 1;
+    from = at - 1;
+  }
+  if (line < 0 && text.subarray(0, 17).equals(pattern.subarray(1)) && counted16(text, 0)) line = 0;
+  if (line < 0) return undefined;
+  // At the highest address the scan resolves nothing: a higher counted line must exist.
+  let end = text.length;
+  for (let k = 0; k < TOP_PROBE_LINES && end > 0; k++) {
+    const start = text.lastIndexOf(10, end - 1) + 1;
+    if (end - start > 16 && counted16(text, start) && text.compare(hex, 0, 16, start, start + 16) > 0) return symbolAt(text, line + 19, addr, addr);
+    end = start - 1;
+  }
+  return undefined;
+}
+
+/**
+ * Lines `ffffffff81000000 T _text` or `… t name\t[module]`. A lookup of a symbol's own
+ * address (the usual kprobe site) searches for it; any other scans every line as bytes in
+ * one pass, without a regex, a string or a bigint per line (a kernel has ~100k symbols):
+ * each address is kept as two 32-bit halves, the name and module are read at lookup.
  */
 export function parseKallsyms(bytes: Uint8Array): Symbols {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  let scanned: ((addr: bigint) => Symbol | undefined) | undefined;
+  const cache = new Map<bigint, Symbol | undefined>();
+  return {
+    lookup(addr) {
+      if (cache.has(addr)) return cache.get(addr);
+      const sym = exactly(text, addr) ?? (scanned ??= scanKallsyms(text))(addr);
+      cache.set(addr, sym);
+      return sym;
+    },
+  };
+}
+
+/** Every line scanned: the rule itself (and the oracle of the search's tests). */
+export function scanKallsyms(text: Buffer): (addr: bigint) => Symbol | undefined {
   const hi: number[] = [];
   const lo: number[] = [];
   const at: number[] = [];
@@ -45,25 +121,11 @@ export function parseKallsyms(bytes: Uint8Array): Symbols {
     while (sp < n && text[sp] !== 10) sp++;
     p = sp + 1;
   }
-  const symbolAt = (i: number, addr: bigint): Symbol => {
-    const p = at[i]!;
-    let e = p;
-    while (e < n && text[e]! > 32) e++;
-    const name = text.toString('utf8', p, e);
-    let module: string | undefined;
-    if (text[e] === 9 && text[e + 1] === 91) {
-      let m = e + 2;
-      while (m < n && text[m]! > 32) m++;
-      if (m > e + 3 && text[m - 1] === 93) module = text.toString('utf8', e + 2, m - 1);
-    }
-    const base = (BigInt(hi[i]!) << 32n) | BigInt(lo[i]!);
-    return { name, offset: addr - base, module };
-  };
   // The highest address: a target past the last symbol is not resolved (libtraceevent).
   let top = -1;
   for (let i = 0; i < hi.length; i++) if (top < 0 || hi[i]! > hi[top]! || (hi[i] === hi[top] && lo[i]! >= lo[top]!)) top = i;
   // The greatest address ≤ the target, the last of equal ones in file order: a scan while
-  // lookups are few (kprobe sites repeat), a sorted index (~100k entries) once they are not.
+  // lookups are few, a sorted index (~100k entries) once they are not.
   const scan = (ah: number, al: number): number => {
     let best = -1;
     for (let i = 0; i < hi.length; i++) {
@@ -90,17 +152,13 @@ export function parseKallsyms(bytes: Uint8Array): Symbols {
     }
     return best;
   };
-  const cache = new Map<bigint, Symbol | undefined>();
-  return {
-    lookup(addr) {
-      if (cache.has(addr)) return cache.get(addr);
-      const ah = Number(addr >> 32n);
-      const al = Number(addr & 0xffffffffn);
-      const best = cache.size < 32 ? scan(ah, al) : search(ah, al);
-      const sym = best < 0 || (hi[best] === hi[top] && lo[best] === lo[top]) ? undefined : symbolAt(best, addr);
-      cache.set(addr, sym);
-      return sym;
-    },
+  let lookups = 0;
+  return (addr) => {
+    const ah = Number(addr >> 32n);
+    const al = Number(addr & 0xffffffffn);
+    const best = lookups++ < 32 ? scan(ah, al) : search(ah, al);
+    if (best < 0 || (hi[best] === hi[top] && lo[best] === lo[top])) return undefined;
+    return symbolAt(text, at[best]!, addr, (BigInt(hi[best]!) << 32n) | BigInt(lo[best]!));
   };
 }
 
