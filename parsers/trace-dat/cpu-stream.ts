@@ -85,15 +85,24 @@ export class CpuStream {
     this.filePos = data.offset;
   }
 
-  async next(): Promise<Item | undefined> {
+  /**
+   * The next item, at once while the loaded pages hold one (most do: an await per record
+   * costs more than the walk to it), else a promise of it once more is loaded.
+   */
+  next(): Item | undefined | Promise<Item | undefined> {
+    if (this.done) return undefined;
+    return this.walk() ?? this.refill();
+  }
+
+  private async refill(): Promise<Item | undefined> {
     for (;;) {
-      if (this.done) return undefined;
-      const item = this.walk();
-      if (item) return item;
       if (!(await this.fill())) {
         this.end();
         return undefined;
       }
+      if (this.done) return undefined;
+      const item = this.walk();
+      if (item) return item;
     }
   }
 

@@ -130,7 +130,8 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
         loss(it.loss);
         if (it.loss.kind === 'lost_events') ctx.diag.add('lost_events', it.loss.src, `CPU ${it.loss.cpu}${it.loss.count !== undefined ? `, ${it.loss.count} events` : ''}`);
       }
-      heads[best] = await streams[best]!.next();
+      const h = streams[best]!.next();
+      heads[best] = h instanceof Promise ? await h : h;
       if ((++n & 1023) === 0) {
         const wait = pace?.();
         if (wait) await wait;

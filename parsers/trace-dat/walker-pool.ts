@@ -88,7 +88,8 @@ function takeWorker(last: boolean): Worker {
 
 /** What the merge needs of a stream. */
 export interface ItemStream {
-  next(): Promise<Item | undefined>;
+  /** At once when the item is at hand, a promise when it must wait (for a read, or for a walker). */
+  next(): Item | undefined | Promise<Item | undefined>;
   spanFirst: number;
   spanLast: number;
 }
@@ -135,7 +136,7 @@ class RemoteStream implements ItemStream {
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
   }
 
-  async next(): Promise<Item | undefined> {
+  next(): Item | undefined | Promise<Item | undefined> {
     for (;;) {
       const cur = this.cur;
       if (cur && this.i < cur.n) {
@@ -149,13 +150,24 @@ class RemoteStream implements ItemStream {
         return undefined;
       }
       if (cur === undefined && this.ended) return undefined;
-      const b = await this.take();
-      this.ack();
-      this.cur = b;
-      this.i = 0;
-      this.view.bytes = b.payload;
-      this.view.dv = new DataView(b.payload.buffer, b.payload.byteOffset, b.payload.byteLength);
+      const b = this.queue.shift();
+      if (!b) return this.nextBatch();
+      this.open(b);
     }
+  }
+
+  /** Waits for the walker's next batch, then goes on. */
+  private async nextBatch(): Promise<Item | undefined> {
+    this.open(await this.take());
+    return this.next();
+  }
+
+  private open(b: WalkerBatch): void {
+    this.ack();
+    this.cur = b;
+    this.i = 0;
+    this.view.bytes = b.payload;
+    this.view.dv = new DataView(b.payload.buffer, b.payload.byteOffset, b.payload.byteLength);
   }
 
   private ended = false;

@@ -143,7 +143,8 @@ function send(s: (typeof streams)[number], done: boolean): void {
 async function step(s: (typeof streams)[number]): Promise<void> {
   target.batch = s.batch;
   for (;;) {
-    const it = await s.stream.next();
+    const n = s.stream.next();
+    const it = n instanceof Promise ? await n : n;
     const b = s.batch;
     if (!it) {
       s.ended = true;
