@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lazyDefaultExports } from './lazy-modules.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'dist');
@@ -37,6 +38,7 @@ await build({
   chunkNames: '[name]-[hash]',
   sourcemap: 'linked',
   logLevel: 'warning',
+  plugins: [lazyDefaultExports(['string-width'])],
 });
 for (const boot of ['parsers/common/input-worker.mjs', 'parsers/common/range-worker.mjs', 'src/fleet/worker-boot.mjs', 'parsers/trace-dat/walker-thread.mjs']) {
   copyFileSync(join(root, boot), join(out, boot.split('/').pop()!));
