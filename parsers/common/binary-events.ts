@@ -7,7 +7,7 @@ import type { ParseContext } from '../importer.ts';
 import type { RecordArgs, SourceRef, TraceEvent } from '../../src/types/event.ts';
 import type { KprobeArg, KprobeDef } from '../../src/types/kprobe.ts';
 import type { NameEntry } from './event-names.ts';
-import { type EventFormat, readField, readFields } from './format-file.ts';
+import { type EventFormat, readField } from './format-file.ts';
 import { type Lookups, type Renderer, compilePrintFmt } from './print-fmt.ts';
 import { type Symbols, parseKallsyms, parsePrintkFormats } from './kallsyms.ts';
 import type { TracingData } from './tracing-data.ts';
@@ -36,7 +36,7 @@ export class BinaryEvent implements TraceEvent, RecordArgs {
   get text(): string {
     if (this.rendered === undefined) {
       const { fmt, renderer } = this.type;
-      this.rendered = fmt && renderer ? renderer.render(readFields(fmt, this.bytes, this.at, this.len), this.look) : '';
+      this.rendered = fmt && renderer ? renderer.render(this.bytes, this.view, this.at, this.len, this.look) : '';
     }
     return this.rendered;
   }

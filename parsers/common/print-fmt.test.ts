@@ -3,8 +3,33 @@
 // against the text `trace-cmd report` printed for raw_syscalls:sys_enter in that capture and
 // the text `perf script` printed for sched_switch records recorded on this machine kind.
 import { describe, expect, it } from 'vitest';
-import { parseFormatFile } from './format-file.ts';
-import { compilePrintFmt } from './print-fmt.ts';
+import { type EventFormat, parseFormatFile } from './format-file.ts';
+import { compilePrintFmt, type Renderer } from './print-fmt.ts';
+
+type Value = string | number | bigint | bigint[];
+
+/** A record laid out as `fmt` says, its fields set from `values` (the bytes a reader would find). */
+function recordOf(fmt: EventFormat, values: Map<string, Value>): [Uint8Array, DataView, number, number] {
+  const size = Math.max(...[...fmt.common, ...fmt.fields].map((f) => f.offset + f.size));
+  const b = new Uint8Array(size);
+  const v = new DataView(b.buffer);
+  const put = (at: number, n: number, x: bigint): void => {
+    if (n === 1) v.setUint8(at, Number(BigInt.asUintN(8, x)));
+    else if (n === 2) v.setUint16(at, Number(BigInt.asUintN(16, x)), true);
+    else if (n === 4) v.setUint32(at, Number(BigInt.asUintN(32, x)), true);
+    else v.setBigUint64(at, BigInt.asUintN(64, x), true);
+  };
+  for (const f of fmt.fields) {
+    const x = values.get(f.name);
+    if (x === undefined) continue;
+    if (typeof x === 'string') b.set(new TextEncoder().encode(x).subarray(0, f.size - 1), f.offset);
+    else if (Array.isArray(x)) x.forEach((e, i) => put(f.offset + i * f.elemSize, f.elemSize, e));
+    else put(f.offset, f.size, BigInt(x));
+  }
+  return [b, v, 0, b.length];
+}
+
+const rendered = (r: Renderer, fmt: EventFormat, values: Map<string, Value>): string => r.render(...recordOf(fmt, values), {});
 
 /** The fields every event of that kernel starts with. */
 const COMMON = `\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
@@ -27,7 +52,7 @@ print fmt: "NR %ld (%lx, %lx, %lx, %lx, %lx, %lx)", REC->id, REC->args[0], REC->
 const ID = 1n;
 const ARGS = [1n, 0x7f32dfe69000n, 0xde8n, 0x22n, 0xffffffffn, 0n];
 const TEXT = 'NR 1 (1, 7f32dfe69000, de8, 22, ffffffff, 0)';
-const SYS_VALUES = new Map<string, bigint | bigint[]>([['id', ID], ['args', ARGS]]);
+const SYS_VALUES = new Map<string, Value>([['id', ID], ['args', ARGS]]);
 
 describe('print fmt', () => {
   const fmt = parseFormatFile(SYS_ENTER, 'raw_syscalls')!;
@@ -35,7 +60,7 @@ describe('print fmt', () => {
 
   it('renders array elements as trace-cmd report does', () => {
     expect(r.printf).toBe('NR %ld (%lx, %lx, %lx, %lx, %lx, %lx)');
-    expect(r.render(SYS_VALUES, {})).toBe(TEXT);
+    expect(rendered(r, fmt, SYS_VALUES)).toBe(TEXT);
   });
 
   it("reads array elements from the record's bytes (the compiled arguments)", () => {
@@ -50,10 +75,10 @@ describe('print fmt', () => {
   });
 
   it('an index past the array, or into a field that is not one, renders nothing rather than a wrong value', () => {
-    const past = compilePrintFmt(parseFormatFile(SYS_ENTER.replace('REC->args[5]', 'REC->args[6]'), 'raw_syscalls')!);
-    expect(past.render(SYS_VALUES, {})).toBe('NR 1 (1, 7f32dfe69000, de8, 22, ffffffff, )');
-    const scalar = compilePrintFmt(parseFormatFile(SYS_ENTER.replace('REC->args[0]', 'REC->id[0]'), 'raw_syscalls')!);
-    expect(scalar.render(SYS_VALUES, {})).toBe('NR 1 (, 7f32dfe69000, de8, 22, ffffffff, 0)');
+    const pastFmt = parseFormatFile(SYS_ENTER.replace('REC->args[5]', 'REC->args[6]'), 'raw_syscalls')!;
+    expect(rendered(compilePrintFmt(pastFmt), pastFmt, SYS_VALUES)).toBe('NR 1 (1, 7f32dfe69000, de8, 22, ffffffff, )');
+    const scalarFmt = parseFormatFile(SYS_ENTER.replace('REC->args[0]', 'REC->id[0]'), 'raw_syscalls')!;
+    expect(rendered(compilePrintFmt(scalarFmt), scalarFmt, SYS_VALUES)).toBe('NR 1 (, 7f32dfe69000, de8, 22, ffffffff, 0)');
   });
 });
 
@@ -73,24 +98,36 @@ print fmt: "prev_comm=%s prev_pid=%d prev_prio=%d prev_state=%s%s ==> next_comm=
 `;
 
 describe('print fmt with integer operators (sched_switch prev_state)', () => {
-  const r = compilePrintFmt(parseFormatFile(SCHED_SWITCH, 'sched')!);
-  const values = (state: bigint) => new Map<string, string | number | bigint>([
+  const fmt = parseFormatFile(SCHED_SWITCH, 'sched')!;
+  const r = compilePrintFmt(fmt);
+  const text = (state: bigint): string => rendered(r, fmt, values(state));
+  const values = (state: bigint) => new Map<string, Value>([
     ['prev_comm', 'perf'], ['prev_pid', 2045], ['prev_prio', 120], ['prev_state', state], ['next_comm', 'migration/0'], ['next_pid', 18], ['next_prio', 0],
   ]);
 
   it('renders as perf script prints it', () => {
     expect(r.printf).toBeDefined();
     // perf script: `prev_comm=perf prev_pid=2045 prev_prio=120 prev_state=D ==> next_comm=migration/0 next_pid=18 next_prio=0`
-    expect(r.render(values(2n), {})).toBe('prev_comm=perf prev_pid=2045 prev_prio=120 prev_state=D ==> next_comm=migration/0 next_pid=18 next_prio=0');
-    expect(r.render(values(0n), {})).toContain('prev_state=R ==>');
+    expect(text(2n)).toBe('prev_comm=perf prev_pid=2045 prev_prio=120 prev_state=D ==> next_comm=migration/0 next_pid=18 next_prio=0');
+    expect(text(0n)).toContain('prev_state=R ==>');
     // TASK_REPORT_MAX (0x100): preempted while running.
-    expect(r.render(values(0x100n), {})).toContain('prev_state=R+ ==>');
-    expect(r.render(values(0x81n), {})).toContain('prev_state=S|I ==>');
+    expect(text(0x100n)).toContain('prev_state=R+ ==>');
+    expect(text(0x81n)).toContain('prev_state=S|I ==>');
   });
 
   it('leaves formats with operators it does not evaluate to field=value pairs', () => {
-    const r2 = compilePrintFmt(parseFormatFile(SYS_ENTER.replace('REC->id,', 'REC->id && 1,'), 'raw_syscalls')!);
+    const fmt2 = parseFormatFile(SYS_ENTER.replace('REC->id,', 'REC->id && 1,'), 'raw_syscalls')!;
+    const r2 = compilePrintFmt(fmt2);
     expect(r2.printf).toBeUndefined();
-    expect(r2.render(SYS_VALUES, {})).toBe('id=0x1 args={1,139856481521664,3560,34,4294967295,0}');
+    expect(rendered(r2, fmt2, SYS_VALUES)).toBe('id=0x1 args={1,139856481521664,3560,34,4294967295,0}');
+  });
+});
+
+describe('print fmt over the common fields', () => {
+  it('reads `REC->common_pid` from the record as libtraceevent does', () => {
+    const fmt = parseFormatFile(SYS_ENTER.replace('"NR %ld (', '"pid %d NR %ld (').replace('", REC->id,', '", REC->common_pid, REC->id,'), 'raw_syscalls')!;
+    const [b, v, base, len] = recordOf(fmt, SYS_VALUES);
+    v.setInt32(4, 520, true);
+    expect(compilePrintFmt(fmt).render(b, v, base, len, {})).toBe(`pid 520 ${TEXT}`);
   });
 });

@@ -4,7 +4,7 @@
 // + - *`), `__get_str()`, `__print_symbolic()`, `__print_flags()`. Addresses printed with
 // `%pS`/`%ps` resolve through the file's kallsyms, pointer `%s` through its printk formats.
 // A format it cannot evaluate prints `field=value` pairs.
-import { type EventFormat, type RawValue, fieldReader } from './format-file.ts';
+import { type EventFormat, type RawValue, fieldReader, readFields } from './format-file.ts';
 import type { Symbols } from './kallsyms.ts';
 import { isBlank } from './blank.ts';
 
@@ -38,7 +38,8 @@ export interface Lookups {
 export type ArgReader = (b: Uint8Array, v: DataView, base: number, len: number) => RawValue | undefined;
 
 export interface Renderer {
-  render(values: Map<string, RawValue>, look: Lookups): string;
+  /** The text of the record whose payload is `len` bytes at `base` in `b` (`v` its view). */
+  render(b: Uint8Array, v: DataView, base: number, len: number, look: Lookups): string;
   /** The printf conversion of each `REC->field` argument (`x`, `d`, `u`, `s`, …). */
   convOf: Map<string, string>;
   /** The format string (unescaped) when the print fmt could be compiled, else undefined. */
@@ -350,19 +351,6 @@ function formatOne(spec: Spec, v: RawValue | string | undefined, look: Lookups):
   }
 }
 
-function evaluate(e: Expr, values: Map<string, RawValue>): RawValue | undefined {
-  switch (e.k) {
-    case 'field': return values.get(e.name);
-    case 'index': return element(values.get(e.name), e.i);
-    case 'num': return e.v;
-    case 'str': return e.v;
-    case 'cond': return evaluate(truthy(evaluate(e.c, values)) ? e.a : e.b, values);
-    case 'bin': return arith(e.op, evaluate(e.a, values), evaluate(e.b, values));
-    case 'symbolic': return symbolic(e, evaluate(e.e, values));
-    case 'flags': return flags(e, evaluate(e.e, values));
-  }
-}
-
 function arith(op: BinOp, x: RawValue | undefined, y: RawValue | undefined): bigint | undefined {
   const a = toBig(x);
   const b = toBig(y);
@@ -405,7 +393,7 @@ function flags(e: Extract<Expr, { k: 'flags' }>, x: RawValue | undefined): strin
   return names.join(e.delim);
 }
 
-/** `e` compiled to a reader of the record's bytes: what evaluate() gives, without a map of every field. */
+/** `e` compiled to a reader of the record's bytes: the one evaluation of a print argument (fields read by offset). */
 function compileArg(e: Expr, fmt: EventFormat): ArgReader {
   switch (e.k) {
     case 'field': {
@@ -451,7 +439,8 @@ function compileArg(e: Expr, fmt: EventFormat): ArgReader {
 }
 
 /** `name=value` pairs: what an event whose print fmt cannot be evaluated prints. */
-function fallback(fmt: EventFormat, values: Map<string, RawValue>): string {
+function fallback(fmt: EventFormat, b: Uint8Array, base: number, len: number): string {
+  const values = readFields(fmt, b, base, len);
   return fmt.fields.map((f) => {
     const v = values.get(f.name);
     const s = typeof v === 'bigint' ? `0x${hex(BigInt.asUintN(64, v))}` : Array.isArray(v) || v instanceof Uint8Array ? `{${[...v].join(',')}}` : String(v ?? '');
@@ -463,13 +452,13 @@ export function compilePrintFmt(fmt: EventFormat): Renderer {
   const convOf = new Map<string, string>();
   const text = fmt.printFmt.trim();
   const q = text.startsWith('"') ? findClose(text) : -1;
-  if (q < 0) return { render: (v) => fallback(fmt, v), convOf };
+  if (q < 0) return { render: (b, _v, base, len) => fallback(fmt, b, base, len), convOf };
   const printf = unescape(text.slice(1, q));
   const pieces = parsePieces(printf);
   const rest = text.slice(q + 1).trim().replace(/^,/, '');
   const args = splitArgs(rest).map(parseExpr);
   const specs = pieces.filter((p): p is Spec => typeof p !== 'string');
-  if (args.some((a) => a === undefined) || args.length !== specs.length) return { render: (v) => fallback(fmt, v), convOf };
+  if (args.some((a) => a === undefined) || args.length !== specs.length) return { render: (b, _v, base, len) => fallback(fmt, b, base, len), convOf };
   specs.forEach((s, i) => {
     const a = args[i]!;
     if (a.k === 'field') convOf.set(a.name, s.conv === 'p' ? 'x' : s.conv);
@@ -479,12 +468,12 @@ export function compilePrintFmt(fmt: EventFormat): Renderer {
     convOf,
     printf,
     args: compiled,
-    render(values, look) {
+    render(b, v, base, len, look) {
       let out = '';
       let i = 0;
       for (const p of pieces) {
         if (typeof p === 'string') out += p;
-        else out += formatOne(p, evaluate(args[i++]!, values), look);
+        else out += formatOne(p, compiled[i++]!(b, v, base, len), look);
       }
       return out;
     },
