@@ -115,8 +115,8 @@ describe('print fmt with integer operators (sched_switch prev_state)', () => {
     expect(text(0x81n)).toContain('prev_state=S|I ==>');
   });
 
-  it('leaves formats with operators it does not evaluate to field=value pairs', () => {
-    const fmt2 = parseFormatFile(SYS_ENTER.replace('REC->id,', 'REC->id && 1,'), 'raw_syscalls')!;
+  it('leaves formats with what it does not evaluate (a kernel function call) to field=value pairs', () => {
+    const fmt2 = parseFormatFile(SYS_ENTER.replace('REC->id,', 'jiffies_to_msecs(REC->id),'), 'raw_syscalls')!;
     const r2 = compilePrintFmt(fmt2);
     expect(r2.printf).toBeUndefined();
     expect(rendered(r2, fmt2, SYS_VALUES)).toBe('id=0x1 args={1,139856481521664,3560,34,4294967295,0}');
@@ -129,5 +129,35 @@ describe('print fmt over the common fields', () => {
     const [b, v, base, len] = recordOf(fmt, SYS_VALUES);
     v.setInt32(4, 520, true);
     expect(compilePrintFmt(fmt).render(b, v, base, len, {})).toBe(`pid 520 ${TEXT}`);
+  });
+});
+
+const OPS = `name: ops
+ID: 900
+format:
+${COMMON}
+\tfield:int a;\toffset:8;\tsize:4;\tsigned:1;
+\tfield:unsigned int b;\toffset:12;\tsize:4;\tsigned:0;
+\tfield:long c;\toffset:16;\tsize:8;\tsigned:1;
+
+print fmt: "or=%d and=%d eq=%d ne=%d lt=%d ge=%d div=%ld mod=%ld not=%d neg=%d inv=%lx prec=%d guarded=%ld", REC->a || REC->b, REC->a && REC->b, REC->a == 3, REC->b != 3, REC->a < REC->b, REC->a >= REC->b, REC->c / REC->a, REC->c % REC->a, !REC->b, -REC->a, ~REC->c, REC->a + REC->b * 2 == 7 && !0, REC->a && REC->c / REC->a
+`;
+
+describe("print fmt with C's logical, comparison, division and unary operators", () => {
+  const fmt = parseFormatFile(OPS, 'test')!;
+  const r = compilePrintFmt(fmt);
+  const text = (a: number, b: number, c: bigint): string => rendered(r, fmt, new Map<string, Value>([['a', a], ['b', b], ['c', c]]));
+
+  it('compiles (no field=value fallback)', () => {
+    expect(r.printf).toBeDefined();
+  });
+
+  it('evaluates them as C does, with C precedence', () => {
+    expect(text(3, 2, 17n)).toBe('or=1 and=1 eq=1 ne=1 lt=0 ge=1 div=5 mod=2 not=0 neg=-3 inv=ffffffffffffffee prec=1 guarded=1');
+    // `&&` gives 1 or 0, and does not divide by a zero `a` (C evaluates its right side only when needed).
+    expect(text(0, 0, -17n)).toBe('or=0 and=0 eq=0 ne=1 lt=0 ge=1 div= mod= not=1 neg=0 inv=10 prec=0 guarded=0');
+    // C's division truncates toward zero, its remainder takes the dividend's sign.
+    expect(text(-5, 9, 17n)).toContain('div=-3 mod=2 ');
+    expect(text(5, 9, -17n)).toContain('div=-3 mod=-2 ');
   });
 });

@@ -1,7 +1,8 @@
 // An event's `print fmt` compiled once and rendered on demand (evidence lines, `parse
 // --out`): the printf subset libtraceevent applies (`%d %u %x %lx %Lx %llx %hd %s %p %pS`,
-// flags, width) over `REC->field`, `REC->array[i]`, C's integer operators (`| ^ & << >>
-// + - *`), `__get_str()`, `__print_symbolic()`, `__print_flags()`. Addresses printed with
+// flags, width) over `REC->field`, `REC->array[i]`, C's integer operators (binary `|| &&
+// | ^ & == != < > <= >= << >> + - * / %`, unary `! ~ -`, `?:`), `__get_str()`,
+// `__print_symbolic()`, `__print_flags()`. Addresses printed with
 // `%pS`/`%ps` resolve through the file's kallsyms, pointer `%s` through its printk formats.
 // A format it cannot evaluate prints `field=value` pairs.
 import { type EventFormat, type RawValue, fieldReader, readFields } from './format-file.ts';
@@ -15,6 +16,7 @@ type Expr =
   | { k: 'str'; v: string }
   | { k: 'cond'; c: Expr; a: Expr; b: Expr }
   | { k: 'bin'; op: BinOp; a: Expr; b: Expr }
+  | { k: 'unary'; op: '!' | '~' | '-'; e: Expr }
   | { k: 'symbolic'; e: Expr; map: Map<bigint, string> }
   | { k: 'flags'; e: Expr; delim: string; map: [bigint, string][] };
 
@@ -99,15 +101,19 @@ function ternary(s: string): [string, string, string] | undefined {
   return undefined;
 }
 
-type BinOp = '|' | '^' | '&' | '<<' | '>>' | '+' | '-' | '*';
+type BinOp = '||' | '&&' | '|' | '^' | '&' | '==' | '!=' | '<' | '>' | '<=' | '>=' | '<<' | '>>' | '+' | '-' | '*' | '/' | '%';
 
-/** C's integer operators a print fmt uses (sched_switch's prev_state masks), lowest precedence first. */
-const LEVELS: BinOp[][] = [['|'], ['^'], ['&'], ['<<', '>>'], ['+', '-'], ['*']];
+/** C's binary operators a print fmt may use (sched_switch's prev_state masks), lowest precedence first. */
+const LEVELS: BinOp[][] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '>', '<=', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+
+const TWO_CHAR: readonly string[] = ['||', '&&', '==', '!=', '<=', '>=', '<<', '>>'];
+/** After one of these (or at the start) a sign, `!` or `~` is unary. */
+const BEFORE_UNARY = '|^&<>=!~+-*/%(';
 
 /**
  * `a OP b` split at its last top-level operator of the lowest precedence present (C's
- * operators associate to the left), or undefined; `||`, `&&` and comparisons are not
- * evaluated (the format falls back to `field=value` pairs).
+ * binary operators associate to the left), or undefined; a unary `*` or `&` (a pointer's
+ * target, an address) is not evaluated (the format falls back to `field=value` pairs).
  */
 function binary(s: string): [BinOp, string, string] | 'unsupported' | undefined {
   let depth = 0;
@@ -126,22 +132,22 @@ function binary(s: string): [BinOp, string, string] | 'unsupported' | undefined 
     else if (ch === ')' || ch === '}' || ch === ']') depth--;
     else if (depth === 0) {
       const two = s.slice(i, i + 2);
-      if (two === '||' || two === '&&' || two === '==' || two === '!=' || two === '<=' || two === '>=' || two === '->') {
-        if (two !== '->') return 'unsupported';
+      if (two === '->') {
         i++;
         prev = '>';
         continue;
       }
-      if (two === '<<' || two === '>>') {
-        found.push({ op: two, at: i });
+      const unary = prev === '' || BEFORE_UNARY.includes(prev.slice(-1));
+      if (TWO_CHAR.includes(two) && !unary) {
+        found.push({ op: two as BinOp, at: i });
         i++;
         prev = two;
         continue;
       }
-      if (ch === '<' || ch === '>' || ch === '!' || ch === '~' || ch === '/' || ch === '%') return 'unsupported';
-      // A sign after an operator, or at the start, is unary (part of a number).
-      const unary = (ch === '-' || ch === '+') && (prev === '' || '|^&<>+-*('.includes(prev.slice(-1)));
-      if ('|^&+-*'.includes(ch) && !unary) found.push({ op: ch as BinOp, at: i });
+      if ('|^&<>+-*/%'.includes(ch)) {
+        if (!unary) found.push({ op: ch as BinOp, at: i });
+        else if (ch !== '-' && ch !== '+') return 'unsupported';
+      }
     }
     if (!isBlank(ch.charCodeAt(0))) prev = ch;
   }
@@ -168,6 +174,12 @@ function parseExpr(s: string): Expr | undefined {
     const a = parseExpr(bin[1]);
     const b = parseExpr(bin[2]);
     return a && b ? { k: 'bin', op: bin[0], a, b } : undefined;
+  }
+  // `!x`, `~x`, `-x` (a negative number literal is read below as one).
+  const un = /^([!~-])\s*([\s\S]+)$/.exec(s);
+  if (un && !/^-(0x[0-9a-f]+|\d+)$/i.test(s)) {
+    const e = parseExpr(un[2]!);
+    return e ? { k: 'unary', op: un[1] as '!' | '~' | '-', e } : undefined;
   }
   let m = /^REC->(\w+)$/.exec(s);
   if (m) return { k: 'field', name: m[1]! };
@@ -351,11 +363,22 @@ function formatOne(spec: Spec, v: RawValue | string | undefined, look: Lookups):
   }
 }
 
+/** C's value of `x OP y` for the integer operators (comparisons give 1 or 0); undefined where C's is undefined (a division by zero). */
 function arith(op: BinOp, x: RawValue | undefined, y: RawValue | undefined): bigint | undefined {
   const a = toBig(x);
   const b = toBig(y);
   if (a === undefined || b === undefined) return undefined;
   switch (op) {
+    case '||': return a !== 0n || b !== 0n ? 1n : 0n;
+    case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
+    case '==': return a === b ? 1n : 0n;
+    case '!=': return a !== b ? 1n : 0n;
+    case '<': return a < b ? 1n : 0n;
+    case '>': return a > b ? 1n : 0n;
+    case '<=': return a <= b ? 1n : 0n;
+    case '>=': return a >= b ? 1n : 0n;
+    case '/': return b === 0n ? undefined : a / b;
+    case '%': return b === 0n ? undefined : a % b;
     case '|': return a | b;
     case '^': return a ^ b;
     case '&': return a & b;
@@ -425,7 +448,25 @@ function compileArg(e: Expr, fmt: EventFormat): ArgReader {
       const a = compileArg(e.a, fmt);
       const b = compileArg(e.b, fmt);
       const op = e.op;
+      // C evaluates the right side of `||` and `&&` only when the left does not decide.
+      if (op === '||' || op === '&&') {
+        return (bytes, v, base, len) => {
+          const x = toBig(a(bytes, v, base, len));
+          if (x === undefined) return undefined;
+          if ((op === '||') === (x !== 0n)) return op === '||' ? 1n : 0n;
+          return arith(op, x, b(bytes, v, base, len));
+        };
+      }
       return (bytes, v, base, len) => arith(op, a(bytes, v, base, len), b(bytes, v, base, len));
+    }
+    case 'unary': {
+      const inner = compileArg(e.e, fmt);
+      const op = e.op;
+      return (b, v, base, len) => {
+        const x = toBig(inner(b, v, base, len));
+        if (x === undefined) return undefined;
+        return op === '!' ? (x === 0n ? 1n : 0n) : op === '~' ? ~x : -x;
+      };
     }
     case 'symbolic': {
       const inner = compileArg(e.e, fmt);
