@@ -4,6 +4,7 @@
 import type { Finding } from '../../findings/finding.ts';
 import { lostHeads, lostTails, type Coverage } from '../coverage.ts';
 import { formatSourceRef } from '../../types/source-ref.ts';
+import type { DataLoss } from '../../types/event.ts';
 import type { ReplayedTimeline } from '../replayed.ts';
 import type { ResolvedProfile } from '../kernel.ts';
 import { detectUnpaired } from './unpaired.ts';
@@ -84,30 +85,29 @@ function undecodableFindings(ctx: DetectorContext): Finding[] {
 
 const secs = (ns: bigint): string => `${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0').slice(0, 6)}`;
 
-/** Inconclusive findings for each CPU whose earlier events were overwritten while other CPUs' were kept. */
-function lostHeadFindings(ctx: DetectorContext): Finding[] {
-  return lostHeads(ctx.coverage).map((l) => ({
+/** An inconclusive finding for a CPU whose events are missing over a span (the loss `l` its evidence). */
+function cpuLossFinding(rule: string, l: DataLoss, message: string): Finding {
+  return {
     kind: 'missing_events',
-    rule: 'COV-LOST-HEAD',
-    level: 'inconclusive' as const,
+    rule,
+    level: 'inconclusive',
     expected: false,
-    message: `CPU ${l.cpu}'s events before ${secs(l.ts!)} were overwritten (${l.kind} at ${formatSourceRef(l.src)}) while other CPUs' go back to ${secs(ctx.coverage.firstTs!)}: a selection, kill or reaper step on CPU ${l.cpu} in between would be missing, so the victims and findings of that span are not complete`,
+    message,
     why: `data loss: ${l.kind} on CPU ${l.cpu}`,
     evidence: [{ src: l.src, ts: l.ts, what: `data loss: ${l.kind}` }],
-  }));
+  };
+}
+
+/** Inconclusive findings for each CPU whose earlier events were overwritten while other CPUs' were kept. */
+function lostHeadFindings(ctx: DetectorContext): Finding[] {
+  return lostHeads(ctx.coverage).map((l) => cpuLossFinding('COV-LOST-HEAD', l,
+    `CPU ${l.cpu}'s events before ${secs(l.ts!)} were overwritten (${l.kind} at ${formatSourceRef(l.src)}) while other CPUs' go back to ${secs(ctx.coverage.firstTs!)}: a selection, kill or reaper step on CPU ${l.cpu} in between would be missing, so the victims and findings of that span are not complete`));
 }
 
 /** Inconclusive findings for each CPU whose events stop (a damaged binary trace) while other CPUs' go on. */
 function lostTailFindings(ctx: DetectorContext): Finding[] {
-  return lostTails(ctx.coverage).map((l) => ({
-    kind: 'missing_events',
-    rule: 'COV-LOST-TAIL',
-    level: 'inconclusive' as const,
-    expected: false,
-    message: `CPU ${l.cpu}'s events ${l.ts !== undefined ? `stop after ${secs(l.ts)}` : 'are missing from its first page'} (${l.kind} at ${formatSourceRef(l.src)}: the file is damaged there) while other CPUs' go on to ${secs(ctx.coverage.lastTs!)}: a selection, kill or reaper step on CPU ${l.cpu} in between would be missing, so the victims and findings of that span are not complete`,
-    why: `data loss: ${l.kind} on CPU ${l.cpu}`,
-    evidence: [{ src: l.src, ts: l.ts, what: `data loss: ${l.kind}` }],
-  }));
+  return lostTails(ctx.coverage).map((l) => cpuLossFinding('COV-LOST-TAIL', l,
+    `CPU ${l.cpu}'s events ${l.ts !== undefined ? `stop after ${secs(l.ts)}` : 'are missing from its first page'} (${l.kind} at ${formatSourceRef(l.src)}: the file is damaged there) while other CPUs' go on to ${secs(ctx.coverage.lastTs!)}: a selection, kill or reaper step on CPU ${l.cpu} in between would be missing, so the victims and findings of that span are not complete`));
 }
 
 /** One inconclusive finding when lines did not parse: any event the model reads may have been among them. */
