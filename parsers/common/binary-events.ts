@@ -36,7 +36,9 @@ export class BinaryEvent implements TraceEvent, RecordArgs {
   get text(): string {
     if (this.rendered === undefined) {
       const { fmt, renderer } = this.type;
-      this.rendered = fmt && renderer ? renderer.render(this.bytes, this.view, this.at, this.len, this.look) : '';
+      // Without the print fmt's own closing newline (exit_mmap's "..., DESTROY\n"): a text
+      // format's line cannot hold it, and `trace-cmd report` drops it too.
+      this.rendered = fmt && renderer ? withoutNewlines(renderer.render(this.bytes, this.view, this.at, this.len, this.look)) : '';
     }
     return this.rendered;
   }
@@ -238,3 +240,5 @@ export class BinaryEvents {
     return this.data.cmdlines.get(pid) ?? '<...>';
   }
 }
+
+const withoutNewlines = (s: string): string => (s.endsWith('\n') ? s.replace(/\n+$/, '') : s);

@@ -42,7 +42,7 @@ export function firstDifference(a: TraceEvent[], b: TraceEvent[], micros: (ns: b
     const x = a[i] ? key(a[i]!, micros) : 'none';
     const y = b[i] ? key(b[i]!, micros) : 'none';
     if (x !== y) return `#${i}: ${x} | ${a[i]?.text}\n   vs ${y} | ${b[i]?.text}`;
-    if (a[i]!.text.trim() !== b[i]!.text.trim()) return `#${i} text: ${JSON.stringify(a[i]!.text)}\n   vs ${JSON.stringify(b[i]!.text)}`;
+    if (a[i]!.text !== b[i]!.text) return `#${i} text: ${JSON.stringify(a[i]!.text)}\n   vs ${JSON.stringify(b[i]!.text)}`;
   }
   if (a.length !== b.length) return `lengths ${a.length} vs ${b.length}`;
   return undefined;
