@@ -52,6 +52,14 @@ describe('perf.data, bundled', () => {
     await sameAsScript(join(BIN, 'local/sched-z.perf.data'), join(BIN, 'local/sched-z.perf-script-fields.txt.gz'));
   });
 
+  it('cpu-clock samples beside tracepoints (`perf record -e cpu-clock,sched:sched_switch,sched:sched_wakeup -a`), recorded here: kept under their name, as perf script prints them', async () => {
+    const mixed = join(tmp, 'cpu-clock-sched.perf.data');
+    writeFileSync(mixed, gunzipSync(readFileSync(join(BIN, 'local/cpu-clock-sched.perf.data.gz'))));
+    await sameAsScript(mixed, join(BIN, 'local/cpu-clock-sched.perf-script-fields.txt.gz'));
+    const names = new Set((await parseAll([mixed])).events.map((e) => e.name));
+    expect([...names].sort()).toEqual(['?:cpu-clock', 'sched:sched_switch', 'sched:sched_wakeup']);
+  });
+
   it('check: the same victims, outcomes and findings as from perf script', async () => {
     const more = [join(TEXT, 'dmesg.txt.gz'), join(TEXT, 'kprobe_events.txt')];
     const fromData = await analyze([data, ...more]);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../common/input.ts';
+import { fixedRawOffset, parseAttr, sampleIdOffset } from './attrs.ts';
 import { type Parsed, key, parseAll } from '../../src/testing/binary-compare.ts';
 import { SAMPLES_DIR } from '../../src/testing/captures.ts';
 
@@ -107,6 +108,32 @@ describe('corrupt perf.data', () => {
     const r = await read(b);
     if (r instanceof InputError) throw r;
     expect(r.diag.damaged_binary).toBeGreaterThan(0);
+  });
+
+  it("a sample whose RAW size or id is corrupt: dropped with a diagnostic and a loss, the others kept", async () => {
+    const b = gunzipSync(readFileSync(join(BIN, 'local/cpu-clock-sched.perf.data.gz')));
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    // The tracepoints' sample_type, from the attrs section (perf.data-file-format.txt).
+    const attrSize = Number(v.getBigUint64(16, true));
+    const attrsAt = Number(v.getBigUint64(24, true));
+    const attrsEnd = attrsAt + Number(v.getBigUint64(32, true));
+    let t = 0n;
+    for (let p = attrsAt; p < attrsEnd; p += attrSize) {
+      const a = parseAttr(b.subarray(p, p + attrSize - 16));
+      if (a.type === 2) t = a.sampleType;
+    }
+    const full = await read(b);
+    if (full instanceof InputError) throw full;
+    const at = full.events.find((e) => e.name.startsWith('sched:'))!.src.offset!;
+    for (const [place, value] of [[fixedRawOffset(t), 0xfffffff0], [8 + sampleIdOffset(t), 0xdeadbeef]] as const) {
+      const c = Buffer.from(b);
+      c.writeUInt32LE(value, at + place);
+      const r = await read(c);
+      if (r instanceof InputError) throw r;
+      expect(r.diag.damaged_binary, `at +${place}`).toBe(1);
+      expect(r.losses.some((l) => l.kind === 'events_dropped' && l.src.offset === at)).toBe(true);
+      expect(r.events.length).toBe(full.events.length - 1);
+    }
   });
 
   it('an old or byte-swapped perf.data is named, with what to do', async () => {

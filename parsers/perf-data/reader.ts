@@ -187,7 +187,7 @@ class PerfReader {
   private sample(b: Uint8Array, v: DataView, p: number, size: number, at: number): void {
     const idx = this.record++;
     const a = this.attrOfSample(v, p, size);
-    if (!a) return;
+    if (!a) return this.damage(at, "a SAMPLE record whose id is one of the file's attrs");
     this.startEvents();
     // Hot path: a tracepoint whose RAW sits at a fixed place is skipped on its 2-byte type.
     if (a.rawOff >= 0 && a.rawOff + 14 <= size) {
@@ -202,7 +202,8 @@ class PerfReader {
     let type = -1;
     if (isTp) {
       const s0 = readSample(v, p, size, a);
-      if (!s0 || s0.rawLen < 8) return;
+      if (!s0) return this.damage(at, laidOut(size));
+      if (s0.rawLen < 8) return this.damage(at, `a tracepoint's RAW data of at least 8 bytes (found ${s0.rawLen})`);
       type = v.getUint16(s0.rawAt, true);
       if (!this.events.wanted(type, b, s0.rawAt, s0.rawLen)) return;
     } else {
@@ -211,7 +212,7 @@ class PerfReader {
       if (!entry.wanted) return;
     }
     const s = readSample(v, p, size, a);
-    if (!s) return this.damage(at, `a SAMPLE record laid out as its attr's sample_type says (${size} bytes)`);
+    if (!s) return this.damage(at, laidOut(size));
     const src: SourceRef = { file: this.file, line: 0, offset: at, cpu: s.cpu, record: idx };
     const events = this.events;
     const raw = isTp ? b.slice(s.rawAt, s.rawAt + s.rawLen) : undefined;
@@ -467,3 +468,5 @@ export async function readPerfData(src: ByteSource, ctx: ParseContext, meta: Str
   r.startEvents();
   await r.emit();
 }
+
+const laidOut = (size: number): string => `a SAMPLE record laid out as its attr's sample_type says (${size} bytes)`;
