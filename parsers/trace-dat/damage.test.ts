@@ -118,6 +118,25 @@ describe('corrupt trace.dat', () => {
     expect(r.events.length).toBeGreaterThan(0);
   });
 
+  it('a corrupt KALLSYMS section: a diagnostic naming it, and every event still read (kprobe sites named by the definitions when given)', async () => {
+    const b = Buffer.from(V7);
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const kallsyms = v7Sections(b).find((s) => v.getUint16(s, true) === 19)!;
+    // Inside its zstd frame (after the 16-byte section header and the two size words).
+    for (let i = 40; i < 72; i++) b[kallsyms + i] ^= 0xff;
+    const full = await read(V7);
+    const r = await read(b);
+    if (r instanceof InputError || full instanceof InputError) throw r;
+    expect(r.diag).toEqual({ damaged_binary: 1 });
+    expect(r.events.length).toBe(full.events.length);
+    const defs = join(SAMPLES_DIR, '6.1/kvm_mn_eagain/kprobe_events.txt');
+    const f = join(tmp, 'kallsyms-corrupt.dat');
+    writeFileSync(f, b);
+    const named = await parseAll([f, defs]);
+    const whole = await parseAll([join(BIN, 'trace.dat'), defs]);
+    expect(named.events.map((e) => key(e, reportMicros))).toEqual(whole.events.map((e) => key(e, reportMicros)));
+  });
+
   it('an unknown version and an unknown compression are named, with what to do', async () => {
     const b = Buffer.from(V7);
     b[10] = 0x39; // version "9"

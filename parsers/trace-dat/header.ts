@@ -263,12 +263,21 @@ async function readV7(src: ByteSource, c: Cursor, h: TraceDatHeader): Promise<(s
     await sc.u16('the BUFFER section id');
     b.compressed = ((await sc.u16('the BUFFER section flags')) & 1) === 1;
   }
+  /** A section only the events' text, kprobe sites and comms need: when damaged, noted, and the events are read without it. */
+  const optional = async (id: number, read: (c: Cursor) => Promise<void>, what: string, without: string): Promise<void> => {
+    try {
+      await run(id, read, what);
+    } catch (e) {
+      if (!(e instanceof Damage)) throw e;
+      h.damages.push(new Damage(e.offset, `${e.expected}, in the ${what} section (the events are read without it: ${without})`, e.truncated));
+    }
+  };
   return async (symbols = true) => {
     if (symbols) {
-      await run(SECTION.KALLSYMS, (x) => readKallsyms(x, h.data), 'KALLSYMS');
-      await run(SECTION.PRINTK, (x) => readPrintk(x, h.data), 'PRINTK');
+      await optional(SECTION.KALLSYMS, (x) => readKallsyms(x, h.data), 'KALLSYMS', 'kprobe sites and %pS are not named from the file; give the kprobe definitions');
+      await optional(SECTION.PRINTK, (x) => readPrintk(x, h.data), 'PRINTK', 'strings printed through the printk formats show as addresses');
     }
-    await run(SECTION.CMDLINES, (x) => readCmdlines(x, h.data), 'CMDLINES');
+    await optional(SECTION.CMDLINES, (x) => readCmdlines(x, h.data), 'CMDLINES', 'tasks without a comm of their own are named "<...>"');
   };
 }
 

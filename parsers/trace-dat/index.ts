@@ -37,7 +37,13 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
   meta.buffers = withData.map((b) => b.name);
   meta.kernelRelease = releaseOf(h.uname);
   if (h.latency) throw new InputError(file, 'a latency-format trace.dat (text data) is not supported: give the text of `trace-cmd report`', 'not_a_trace');
-  for (const d of h.damages) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
+  // Damage the metadata's reading went past: that of the layout now, that of the sections read later (rest) then.
+  let noted = 0;
+  const noteDamages = (): void => {
+    for (const d of h.damages.slice(noted)) ctx.diag.add('damaged_binary', { file, line: 0, offset: d.offset }, d.message);
+    noted = h.damages.length;
+  };
+  noteDamages();
   const events = new BinaryEvents(ctx, file, h.data, true);
   // Known from the formats alone: the walk need not stop at each type's first record.
   events.presolve();
@@ -98,6 +104,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
     try {
       // While the threads start and walk.
       await metadata(file, () => rest(events.needsSymbols()));
+      noteDamages();
       events.prepare();
       await merge(walkers.streams);
     } finally {
@@ -105,6 +112,7 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
     }
   } else {
     await metadata(file, () => rest(events.needsSymbols()));
+    noteDamages();
     await merge(cpus.map(({ buffer, data }) => {
       const env: StreamEnv = {
         src, file, target: targets.get(buffer)!, page: h.data.page, pageSize: pageSize(buffer), compression: compression(buffer), time, damage: damage(buffer),
