@@ -1,3 +1,5 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../testing/cli.ts';
@@ -25,6 +27,24 @@ describe('reaplay check', () => {
     expect(doc.victims[0]).toMatchObject({ pid: 385, comm: 'victim', mm: '0xffff8de141060480', reap: 'gave_up', attempts: 10 });
     expect(doc.findings.map((f: { rule: string; level: string; expected: boolean }) => [f.rule, f.level, f.expected])).toEqual([['UPI-CORE-FAILED-START', 'proven', true]]);
     expect(doc.findings[0].evidence[0].src.file).toMatch(/perf-script\.txt\.gz$/);
+  });
+  it('a damaged input: the first errors shown under the diagnostics line, each with its place', async () => {
+    // A trace.dat whose KALLSYMS section is corrupt (its zstd frame, after the 16-byte section
+    // header and the two size words, at s + 24): read without it.
+    const b = Buffer.from(readFileSync(join(SAMPLES_DIR, 'binary/6.1/kvm_mn_eagain/trace.dat')));
+    const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    let s = 37;
+    while (v.getUint16(s, true) !== 19) s += 16 + Number(v.getBigUint64(s + 8, true));
+    for (let i = 40; i < 72; i++) b[s + i] ^= 0xff;
+    const f = join(mkdtempSync(join(tmpdir(), 'reaplay-check-')), 'trace.dat');
+    writeFileSync(f, b);
+    const [, dmesg, kprobes] = files('6.1/kvm_mn_eagain');
+    const r = await cli('check', f, dmesg!, kprobes!);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/diagnostics: 1 error \(damaged_binary 1\)\n  trace\.dat @0x[0-9a-f]+: damaged_binary: .*in the KALLSYMS section \(the events are read without it/);
+    expect(r.out).toMatch(/\[proven, expected on this kernel\] unpaired_invalidate UPI-CORE-FAILED-START/);
+    const doc = JSON.parse((await cli('check', '--json', f, dmesg!, kprobes!)).out);
+    expect(doc.diagnostics.errors).toEqual([expect.objectContaining({ code: 'damaged_binary', src: expect.objectContaining({ offset: s + 24 }) })]);
   });
   it('--kernel and --capability change the profile; bad values are usage errors', async () => {
     const r = await cli('check', '--json', '--kernel', '5.4', '--capability', 'hlistEndOnFailure=false', ...files('6.1/kvm_mn_eagain'));

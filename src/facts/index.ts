@@ -9,7 +9,7 @@ import { DIAGNOSTIC_CODES, type DiagnosticSink, type Severity } from '../../pars
 import { selfReapsOf } from './self-reaps.ts';
 import type { Retention } from '../replay/retention.ts';
 import { victimFacts, victimOfFinding, type VictimContext } from './victim.ts';
-import type { CaptureObservations, DiagnosticsSummary, EventTally, Facts, VictimFacts } from './types.ts';
+import { type CaptureObservations, type DiagnosticsSummary, ERRORS_SHOWN, type EventTally, type Facts, type VictimFacts } from './types.ts';
 
 export type * from './types.ts';
 export { SCOPE_WORDS } from './types.ts';
@@ -36,7 +36,8 @@ export function diagnosticsSummary(diag: DiagnosticSink): DiagnosticsSummary {
     bySeverity[DIAGNOSTIC_CODES[code].severity] += n;
     byCode[code] = n;
   }
-  return { bySeverity, byCode };
+  const errors = diag.kept.filter((d) => d.severity === 'error').slice(0, ERRORS_SHOWN).map(({ code, message, src }) => ({ code, message, ...(src ? { src } : {}) }));
+  return { bySeverity, byCode, errors };
 }
 
 export function computeFacts(x: FactsInput): Facts {

@@ -143,7 +143,11 @@ export type { EventTally } from '../types/coverage.ts';
 export interface DiagnosticsSummary {
   bySeverity: Record<Severity, number>;
   byCode: Record<string, number>;
+  /** The first errors (at most ERRORS_SHOWN): where each is and what was expected there, for the reader to mend the input. */
+  errors: { code: string; message: string; src?: SourceRef }[];
 }
+
+export const ERRORS_SHOWN = 5;
 
 export interface CaptureObservations {
   rssStat: boolean;

@@ -41,10 +41,18 @@ export function storyText(a: Analysis): string {
   out.push('');
   if (!a.facts.victims.length) out.push('no OOM victim in these inputs');
   for (const v of a.facts.victims) out.push(...victimStory(v), '');
-  out.push(diagnosticsLine(a.facts.diagnostics), '');
+  out.push(diagnosticsLine(a.facts.diagnostics), ...diagnosticErrors(a.facts.diagnostics).map((l) => `  ${safe(l)}`), '');
   out.push(a.findings.length ? 'findings:' : 'findings: none');
   for (const f of a.findings) out.push(...findingLines(f));
   return out.join('\n') + '\n';
+}
+
+/** The first errors, `where: code: message` each, and how many more there are (not escaped: the caller escapes for its channel). */
+export function diagnosticErrors(d: DiagnosticsSummary): string[] {
+  const lines = d.errors.map((e) => `${e.src ? `${formatSourceRef(e.src)}: ` : ''}${e.code}: ${e.message}`);
+  const more = d.bySeverity.error - d.errors.length;
+  if (more > 0) lines.push(`and ${more} more error(s)`);
+  return lines;
 }
 
 /** `diagnostics: 2 warning, 1 data_loss (field_decode_failed 2, lost_events 1)`, or `diagnostics: none`. */

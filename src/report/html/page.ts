@@ -21,7 +21,7 @@ import { chartData, type ChartData } from '../../charts/data.ts';
 import { buildCharts, chartsSection } from './charts-section.ts';
 import { html, trusted, type Html } from './escape.ts';
 import { OUTCOME, victimSteps } from '../steps.ts';
-import { diagnosticsLine } from '../story.ts';
+import { diagnosticErrors, diagnosticsLine } from '../story.ts';
 import { CSS } from './style.ts';
 import { modelHref, modelSection } from './model-sections.ts';
 import { ruleAnchor } from '../../findings/rule-doc.ts';
@@ -99,6 +99,7 @@ ${a.inputs.map(
   (m) => html`<tr><td class="what">${m.file}</td><td class="nw">${m.format}</td><td class="nw">${m.kernelRelease ?? ''}</td><td class="n">${m.lines.toLocaleString('en-US')}</td><td class="n">${bytes(m.bytes)}</td><td class="n">${m.cpus ?? ''}</td><td class="mono nw">${span(m.firstTs, m.lastTs)}</td><td class="nw">${m.losses.length ? plural(m.losses.length, 'marker') : 'none'}</td></tr>\n`,
 )}</tbody></table>
 <p class="muted">${diagnosticsLine(a.facts.diagnostics)}</p>
+${diagnosticErrors(a.facts.diagnostics).map((l) => html`<p class="mono">${l}</p>\n`)}
 </section>`;
 }
 
