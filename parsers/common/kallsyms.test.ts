@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { HAVE_SHARED, bundledBinaryCaptures, sharedCaptures } from '../../src/testing/captures.ts';
 import { openTraceDat } from '../trace-dat/header.ts';
 import { FileSource } from './byte-source.ts';
-import { parseKallsyms, scanKallsyms } from './kallsyms.ts';
+import { exactSymbol, parseKallsyms, scanKallsyms } from './kallsyms.ts';
 
 const KALLSYMS = [
   '0000000000000000 A fixed_percpu_data',
@@ -86,6 +86,10 @@ describe('kallsyms: a lookup of an exact address searches instead of scanning', 
     expect(parseKallsyms(Buffer.from(text)).lookup(0xffffffff81000010n)?.name).toBe('two');
     expect(parseKallsyms(Buffer.from(text)).lookup(0xffffffff81000000n)?.name).toBe('first');
     same(text, [0xffffffff81000000n, 0xffffffff81000010n, 0xffffffff81000020n]);
+    // Decided by the search itself, not by the scan it falls back to.
+    expect(exactSymbol(Buffer.from(text), 0xffffffff81000010n)?.name).toBe('two');
+    expect(exactSymbol(Buffer.from(text), 0xffffffff81000000n)?.name).toBe('first');
+    expect(exactSymbol(Buffer.from(text), 0xffffffff81000011n)).toBeUndefined();
   });
 
   it('resolves nothing at the highest address, wherever it is in the file', () => {

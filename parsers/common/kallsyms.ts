@@ -51,7 +51,7 @@ const TOP_PROBE_LINES = 4096;
  * (≥ 2^60), which no shorter printed address can equal. Undefined when this cannot
  * decide: the caller scans.
  */
-function exactly(text: Buffer, addr: bigint): Symbol | undefined {
+export function exactSymbol(text: Buffer, addr: bigint): Symbol | undefined {
   if (addr < 1n << 60n) return undefined;
   const hex = Buffer.from(addr.toString(16), 'latin1');
   const pattern = Buffer.concat([Buffer.from('\n'), hex, Buffer.from(' ')]);
@@ -88,7 +88,7 @@ export function parseKallsyms(bytes: Uint8Array): Symbols {
   return {
     lookup(addr) {
       if (cache.has(addr)) return cache.get(addr);
-      const sym = exactly(text, addr) ?? (scanned ??= scanKallsyms(text))(addr);
+      const sym = exactSymbol(text, addr) ?? (scanned ??= scanKallsyms(text))(addr);
       cache.set(addr, sym);
       return sym;
     },

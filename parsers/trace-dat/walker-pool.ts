@@ -113,7 +113,6 @@ class RemoteStream implements ItemStream {
 
   constructor(private readonly env: RemoteEnv, readonly cpu: number, private readonly ack: () => void) {}
 
-
   push(b: WalkerBatch): void {
     if (this.waiting) {
       const w = this.waiting;
@@ -129,9 +128,8 @@ class RemoteStream implements ItemStream {
     w?.reject(this.failed);
   }
 
-  private take(): Promise<WalkerBatch> {
-    const b = this.queue.shift();
-    if (b) return Promise.resolve(b);
+  /** The walker's next batch, once it comes (next() takes those already queued). */
+  private arrival(): Promise<WalkerBatch> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
   }
@@ -158,7 +156,7 @@ class RemoteStream implements ItemStream {
 
   /** Waits for the walker's next batch, then goes on. */
   private async nextBatch(): Promise<Item | undefined> {
-    this.open(await this.take());
+    this.open(await this.arrival());
     return this.next();
   }
 
