@@ -241,4 +241,9 @@ export class BinaryEvents {
   }
 }
 
-const withoutNewlines = (s: string): string => (s.endsWith('\n') ? s.replace(/\n+$/, '') : s);
+/** `s` without its trailing newlines (by index: `/\n+$/` backtracks quadratically on a run of them). */
+function withoutNewlines(s: string): string {
+  let e = s.length;
+  while (e > 0 && s.charCodeAt(e - 1) === 10) e--;
+  return e === s.length ? s : s.slice(0, e);
+}
