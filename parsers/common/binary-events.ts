@@ -213,10 +213,15 @@ export class BinaryEvents {
   private slabView = new DataView(this.slab.buffer);
   private slabPos = 0;
 
-  /** The event for a wanted record; its payload is copied out of `b` (which is reused). */
-  event(type: number, b: Uint8Array, base: number, len: number, ts: bigint, cpu: number, pid: number, comm: string, src: SourceRef): TraceEvent {
+  /**
+   * The event for a wanted record. Its payload is copied out of `b` (which is reused), unless
+   * `held` is given: a view of `b`, which is never written again, and the event keeps it.
+   */
+  event(type: number, b: Uint8Array, base: number, len: number, ts: bigint, cpu: number, pid: number, comm: string, src: SourceRef, held?: DataView): TraceEvent {
     const st = this.types.get(type)!;
     if (st.fmt && !st.renderer) st.renderer = compilePrintFmt(st.fmt);
+    // A walker's batch: its payloads are only the wanted records', so keeping it costs what a copy would.
+    if (held) return new BinaryEvent(ts, cpu, pid, comm, st.entry.full, src, b, held, base, len, st, this.look);
     if (this.slabPos + len > this.slab.length) {
       this.slab = new Uint8Array(Math.max(SLAB, len));
       this.slabView = new DataView(this.slab.buffer);

@@ -17,7 +17,7 @@ type Expr =
   | { k: 'cond'; c: Expr; a: Expr; b: Expr }
   | { k: 'bin'; op: BinOp; a: Expr; b: Expr }
   | { k: 'unary'; op: '!' | '~' | '-'; e: Expr }
-  | { k: 'symbolic'; e: Expr; map: Map<bigint, string> }
+  | { k: 'symbolic'; e: Expr; map: Map<bigint, string>; byNumber: Map<number, string> }
   | { k: 'flags'; e: Expr; delim: string; map: [bigint, string][] };
 
 interface Spec {
@@ -207,7 +207,11 @@ function parseExpr(s: string): Expr | undefined {
       if (!key || key.k !== 'num') return undefined;
       pairs.push([key.v, unescape(pm[1])]);
     }
-    if (m[1] === 'symbolic') return { k: 'symbolic', e, map: new Map(pairs) };
+    if (m[1] === 'symbolic') {
+      // The same names by number: a field up to 32 bits is read as one, and needs no BigInt to look up.
+      const byNumber = new Map(pairs.filter(([k]) => BigInt(Number(k)) === k).map(([k, v]) => [Number(k), v]));
+      return { k: 'symbolic', e, map: new Map(pairs), byNumber };
+    }
     const dm = /^"((?:[^"\\]|\\.)*)"$/.exec((parts[1] ?? '').trim());
     return { k: 'flags', e, delim: dm ? unescape(dm[1]!) : '|', map: pairs };
   }
@@ -397,6 +401,10 @@ function element(v: RawValue | undefined, i: number): RawValue | undefined {
 const truthy = (c: RawValue | undefined): boolean => (typeof c === 'string' ? c.length > 0 : toBig(c as RawValue) !== 0n && c !== undefined);
 
 function symbolic(e: Extract<Expr, { k: 'symbolic' }>, x: RawValue | undefined): string | undefined {
+  if (typeof x === 'number') {
+    const name = e.byNumber.get(x);
+    if (name !== undefined) return name;
+  }
   const v = toBig(x);
   if (v === undefined) return undefined;
   return e.map.get(v) ?? `0x${hex(BigInt.asUintN(64, v))}`;

@@ -27,8 +27,11 @@ export interface RecordTarget {
   readonly counts: Uint32Array;
   /** Resolves a type at a record of it whose state is 0 (counting that record): whether it is wanted. */
   wanted(type: number, b: Uint8Array, base: number, len: number): boolean;
-  /** The item of a wanted record: `b[base, base + len)` is its payload (the buffer is reused afterwards). */
-  item(type: number, b: Uint8Array, view: DataView, base: number, len: number, ts: number, cpu: number, offset: number, record: number, page: number): Item;
+  /**
+   * The item of a wanted record: `b[base, base + len)` is its payload, `view` a view of `b`.
+   * `held`: `b` is never written again (a walker's batch), so the event may keep it; else it is reused afterwards.
+   */
+  item(type: number, b: Uint8Array, view: DataView, base: number, len: number, ts: number, cpu: number, offset: number, record: number, page: number, held: boolean): Item;
   /** The item of a page whose missed-events flag is set (`count` -1: the count was not stored). */
   lost(ts: number, cpu: number, offset: number, record: number, page: number, count: number): Item;
 }
@@ -345,7 +348,7 @@ export class CpuStream {
   }
 
   private item(type: number, base: number, len: number, at: number): Item {
-    const it = this.env.target.item(type, this.buf, this.view, base, len, this.ts, this.cpu, this.srcOffset(at), this.record, this.page);
+    const it = this.env.target.item(type, this.buf, this.view, base, len, this.ts, this.cpu, this.srcOffset(at), this.record, this.page, false);
     this.record++;
     return it;
   }

@@ -62,10 +62,10 @@ async function read(src: ByteSource, ctx: ParseContext, meta: StreamMeta, sink: 
     state: events.state,
     counts: events.counts,
     wanted: (type, b, base, len) => events.wanted(type, b, base, len),
-    item(type, b, view, base, len, ts, cpu, offset, record, page) {
+    item(type, b, view, base, len, ts, cpu, offset, record, page, held) {
       const pid = view.getInt32(base + 4, true);
       const src = instance ? { file, line: 0, offset, cpu, record, page, instance } : { file, line: 0, offset, cpu, record, page };
-      const ev = events.event(type, b, base, len, time(ts), cpu, pid, events.commOf(pid), src);
+      const ev = events.event(type, b, base, len, time(ts), cpu, pid, events.commOf(pid), src, held ? view : undefined);
       return { ts, ev };
     },
     lost(ts, cpu, offset, record, page, count) {

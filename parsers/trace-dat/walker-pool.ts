@@ -198,7 +198,7 @@ class RemoteStream implements ItemStream {
         }
         return undefined;
       }
-      return target.item(type, bytes, dv, at, len, ts, this.cpu, it[r + 7]!, it[r + 5]!, it[r + 6]!);
+      return target.item(type, bytes, dv, at, len, ts, this.cpu, it[r + 7]!, it[r + 5]!, it[r + 6]!, true);
     }
     if (kind === LOST) return target.lost(ts, this.cpu, it[r + 7]!, it[r + 5]!, it[r + 6]!, it[r + 2]!);
     if (kind === DAMAGE) return { ts, loss: this.env.damage(this.cpu, it[r + 7]!, b.notes[it[r + 2]!]!, it[r + 4] ? ts : undefined, it[r + 3] === 1) };

@@ -24,9 +24,13 @@ function wide(v: bigint): number | bigint {
   return Number.isSafeInteger(n) ? n : v;
 }
 
+const INT64_MIN = -(1n << 63n);
+const INT64_END = 1n << 63n;
+
 /** The arguments of one record, converted as printf prints them. */
 export class Args {
-  constructor(private readonly r: RecordArgs) {}
+  /** The record read (one Args serves a decoder's records in turn: nothing keeps it). */
+  r!: RecordArgs;
 
   /** `%d`: 32-bit signed. */
   d(i: number): number {
@@ -48,7 +52,10 @@ export class Args {
   /** `%ld`: 64-bit signed. */
   ld(i: number): number | bigint {
     const v = this.r.arg(i);
-    return typeof v === 'number' ? v : wide(BigInt.asIntN(64, big(v)));
+    if (typeof v === 'number') return v;
+    const b = big(v);
+    // A signed 64-bit field's value already is (comparing allocates nothing; asIntN does).
+    return wide(b >= INT64_MIN && b < INT64_END ? b : BigInt.asIntN(64, b));
   }
 
   /** `%lu`: 64-bit unsigned. */
@@ -72,10 +79,12 @@ export class Args {
 
 /** A decoder for records printed through `printf`; undefined (text decides) for any other. */
 export function fromRecord(printf: string, decode: (a: Args) => Fields | undefined): RecordDecoder {
+  const a = new Args();
   return (r) => {
     if (r.printf !== printf) return undefined;
+    a.r = r;
     try {
-      return decode(new Args(r));
+      return decode(a);
     } catch (e) {
       if (e === MISS) return undefined;
       throw e;

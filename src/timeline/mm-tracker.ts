@@ -106,7 +106,7 @@ export class MmTracker {
       if (pid === undefined) return;
       const tl = this.byPid.get(pid);
       if (tl) tl.events.push(ev);
-      else remember(this.recentByPid, pid, ev, ev.ts - MM_ID_REUSE_WINDOW_NS);
+      else if (remember(this.recentByPid, pid, ev)) trimBefore(this.recentByPid.get(pid)!, ev.ts - MM_ID_REUSE_WINDOW_NS);
       return;
     }
     if (ev.name === 'sched:sched_process_exit' || ev.name === 'mmap:exit_mmap') {
@@ -121,7 +121,7 @@ export class MmTracker {
     if (ev.fields?.curr === true && ev.pid > 0) this.bindTask(ev.pid, id);
     const tl = this.byMmId.get(id);
     if (tl) tl.events.push(ev);
-    else remember(this.recentByMm, id, ev, this.keepFrom(ev.ts));
+    else if (remember(this.recentByMm, id, ev)) trimBefore(this.recentByMm.get(id)!, this.keepFrom(ev.ts));
   }
 
   /** The oldest sample an untracked mm_id keeps: the reuse window, or back to an unbound address space's start. */
@@ -239,19 +239,24 @@ export class MmTracker {
 }
 
 /**
- * Keep a line for an address space not tracked yet, dropping those before `from`. These
- * stay events (not packed): the window bounds them, and most are dropped unread.
+ * Keep a line for an address space not tracked yet; true when the lines before the window
+ * are due to be dropped (trimBefore). These stay events (not packed): the window bounds
+ * them, and most are dropped unread.
  */
-function remember<K>(m: Map<K, TraceEvent[]>, k: K, ev: TraceEvent, from: bigint): void {
+function remember<K>(m: Map<K, TraceEvent[]>, k: K, ev: TraceEvent): boolean {
   let l = m.get(k);
   if (!l) m.set(k, (l = []));
   l.push(ev);
   // Dropped in batches (a busy mm emits samples by the thousand per second).
-  if (l[0]!.ts < from && (l.length & 63) === 0) {
-    let old = 0;
-    while (old < l.length && l[old]!.ts < from) old++;
-    l.splice(0, old);
-  }
+  return (l.length & 63) === 0;
+}
+
+/** Drops the remembered lines before `from`. */
+function trimBefore(l: TraceEvent[], from: bigint): void {
+  if (l[0]!.ts >= from) return;
+  let old = 0;
+  while (old < l.length && l[old]!.ts < from) old++;
+  l.splice(0, old);
 }
 
 /** The remembered lines of `k` inside the reuse window before `at`, taken out of the map. */

@@ -24,6 +24,9 @@ const SEEN_KEEP_NS = 10_000_000_000n;
 /** How far back in time a trace event may arrive and still take its place. */
 export const REORDER_NS = 100_000_000n;
 
+/** How long a kernel log's line waits for the trace's copy of it. */
+const LOG_WAIT_NS = DUPLICATE_NS + REORDER_NS;
+
 interface LogItem {
   ev: TraceEvent;
   /** The trace's own copy (kept) or a kernel log's (dropped when the trace has it too). */
@@ -197,13 +200,17 @@ export class StreamMerger {
 
   private drain(): void {
     const mark = this.mark;
+    // What came after these times may still be followed by an earlier event or a log line's
+    // copy (below); each computed once, when first needed: BigInt arithmetic allocates.
+    let traceEdge: bigint | undefined;
+    let logEdge: bigint | undefined;
     for (;;) {
       const t = this.head < this.trace.length ? this.trace[this.head] : undefined;
       const l = this.logHead < this.logs.length ? this.logs[this.logHead] : undefined;
       const joinTs = this.join?.ev.ts;
       if (t && (!l || t.ts <= l.ev.ts)) {
         // An event may still arrive out of order before this one: wait REORDER_NS.
-        if (!this.ended && !this.flushing && mark !== undefined && mark - t.ts < REORDER_NS) break;
+        if (!this.ended && !this.flushing && mark !== undefined && t.ts > (traceEdge ??= mark - REORDER_NS)) break;
         if (joinTs !== undefined && joinTs < t.ts) break;
         this.trace[this.head++] = undefined as unknown as TraceEvent;
         this.emit(t);
@@ -213,7 +220,7 @@ export class StreamMerger {
       // A message still joining may be this log line's copy in the trace, or come before it.
       if (joinTs !== undefined && (joinTs < l.ev.ts || (!l.fromTrace && joinTs < l.ev.ts + DUPLICATE_NS))) break;
       // A log line waits until its copy in the trace can no longer come, even out of order.
-      if (!this.ended && !(this.flushing && l.fromTrace) && (mark === undefined || mark - l.ev.ts < (l.fromTrace ? REORDER_NS : DUPLICATE_NS + REORDER_NS))) break;
+      if (!this.ended && !(this.flushing && l.fromTrace) && (mark === undefined || l.ev.ts > (l.fromTrace ? (traceEdge ??= mark - REORDER_NS) : (logEdge ??= mark - LOG_WAIT_NS)))) break;
       this.logs[this.logHead++] = undefined as unknown as LogItem;
       if (l.fromTrace || !this.duplicate(l.ev)) this.emit(l.ev);
     }
