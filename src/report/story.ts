@@ -7,7 +7,7 @@ import type { Finding } from '../findings/finding.ts';
 import { safe } from '../types/terminal-text.ts';
 import { formatSourceRef } from '../types/source-ref.ts';
 import { OUTCOME, victimSteps } from './steps.ts';
-import { formatInstant } from '../types/time.ts';
+import { formatEvidenceInstant, formatInstant } from '../types/time.ts';
 
 export function victimStory(v: VictimFacts): string[] {
   const lines = victimSteps(v).map((st) => ({ ...st, text: st.detail ? `  ${safe(st.text)}` : safe(st.text) }));
@@ -27,7 +27,7 @@ export function findingLines(f: Finding): string[] {
   const who = [f.victim ? `victim ${f.victim.pid}` : '', f.notifier ? `notifier ${safe(f.notifier)}` : ''].filter(Boolean).join(', ');
   const out = [`${tag} ${f.kind} ${f.rule}${who ? ` (${who})` : ''}`, `    ${safe(f.message)}`];
   if (f.why) out.push(`    why not higher: ${safe(f.why)}`);
-  for (const e of f.evidence) out.push(`    ${formatInstant(e.ts ?? 0n).padStart(14)}  ${safe(e.what).padEnd(60)} ${formatSourceRef(e.src)}`);
+  for (const e of f.evidence) out.push(`    ${formatEvidenceInstant(e.ts).padStart(14)}  ${safe(e.what).padEnd(60)} ${formatSourceRef(e.src)}`);
   return out;
 }
 

@@ -22,6 +22,11 @@ export function formatDuration(ns: bigint): string {
   return `${(Number(ns) / 1e3).toFixed(0)} µs`;
 }
 
+/** An evidence line's instant; some have none (damage whose time could not be read): said so, never shown as 0. */
+export function formatEvidenceInstant(ns: bigint | undefined): string {
+  return ns === undefined ? 'time unknown' : formatInstant(ns);
+}
+
 /** An instant as the kernel prints it: seconds with `digits` decimals (microseconds by default), exact. */
 export function formatInstant(ns: bigint, digits = 6): string {
   const neg = ns < 0n;

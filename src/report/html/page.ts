@@ -25,7 +25,7 @@ import { diagnosticErrors, diagnosticsLine } from '../story.ts';
 import { CSS } from './style.ts';
 import { modelHref, modelSection } from './model-sections.ts';
 import { ruleAnchor } from '../../findings/rule-doc.ts';
-import { formatDuration, formatInstant } from '../../types/time.ts';
+import { formatDuration, formatEvidenceInstant, formatInstant } from '../../types/time.ts';
 
 /** One chart of src/charts/index.ts: a vega-lite spec as a pure function of the chart rows. */
 export interface ChartDef {
@@ -130,7 +130,7 @@ function evidenceTable(ev: readonly Evidence[]): Html {
   if (!ev.length) return html``;
   return html`<table class="lines"><colgroup><col class="c-t"><col><col class="c-src"></colgroup>
 <thead><tr><th class="t">time (s)</th><th>evidence</th><th>line</th></tr></thead><tbody>
-${ev.map((e) => html`<tr><td class="t">${e.ts !== undefined ? formatInstant(e.ts) : ''}</td><td class="what">${e.what}</td><td class="src">${where(e.src)}</td></tr>\n`)}</tbody></table>`;
+${ev.map((e) => html`<tr><td class="t">${formatEvidenceInstant(e.ts)}</td><td class="what">${e.what}</td><td class="src">${where(e.src)}</td></tr>\n`)}</tbody></table>`;
 }
 
 /** The rule's name, linked to its section of the model carried in the page. */
