@@ -106,7 +106,10 @@ export class MmTracker {
       if (pid === undefined) return;
       const tl = this.byPid.get(pid);
       if (tl) tl.events.push(ev);
-      else if (remember(this.recentByPid, pid, ev)) trimBefore(this.recentByPid.get(pid)!, ev.ts - MM_ID_REUSE_WINDOW_NS);
+      else {
+        const due = remember(this.recentByPid, pid, ev);
+        if (due) trimBefore(due, ev.ts - MM_ID_REUSE_WINDOW_NS);
+      }
       return;
     }
     if (ev.name === 'sched:sched_process_exit' || ev.name === 'mmap:exit_mmap') {
@@ -121,7 +124,10 @@ export class MmTracker {
     if (ev.fields?.curr === true && ev.pid > 0) this.bindTask(ev.pid, id);
     const tl = this.byMmId.get(id);
     if (tl) tl.events.push(ev);
-    else if (remember(this.recentByMm, id, ev)) trimBefore(this.recentByMm.get(id)!, this.keepFrom(ev.ts));
+    else {
+      const due = remember(this.recentByMm, id, ev);
+      if (due) trimBefore(due, this.keepFrom(ev.ts));
+    }
   }
 
   /** The oldest sample an untracked mm_id keeps: the reuse window, or back to an unbound address space's start. */
@@ -239,16 +245,16 @@ export class MmTracker {
 }
 
 /**
- * Keep a line for an address space not tracked yet; true when the lines before the window
- * are due to be dropped (trimBefore). These stay events (not packed): the window bounds
- * them, and most are dropped unread.
+ * Keep a line for an address space not tracked yet; returns its lines when those before the
+ * window are due to be dropped (trimBefore). These stay events (not packed): the window
+ * bounds them, and most are dropped unread.
  */
-function remember<K>(m: Map<K, TraceEvent[]>, k: K, ev: TraceEvent): boolean {
+function remember<K>(m: Map<K, TraceEvent[]>, k: K, ev: TraceEvent): TraceEvent[] | undefined {
   let l = m.get(k);
   if (!l) m.set(k, (l = []));
   l.push(ev);
   // Dropped in batches (a busy mm emits samples by the thousand per second).
-  return (l.length & 63) === 0;
+  return (l.length & 63) === 0 ? l : undefined;
 }
 
 /** Drops the remembered lines before `from`. */
