@@ -7,6 +7,7 @@ import type { DataLoss } from '../../src/types/event.ts';
 import { FileSource } from '../common/byte-source.ts';
 import { zstdReady } from '../common/zstd.ts';
 import { CpuStream, type Item, type RecordTarget } from './cpu-stream.ts';
+import { warmWalk } from './walk-warmup.ts';
 import { DAMAGE, EVENT, LOST, MAX_OUT, RESOLVE, ROW, type WalkerBatch, type WalkerStart } from './walker-protocol.ts';
 
 const MAX_ITEMS = 4096;
@@ -93,7 +94,12 @@ class PackTarget implements RecordTarget {
 const port = parentPort!;
 // zstd starts while the thread waits for its plan (it may be started before the header is read).
 const ready = zstdReady();
-const start = await new Promise<WalkerStart>((resolve) => port.once('message', resolve));
+const planned = new Promise<WalkerStart>((resolve) => port.once('message', resolve));
+// While the plan is on its way: the walk meets each kind of record once (walk-warmup.ts).
+const warm = new PackTarget(new Uint8Array(new SharedArrayBuffer(65536)));
+warm.batch = new Batch(0);
+await warmWalk(warm);
+const start = await planned;
 await ready;
 const src = await FileSource.open(start.path);
 if (src.size !== start.size) throw new Error(`${start.path} changed while it was read (${start.size} bytes, now ${src.size})`);
