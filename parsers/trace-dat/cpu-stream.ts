@@ -11,6 +11,8 @@ const RAW_WINDOW_PAGES = 64;
 /** Compressed chunks are read through a window of this size: few reads, bounded memory. */
 const READ_WINDOW = 1 << 20;
 const MAX_CHUNK = 64 << 20;
+/** The read window must be loaded before the next chunk can be read. */
+const NEED_READ = Symbol('need read');
 const TWO27 = 134217728;
 
 export interface Item {
@@ -74,13 +76,24 @@ export class CpuStream {
   private win: Uint8Array = new Uint8Array(0);
   private winPos = 0;
 
-  /** `n` bytes at file offset `pos` (fewer at the end of the file), through the read window. */
-  private async readAt(pos: number, n: number): Promise<Uint8Array> {
-    if (pos >= this.winPos && pos + n <= this.winPos + this.win.length) return this.win.subarray(pos - this.winPos, pos - this.winPos + n);
+  /** The read window holds all that could be read from winPos (the file ends within it). */
+  private winToEnd = false;
+
+  /** `n` bytes at file offset `pos` from the read window (fewer where the file ends), or undefined when it must be loaded first. */
+  private inWindow(pos: number, n: number): Uint8Array | undefined {
+    const from = pos - this.winPos;
+    if (from < 0 || from > this.win.length) return undefined;
+    if (from + n <= this.win.length || this.winToEnd) return this.win.subarray(from, from + n);
+    return undefined;
+  }
+
+  /** Loads the read window at `pos` with at least `n` bytes (fewer where the file ends). */
+  private async loadWindow(pos: number, n: number): Promise<void> {
     const end = this.data.offset + this.data.size + 4;
-    this.win = await this.env.src.read(pos, Math.max(n, Math.min(READ_WINDOW, end - pos)));
+    const want = Math.max(n, Math.min(READ_WINDOW, end - pos));
+    this.win = await this.env.src.read(pos, want);
     this.winPos = pos;
-    return this.win.subarray(0, n);
+    this.winToEnd = this.win.length < want;
   }
 
   constructor(private readonly env: StreamEnv, private readonly data: CpuData) {
@@ -93,20 +106,29 @@ export class CpuStream {
    * costs more than the walk to it), else a promise of it once more is loaded.
    */
   next(): Item | undefined | Promise<Item | undefined> {
-    if (this.done) return undefined;
-    return this.walk() ?? this.refill();
-  }
-
-  private async refill(): Promise<Item | undefined> {
     for (;;) {
-      if (!(await this.fill())) {
-        this.end();
-        return undefined;
-      }
       if (this.done) return undefined;
       const item = this.walk();
       if (item) return item;
+      if (this.done) return undefined;
+      // The next chunk, when the read window already holds it: no await per chunk (6,434
+      // on the haystack), only one per window read.
+      const c = this.env.compression ? this.chunkInWindow() : NEED_READ;
+      if (c === NEED_READ) return this.refill();
+      this.fills++;
+      if (!this.load(c)) {
+        this.end();
+        return undefined;
+      }
     }
+  }
+
+  private async refill(): Promise<Item | undefined> {
+    if (!(await this.fill())) {
+      this.end();
+      return undefined;
+    }
+    return this.next();
   }
 
   /** No more items: the end of the data, or damage that stops the reading. */
@@ -130,21 +152,7 @@ export class CpuStream {
   private async fill(): Promise<boolean> {
     this.fills++;
     const { src, pageSize } = this.env;
-    if (this.env.compression) {
-      const c = await this.readChunk();
-      if (!c) return false;
-      if ('fail' in c) return this.short(c.at, c.fail);
-      let out: Uint8Array;
-      try {
-        // zstd chunks decode in place, in this stream's region (see walk() for its views).
-        if (this.env.compression === 'zstd') out = (this.region ??= new ZstdRegion()).decode(c.bytes, c.usize);
-        else out = decompress(this.env.compression, c.bytes, c.usize);
-      } catch (e) {
-        return this.bad(c.at + 8, `a ${this.env.compression} chunk decoding to ${c.usize} bytes (${(e as Error).message})`);
-      }
-      this.set(out, c.at);
-      return true;
-    }
+    if (this.env.compression) return this.load(await this.readChunk());
     const endRaw = this.data.offset + this.data.size;
     if (this.filePos >= endRaw) return false;
     const want = Math.min(RAW_WINDOW_PAGES * pageSize, endRaw - this.filePos);
@@ -163,8 +171,46 @@ export class CpuStream {
   /** No chunk is left to read: the count was reached, or damage stopped the reading. */
   private chunksEnded = false;
 
-  /** Reads the next chunk's header and bytes. */
+  /** Decodes a chunk read (or notes the damage met instead); false when none was left. */
+  private load(c: Chunk | undefined): boolean {
+    if (!c) return false;
+    if ('fail' in c) return this.short(c.at, c.fail);
+    const compression = this.env.compression!;
+    let out: Uint8Array;
+    try {
+      // zstd chunks decode in place, in this stream's region (see walk() for its views).
+      if (compression === 'zstd') out = (this.region ??= new ZstdRegion()).decode(c.bytes, c.usize);
+      else out = decompress(compression, c.bytes, c.usize);
+    } catch (e) {
+      return this.bad(c.at + 8, `a ${compression} chunk decoding to ${c.usize} bytes (${(e as Error).message})`);
+    }
+    this.set(out, c.at);
+    return true;
+  }
+
+  /** Reads the next chunk's header and bytes, loading the read window as needed. */
   private async readChunk(): Promise<Chunk | undefined> {
+    for (;;) {
+      const c = this.chunkInWindow();
+      if (c !== NEED_READ) return c;
+      await this.loadWindow(this.need.pos, this.need.n);
+    }
+  }
+
+  /** Where chunkInWindow needs the read window loaded. */
+  private readonly need = { pos: 0, n: 0 };
+
+  private needs(pos: number, n: number): typeof NEED_READ {
+    this.need.pos = pos;
+    this.need.n = n;
+    return NEED_READ;
+  }
+
+  /**
+   * The next chunk's header and bytes from the read window, or NEED_READ when a read must
+   * come first (what was read before it is kept: the chunk count).
+   */
+  private chunkInWindow(): Chunk | undefined | typeof NEED_READ {
     if (this.chunksEnded) return undefined;
     const end = this.data.offset + this.data.size + 4;
     const fail = (at: number, what: string): Chunk => {
@@ -172,7 +218,8 @@ export class CpuStream {
       return { at, fail: what };
     };
     if (this.chunksLeft < 0) {
-      const b = await this.readAt(this.filePos, 4);
+      const b = this.inWindow(this.filePos, 4);
+      if (!b) return this.needs(this.filePos, 4);
       if (b.length < 4) return fail(this.filePos, 'the chunk count');
       this.chunksLeft = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
       this.filePos += 4;
@@ -182,7 +229,8 @@ export class CpuStream {
       return undefined;
     }
     const at = this.filePos;
-    const hb = await this.readAt(at, 8);
+    const hb = this.inWindow(at, 8);
+    if (!hb) return this.needs(at, 8);
     if (hb.length < 8) return fail(at, 'a chunk header (8 bytes)');
     const hv = new DataView(hb.buffer, hb.byteOffset, 8);
     const csize = hv.getUint32(0, true);
@@ -190,7 +238,9 @@ export class CpuStream {
     if (at + 8 + csize > end || usize > MAX_CHUNK || usize % this.env.pageSize !== 0) {
       return fail(at, `a chunk header within the CPU's data (compressed ${csize}, uncompressed ${usize}, a whole number of pages)`);
     }
-    const cb = await this.readAt(at + 8, csize);
+    const cb = this.inWindow(at + 8, csize);
+    // The window is loaded at the header, so that both are in it.
+    if (!cb) return this.needs(at, 8 + csize);
     if (cb.length < csize) return fail(at + 8, `${csize} bytes of compressed chunk`);
     this.filePos = at + 8 + csize;
     if (--this.chunksLeft === 0) this.chunksEnded = true;
