@@ -322,6 +322,10 @@ export class CpuStream {
       }
       let p = this.p;
       const end = this.pageEnd;
+      // The time and the record count live in locals while the page is walked, and are
+      // stored back wherever the walk leaves the loop.
+      let ts = this.ts;
+      let record = this.record;
       while (p < end) {
         const h = view.getUint32(p, true);
         const typeLen = h & 31;
@@ -332,7 +336,7 @@ export class CpuStream {
           let plen: number;
           if (typeLen === 0) {
             const len = view.getUint32(p + 4, true);
-            if (len < 4) return this.corrupt(p, 'a data record within its page');
+            if (len < 4) return this.corrupt(p, ts, record);
             base = p + 8;
             plen = len - 4;
           } else {
@@ -340,31 +344,35 @@ export class CpuStream {
             plen = typeLen << 2;
           }
           const next = base + plen;
-          if (next > end) return this.corrupt(p, 'a data record within its page');
-          this.ts += delta;
+          if (next > end) return this.corrupt(p, ts, record);
+          ts += delta;
           const type = view.getUint16(base, true);
           counts[type]!++;
           const s = state[type]!;
           if (s === 2 || (s === 0 && this.resolve(type, base, plen))) {
             this.p = next;
+            this.ts = ts;
+            this.record = record;
             return this.item(type, base, plen, p);
           }
-          if (state[type] === 3) this.counted();
-          this.record++;
+          if (state[type] === 3) this.counted(ts);
+          record++;
           p = next;
         } else if (typeLen === 29) {
           if (delta === 0) break;
           const len = view.getUint32(p + 4, true);
-          this.ts += delta;
+          ts += delta;
           p += 4 + len;
         } else if (typeLen === 30) {
-          this.ts += view.getUint32(p + 4, true) * TWO27 + delta;
+          ts += view.getUint32(p + 4, true) * TWO27 + delta;
           p += 8;
         } else {
-          this.ts = view.getUint32(p + 4, true) * TWO27 + delta;
+          ts = view.getUint32(p + 4, true) * TWO27 + delta;
           p += 8;
         }
       }
+      this.ts = ts;
+      this.record = record;
       this.inPage = false;
       this.pageStart += pageSize;
     }
@@ -374,9 +382,9 @@ export class CpuStream {
   spanFirst = -1;
   spanLast = -1;
 
-  private counted(): void {
-    if (this.spanFirst < 0) this.spanFirst = this.ts;
-    this.spanLast = this.ts;
+  private counted(ts: number): void {
+    if (this.spanFirst < 0) this.spanFirst = ts;
+    this.spanLast = ts;
   }
 
   private resolve(type: number, base: number, len: number): boolean {
@@ -385,11 +393,14 @@ export class CpuStream {
     return this.env.target.wanted(type, this.buf, base, len);
   }
 
-  private corrupt(p: number, expected: string): Item {
+  /** A data record running past its page at `p` (the walk's time and record count stored back first). */
+  private corrupt(p: number, ts: number, record: number): Item {
+    this.ts = ts;
+    this.record = record;
     this.inPage = false;
     this.pageStart += this.env.pageSize;
     // The rest of this page is unreadable; the next page starts clean.
-    return this.fail(this.srcOffset(p), expected, false);
+    return this.fail(this.srcOffset(p), 'a data record within its page', false);
   }
 
   /** A file offset for a place in the buffer: exact for raw pages, the chunk's for compressed ones. */
