@@ -9,7 +9,12 @@ import { ZstdRegion } from '../common/zstd.ts';
 
 const RAW_WINDOW_PAGES = 64;
 /** Compressed chunks are read through a window of this size: few reads, bounded memory. */
-const READ_WINDOW = 1 << 20;
+let readWindow = 1 << 20;
+
+/** Tests: the read window's size (a small one makes chunks straddle windows). */
+export function setReadWindow(n: number): void {
+  readWindow = n;
+}
 const MAX_CHUNK = 64 << 20;
 /** The read window must be loaded before the next chunk can be read. */
 const NEED_READ = Symbol('need read');
@@ -90,7 +95,7 @@ export class CpuStream {
   /** Loads the read window at `pos` with at least `n` bytes (fewer where the file ends). */
   private async loadWindow(pos: number, n: number): Promise<void> {
     const end = this.data.offset + this.data.size + 4;
-    const want = Math.max(n, Math.min(READ_WINDOW, end - pos));
+    const want = Math.max(n, Math.min(readWindow, end - pos));
     this.win = await this.env.src.read(pos, want);
     this.winPos = pos;
     this.winToEnd = this.win.length < want;
