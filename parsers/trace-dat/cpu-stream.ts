@@ -113,9 +113,9 @@ export class CpuStream {
   next(): Item | undefined | Promise<Item | undefined> {
     for (;;) {
       if (this.done) return undefined;
+      // walk() ends the stream only with an item (its damage): undefined asks for more.
       const item = this.walk();
       if (item) return item;
-      if (this.done) return undefined;
       // The next chunk, when the read window already holds it: no await per chunk (6,434
       // on the haystack), only one per window read.
       const c = this.env.compression ? this.chunkInWindow() : NEED_READ;
